@@ -1,0 +1,95 @@
+package dev.conveyor.api;
+
+import dev.conveyor.api.auth.ApiKeyStore;
+import dev.conveyor.api.auth.ApiKeys;
+import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.jobs.JobIntake;
+import dev.conveyor.api.jobs.JobReader;
+import dev.conveyor.api.jobs.JobResponses;
+import dev.conveyor.api.jobs.JobRoutes;
+import dev.conveyor.api.jobs.KnownTypes;
+import dev.conveyor.api.ops.Health;
+import dev.conveyor.api.polling.PollHint;
+import dev.conveyor.api.queue.JobPublisher;
+import dev.conveyor.api.queue.KafkaProbe;
+import dev.conveyor.api.queue.OutboxRelay;
+import dev.conveyor.cache.JobCache;
+import dev.conveyor.cache.RedisClients;
+import dev.conveyor.cache.RedisKeys;
+import dev.conveyor.config.Config;
+import dev.conveyor.queue.TopicSetup;
+import dev.conveyor.queue.Topics;
+import dev.conveyor.store.Database;
+import dev.conveyor.store.JobStore;
+import dev.conveyor.store.JobTypeStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+
+/** The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. */
+public final class ApiApplication {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final RedisAPI redis;
+  private final JobPublisher publisher;
+  private final KafkaProbe probe;
+  private final OutboxRelay relay;
+  private final String deploymentId;
+
+  private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, JobPublisher publisher, KafkaProbe probe,
+      OutboxRelay relay, String deploymentId) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.redis = redis;
+    this.publisher = publisher;
+    this.probe = probe;
+    this.relay = relay;
+    this.deploymentId = deploymentId;
+  }
+
+  public static Future<ApiApplication> start(Vertx vertx, Config config) {
+    var declaredKeys = ApiKeys.parseDeclared(config.apiKeys());
+    Topics topics = new Topics(config.namespace());
+    return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
+        .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
+            .compose(v -> new ApiKeyStore(pool).declare(declaredKeys))
+            .compose(v -> {
+              JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics);
+              KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
+              OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
+              JobStore store = new JobStore(pool);
+              JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay),
+                  new JobReader(new JobCache(redis, new RedisKeys(config.namespace())), store),
+                  new KnownTypes(new JobTypeStore(pool)),
+                  new JobResponses(new PollHint(config.pollMinMs(), config.pollMaxMs())),
+                  config.maxBodyBytes());
+              Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
+              Health health = new Health(pool, redis, probe);
+              relay.start();
+              return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), authenticator, jobs, health),
+                      new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, id));
+            })));
+  }
+
+  /** Stops taking requests, lets in-flight ones finish, then closes the clients. */
+  public Future<Void> stop() {
+    return vertx.undeploy(deploymentId)
+        .eventually(() -> {
+          relay.stop();
+          return vertx.executeBlocking(() -> {
+            publisher.close();
+            probe.close();
+            return null;
+          });
+        })
+        .eventually(pool::close)
+        .eventually(() -> {
+          redis.close();
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.conveyor.api;
+
+import dev.conveyor.config.Config;
+import dev.conveyor.config.Logging;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/** Entry point of {@code conveyor-api.jar}. */
+public final class ApiMain {
+  private ApiMain() {
+  }
+
+  public static void main(String[] args) {
+    Logging.configure();
+    Logger log = Logger.getLogger(ApiMain.class.getName());
+    Config config;
+    try {
+      config = Config.fromEnv();
+    } catch (IllegalArgumentException e) {
+      System.err.println("conveyor-api: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    ApiApplication.start(vertx, config)
+        .onSuccess(app -> {
+          log.info("conveyor-api listening on port " + config.httpPort());
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("conveyor-api shutting down");
+            CountDownLatch done = new CountDownLatch(1);
+            app.stop().eventually(vertx::close).onComplete(ar -> done.countDown());
+            try {
+              done.await(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }, "conveyor-api-shutdown"));
+        })
+        .onFailure(err -> {
+          System.err.println("conveyor-api: cannot start: " + err.getMessage());
+          System.exit(1);
+        });
+  }
+}

@@ -1,0 +1,49 @@
+package dev.conveyor.api;
+
+import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.http.Problems;
+import dev.conveyor.api.jobs.JobRoutes;
+import dev.conveyor.api.ops.Health;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/** One event-loop HTTP server instance; several share the port. It only wires routes to their handlers. */
+public final class HttpVerticle extends VerticleBase {
+  private final int port;
+  private final Authenticator authenticator;
+  private final JobRoutes jobs;
+  private final Health health;
+  private HttpServer server;
+
+  public HttpVerticle(int port, Authenticator authenticator, JobRoutes jobs, Health health) {
+    this.port = port;
+    this.authenticator = authenticator;
+    this.jobs = jobs;
+    this.health = health;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    health.mount(router);
+    router.route("/v1/*").handler(authenticator);
+    jobs.mount(router);
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(120));
+    return server.requestHandler(router).listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.conveyor.api.http;
+
+import dev.conveyor.jobs.Json;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Turns every failure into an RFC 9457 answer; nothing internal (stack, host, SQL, class) reaches the client. */
+public final class Problems {
+  private static final Logger LOG = Logger.getLogger(Problems.class.getName());
+
+  private Problems() {
+  }
+
+  public static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    Problem problem;
+    if (failure instanceof Problem p) {
+      problem = p;
+    } else if (ctx.statusCode() == 413) {
+      problem = Problem.of(413, "body-too-large", "Body too large", "The request body exceeds the configured limit.");
+    } else if (ctx.statusCode() == 404) {
+      problem = Problem.notFound();
+    } else if (ctx.statusCode() == 405) {
+      problem = Problem.of(405, "method-not-allowed", "Method not allowed", "This resource does not support "
+          + ctx.request().method() + ".");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      problem = Problem.of(ctx.statusCode(), "invalid-request", "Invalid request", "The request could not be processed.");
+    } else {
+      LOG.log(Level.SEVERE, "unhandled failure on " + ctx.request().method() + " " + ctx.request().path(), failure);
+      problem = Problem.of(500, "internal", "Internal error", "The server failed to handle the request.");
+    }
+    write(ctx, problem);
+  }
+
+  public static void write(RoutingContext ctx, Problem problem) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    problem.headers().forEach(response::putHeader);
+    response.setStatusCode(problem.status())
+        .putHeader("Content-Type", "application/problem+json")
+        .end(Json.write(problem.toJson()));
+  }
+}

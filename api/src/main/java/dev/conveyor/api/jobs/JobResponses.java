@@ -1,0 +1,65 @@
+package dev.conveyor.api.jobs;
+
+import dev.conveyor.api.polling.PollHint;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobJson;
+import dev.conveyor.jobs.Json;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+
+/** Writes a job answer: the representation with its ETag and, while not terminal, the poll hint headers. */
+public final class JobResponses {
+  private final PollHint hint;
+
+  public JobResponses(PollHint hint) {
+    this.hint = hint;
+  }
+
+  public static String etag(Job job) {
+    return "\"" + job.id().toString().substring(24) + "-" + job.version() + "\"";
+  }
+
+  public void write(RoutingContext ctx, int status, Job job) {
+    Long next = hint.forJob(job, Instant.now());
+    HttpServerResponse response = headers(ctx, job, next);
+    if (status == 202) {
+      response.putHeader("Location", "/v1/jobs/" + job.id());
+    }
+    response.setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(Json.write(JobJson.representation(job, next)));
+  }
+
+  public void notModified(RoutingContext ctx, Job job) {
+    headers(ctx, job, hint.forJob(job, Instant.now())).setStatusCode(304).end();
+  }
+
+  private static HttpServerResponse headers(RoutingContext ctx, Job job, Long next) {
+    HttpServerResponse response = ctx.response().putHeader("ETag", etag(job));
+    if (next != null) {
+      response.putHeader("Cache-Control", "no-cache")
+          .putHeader("Retry-After", Long.toString(PollHint.retryAfterSeconds(next)))
+          .putHeader("Poll-After-Ms", Long.toString(next));
+    }
+    return response;
+  }
+
+  /** RFC 9110 If-None-Match: a list of entity tags or "*"; weak comparison, as the RFC prescribes for GET. */
+  public static boolean matches(String ifNoneMatch, Job job) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    String current = etag(job);
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.startsWith("W/")) {
+        t = t.substring(2);
+      }
+      if (t.equals("*") || t.equals(current)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

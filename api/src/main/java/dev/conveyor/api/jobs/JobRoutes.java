@@ -1,0 +1,131 @@
+package dev.conveyor.api.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.http.Problem;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobIds;
+import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}}. */
+public final class JobRoutes {
+  private final JobIntake intake;
+  private final JobReader reader;
+  private final KnownTypes types;
+  private final JobResponses responses;
+  private final long maxBodyBytes;
+
+  public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, long maxBodyBytes) {
+    this.intake = intake;
+    this.reader = reader;
+    this.types = types;
+    this.responses = responses;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/jobs").handler(this::requireJson).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(this::submit);
+    router.get("/v1/jobs/:id").handler(this::get);
+  }
+
+  private void requireJson(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
+      ctx.fail(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+          "Send the body as application/json."));
+      return;
+    }
+    String length = ctx.request().getHeader("Content-Length");
+    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+      ctx.fail(413);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void submit(RoutingContext ctx) {
+    String tenant = Authenticator.tenant(ctx);
+    SubmitRequest.Parsed parsed = SubmitRequest.parse(parseBody(ctx.body().buffer()));
+    if (!parsed.valid()) {
+      ctx.fail(invalid(parsed.problems()));
+      return;
+    }
+    SubmitRequest request = parsed.request();
+    types.rules(request.type())
+        .compose(rules -> {
+          if (rules.isEmpty()) {
+            return Future.failedFuture(Problem.of(422, "unknown-type", "Unknown job type",
+                "No worker has declared the type '" + request.type() + "'."));
+          }
+          List<String> problems = rules.get().check(request.payload());
+          if (!problems.isEmpty()) {
+            return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
+                String.join("; ", problems)));
+          }
+          Job job = newJob(tenant, request);
+          return intake.accept(List.of(job)).map(job);
+        })
+        .onSuccess(job -> responses.write(ctx, 202, job))
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    UUID id = JobIds.parse(ctx.pathParam("id")).orElse(null);
+    if (id == null) {
+      ctx.fail(Problem.notFound());
+      return;
+    }
+    reader.find(Authenticator.tenant(ctx), id)
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            ctx.fail(Problem.notFound());
+          } else if (JobResponses.matches(ctx.request().getHeader("If-None-Match"), found.get())) {
+            responses.notModified(ctx, found.get());
+          } else {
+            responses.write(ctx, 200, found.get());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonNode parseBody(Buffer body) {
+    if (body == null || body.length() == 0) {
+      throw Problem.badRequest("The body is empty; send a JSON object.");
+    }
+    try {
+      return Json.parse(body.getBytes());
+    } catch (IOException e) {
+      throw Problem.badRequest("The body is not valid UTF-8 JSON (or nests deeper than " + Json.MAX_DEPTH
+          + " levels).");
+    }
+  }
+
+  private static Problem invalid(List<String> problems) {
+    ObjectNode extensions = Json.object();
+    ArrayNode errors = extensions.putArray("errors");
+    problems.forEach(p -> errors.addObject().put("detail", p));
+    return Problem.badRequest(String.join("; ", problems)).withExtensions(extensions);
+  }
+
+  private static Job newJob(String tenant, SubmitRequest request) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return new Job(JobIds.next(), tenant, request.type(), JobStatus.QUEUED, request.priority(), request.payload(),
+        null, 0, request.maxAttempts(), request.timeoutMs(), request.runAt(), request.callbackUrl(), now, null, now,
+        null, null, null, false, 1);
+  }
+}

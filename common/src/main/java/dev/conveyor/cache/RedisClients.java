@@ -1,0 +1,33 @@
+package dev.conveyor.cache;
+
+import dev.conveyor.store.InfraUnavailable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import java.util.List;
+
+/** Opens the Redis client and proves it answers, or says which server failed and how to fix it. */
+public final class RedisClients {
+  private RedisClients() {
+  }
+
+  public static Future<RedisAPI> open(Vertx vertx, String url) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(url)
+        .setMaxPoolSize(16)
+        .setMaxPoolWaiting(10_000)
+        .setMaxWaitingHandlers(10_000)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true));
+    RedisAPI api = RedisAPI.api(Redis.createClient(vertx, options));
+    return api.ping(List.of())
+        .map(pong -> api)
+        .recover(err -> {
+          api.close();
+          return Future.failedFuture(new InfraUnavailable("Redis at " + url + " is not usable: " + err.getMessage()
+              + ". Start Redis or point CONVEYOR_REDIS_URL at a running server.", err));
+        });
+  }
+}

@@ -1,0 +1,17 @@
+package dev.conveyor.cache;
+
+import java.util.UUID;
+
+/** Every Redis key and channel Conveyor uses, under the configured namespace. */
+public record RedisKeys(String namespace) {
+
+  /** Hash of the cached job: {@code v} its version, {@code j} its cache JSON. */
+  public String job(UUID id) {
+    return namespace + ":job:" + id;
+  }
+
+  /** Pub/sub channel announcing every job change as {@code <id> <version>}. */
+  public String jobChanges() {
+    return namespace + ":job-changes";
+  }
+}

@@ -1,0 +1,97 @@
+package dev.conveyor.config;
+
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every setting of Conveyor, read from the environment in this one place.
+ * Defaults suit the local all-in-one run; each bound of the system is named here.
+ */
+public record Config(
+    int httpPort,
+    String pgUrl,
+    String redisUrl,
+    String kafkaBootstrap,
+    String apiKeys,
+    String namespace,
+    int topicPartitions,
+    int workerConcurrency,
+    String workerId,
+    int pollMinMs,
+    int pollMaxMs,
+    int maxBodyBytes,
+    int retryBaseMs,
+    int pgPoolSize,
+    int shutdownGraceMs) {
+
+  public static Config fromEnv() {
+    return from(System.getenv());
+  }
+
+  public static Config from(Map<String, String> env) {
+    Reader r = new Reader(env);
+    Config config = new Config(
+        r.integer("CONVEYOR_HTTP_PORT", 8080, 0, 65535),
+        r.string("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/conveyor"),
+        r.string("CONVEYOR_REDIS_URL", "redis://127.0.0.1:6379"),
+        r.string("CONVEYOR_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        r.string("CONVEYOR_API_KEYS", ""),
+        r.string("CONVEYOR_NAMESPACE", "conveyor"),
+        r.integer("CONVEYOR_TOPIC_PARTITIONS", 12, 1, 1000),
+        r.integer("CONVEYOR_WORKER_CONCURRENCY", 8, 1, 10_000),
+        r.string("CONVEYOR_WORKER_ID", defaultWorkerId()),
+        r.integer("CONVEYOR_POLL_MIN_MS", 100, 1, 3_600_000),
+        r.integer("CONVEYOR_POLL_MAX_MS", 30_000, 1, 3_600_000),
+        r.integer("CONVEYOR_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
+        r.integer("CONVEYOR_RETRY_BASE_MS", 1000, 1, 3_600_000),
+        r.integer("CONVEYOR_PG_POOL_SIZE", 16, 1, 1000),
+        r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000));
+    if (config.pollMinMs > config.pollMaxMs) {
+      throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
+    }
+    if (!config.namespace.matches("[a-z][a-z0-9_]{0,30}")) {
+      throw new IllegalArgumentException("CONVEYOR_NAMESPACE must match [a-z][a-z0-9_]{0,30}, got '" + config.namespace + "'");
+    }
+    return config;
+  }
+
+  private static String defaultWorkerId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "worker";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  private record Reader(Map<String, String> env) {
+    String string(String name, String fallback) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+      return parse(name, fallback, raw -> {
+        int value = Integer.parseInt(raw);
+        if (value < min || value > max) {
+          throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+      });
+    }
+
+    private <T> T parse(String name, T fallback, Function<String, T> parser) {
+      String raw = string(name, null);
+      if (raw == null) {
+        return fallback;
+      }
+      try {
+        return parser.apply(raw);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be an integer, got '" + raw + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.conveyor.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.UUID;
+
+/**
+ * Job to JSON and back: the public representation of API.md, and the internal form kept in Redis
+ * (the representation plus tenant, version and the settings the public form leaves out).
+ */
+public final class JobJson {
+  private JobJson() {
+  }
+
+  /** The representation clients see; {@code nextPollAfterMs} is written only while the job is not terminal. */
+  public static ObjectNode representation(Job job, Long nextPollAfterMs) {
+    ObjectNode node = Json.object();
+    node.put("id", job.id().toString());
+    node.put("type", job.type());
+    node.put("status", job.status().wire());
+    node.put("priority", job.priority().wire());
+    node.set("payload", job.payload());
+    if (job.progress() == null) {
+      node.putNull("progress");
+    } else {
+      node.putObject("progress")
+          .put("percent", job.progress().percent())
+          .put("message", job.progress().message());
+    }
+    node.put("attempts", job.attempts());
+    node.put("maxAttempts", job.maxAttempts());
+    if (job.timeoutMs() != null) {
+      node.put("timeoutMs", job.timeoutMs());
+    }
+    if (job.runAt() != null) {
+      node.put("runAt", Times.format(job.runAt()));
+    }
+    if (job.callbackUrl() != null) {
+      node.put("callbackUrl", job.callbackUrl());
+    }
+    node.put("createdAt", Times.format(job.createdAt()));
+    node.put("startedAt", Times.format(job.startedAt()));
+    node.put("updatedAt", Times.format(job.updatedAt()));
+    node.put("finishedAt", Times.format(job.finishedAt()));
+    node.set("result", job.status() == JobStatus.SUCCEEDED ? job.result() : null);
+    if (job.error() == null || job.status() == JobStatus.SUCCEEDED) {
+      node.putNull("error");
+    } else {
+      node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
+    }
+    node.put("cancelRequested", job.cancelRequested());
+    if (!job.status().terminal() && nextPollAfterMs != null) {
+      node.put("nextPollAfterMs", nextPollAfterMs);
+    }
+    return node;
+  }
+
+  public static String toCache(Job job) {
+    ObjectNode node = representation(job, null);
+    node.put("tenant", job.tenant());
+    node.put("version", job.version());
+    node.set("storedResult", job.result());
+    return Json.write(node);
+  }
+
+  public static Job fromCache(String text) {
+    JsonNode n = Json.parse(text);
+    JsonNode progress = n.get("progress");
+    JsonNode error = n.get("error");
+    return new Job(
+        UUID.fromString(n.get("id").asText()),
+        n.get("tenant").asText(),
+        n.get("type").asText(),
+        JobStatus.fromWire(n.get("status").asText()),
+        Priority.parse(n.get("priority").asText()).orElse(Priority.NORMAL),
+        n.get("payload"),
+        progress.isNull() ? null : new Progress(progress.get("percent").asInt(), textOrNull(progress.get("message"))),
+        n.get("attempts").asInt(),
+        n.get("maxAttempts").asInt(),
+        n.hasNonNull("timeoutMs") ? n.get("timeoutMs").asLong() : null,
+        n.hasNonNull("runAt") ? Times.parse(n.get("runAt").asText()) : null,
+        textOrNull(n.get("callbackUrl")),
+        Times.parse(n.get("createdAt").asText()),
+        n.hasNonNull("startedAt") ? Times.parse(n.get("startedAt").asText()) : null,
+        Times.parse(n.get("updatedAt").asText()),
+        n.hasNonNull("finishedAt") ? Times.parse(n.get("finishedAt").asText()) : null,
+        n.hasNonNull("storedResult") ? n.get("storedResult") : null,
+        error.isNull() ? null : new JobError(error.get("code").asText(), textOrNull(error.get("message"))),
+        n.get("cancelRequested").asBoolean(),
+        n.get("version").asLong());
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
+  }
+}

@@ -1,0 +1,163 @@
+package dev.conveyor.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobError;
+import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.jobs.Progress;
+import dev.conveyor.jobs.Times;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * All SQL on the {@code jobs} table. Every state change is a conditional update: it names the states it may
+ * leave (from {@link JobStatus}'s table of moves) and the attempt it belongs to, so a late or repeated
+ * writer changes nothing, and it bumps {@code version}.
+ */
+public final class JobStore {
+  private static final String NOW = "date_trunc('milliseconds', clock_timestamp())";
+  private static final String COLUMNS = "id, tenant, type, status, priority, payload::text, progress_percent, "
+      + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
+      + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version";
+  private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
+
+  private final SqlClient client;
+
+  public JobStore(SqlClient client) {
+    this.client = client;
+  }
+
+  /** Inserts new jobs with one statement, on the given connection so the caller can add the outbox rows. */
+  public static Future<Void> insert(SqlClient conn, List<Job> jobs) {
+    int n = jobs.size();
+    UUID[] ids = new UUID[n];
+    String[] tenants = new String[n];
+    String[] types = new String[n];
+    String[] priorities = new String[n];
+    String[] payloads = new String[n];
+    Integer[] maxAttempts = new Integer[n];
+    Long[] timeouts = new Long[n];
+    OffsetDateTime[] runAts = new OffsetDateTime[n];
+    String[] callbacks = new String[n];
+    OffsetDateTime[] createdAts = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      Job job = jobs.get(i);
+      ids[i] = job.id();
+      tenants[i] = job.tenant();
+      types[i] = job.type();
+      priorities[i] = job.priority().wire();
+      payloads[i] = Json.write(job.payload());
+      maxAttempts[i] = job.maxAttempts();
+      timeouts[i] = job.timeoutMs();
+      runAts[i] = job.runAt() == null ? null : job.runAt().atOffset(ZoneOffset.UTC);
+      callbacks[i] = job.callbackUrl();
+      createdAts[i] = job.createdAt().atOffset(ZoneOffset.UTC);
+    }
+    return conn.preparedQuery("INSERT INTO jobs (id, tenant, type, status, priority, payload, max_attempts, "
+            + "timeout_ms, run_at, callback_url, created_at, updated_at) "
+            + "SELECT id, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
+            + "callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], "
+            + "$5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], $10::timestamptz[]) "
+            + "AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at)")
+        .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
+            .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
+            .addArrayOfOffsetDateTime(createdAts))
+        .mapEmpty();
+  }
+
+  public Future<Optional<Job>> find(UUID id) {
+    return one(client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = $1").execute(Tuple.of(id)));
+  }
+
+  /** queued → running for the next attempt; empty if the job is not queued (already taken, cancelled, done). */
+  public Future<Optional<Job>> claim(UUID id, String workerId) {
+    return one(client.preparedQuery("UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+            + "started_at = coalesce(started_at, " + NOW + "), progress_percent = NULL, progress_message = NULL, "
+            + "worker_id = $2, " + CHANGE + " WHERE id = $1 AND " + leaving(JobStatus.RUNNING)
+            + " AND NOT cancel_requested RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, workerId)));
+  }
+
+  /** Records progress of a running attempt; empty when nothing changed (same or lower percent, or attempt over). */
+  public Future<Optional<Job>> progress(UUID id, int attempt, Progress progress) {
+    return one(client.preparedQuery("UPDATE jobs SET progress_percent = $3, progress_message = $4, " + CHANGE
+            + " WHERE id = $1 AND status = 'running' AND attempts = $2"
+            + " AND (progress_percent IS NULL OR progress_percent < $3"
+            + " OR (progress_percent = $3 AND progress_message IS DISTINCT FROM $4)) RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, attempt, progress.percent(), progress.message())));
+  }
+
+  public Future<Optional<Job>> succeed(UUID id, int attempt, JsonNode result) {
+    return one(client.preparedQuery("UPDATE jobs SET status = 'succeeded', result = $3::text::jsonb, "
+            + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + CHANGE
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.SUCCEEDED) + " RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, attempt, Json.write(result))));
+  }
+
+  /** Ends the attempt for good: {@code failed} or {@code cancelled}, keeping the error for the client. */
+  public Future<Optional<Job>> end(UUID id, int attempt, JobStatus terminal, JobError error) {
+    return one(client.preparedQuery("UPDATE jobs SET status = $3, error_code = $4, error_message = $5, "
+            + "finished_at = " + NOW + ", " + CHANGE
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(terminal) + " RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, attempt, terminal.wire(), error == null ? null : error.code(),
+            error == null ? null : error.message())));
+  }
+
+  /** running → queued after a failed attempt with attempts left; the caller adds the delayed outbox row. */
+  public static Future<Optional<Job>> requeue(SqlClient conn, UUID id, int attempt, JobError error) {
+    return one(conn.preparedQuery("UPDATE jobs SET status = 'queued', error_code = $3, error_message = $4, " + CHANGE
+            + " WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, attempt, error.code(), error.message())));
+  }
+
+  private static String leaving(JobStatus target) {
+    String[] sources = Arrays.stream(JobStatus.values()).filter(s -> s.canMoveTo(target))
+        .map(s -> "'" + s.wire() + "'").toArray(String[]::new);
+    return "status IN (" + String.join(", ", sources) + ")";
+  }
+
+  private static Future<Optional<Job>> one(Future<RowSet<Row>> rows) {
+    return rows.map(set -> {
+      var it = set.iterator();
+      return it.hasNext() ? Optional.of(map(it.next())) : Optional.empty();
+    });
+  }
+
+  static Job map(Row row) {
+    Integer percent = row.getInteger(6);
+    String result = row.getString(17);
+    String errorCode = row.getString(18);
+    return new Job(
+        row.getUUID(0),
+        row.getString(1),
+        row.getString(2),
+        JobStatus.fromWire(row.getString(3)),
+        Priority.parse(row.getString(4)).orElseThrow(),
+        Json.parse(row.getString(5)),
+        percent == null ? null : new Progress(percent, row.getString(7)),
+        row.getInteger(8),
+        row.getInteger(9),
+        row.getLong(10),
+        Times.toInstant(row.getOffsetDateTime(11)),
+        row.getString(12),
+        Times.toInstant(row.getOffsetDateTime(13)),
+        Times.toInstant(row.getOffsetDateTime(14)),
+        Times.toInstant(row.getOffsetDateTime(15)),
+        Times.toInstant(row.getOffsetDateTime(16)),
+        result == null ? null : Json.parse(result),
+        errorCode == null ? null : new JobError(errorCode, row.getString(19)),
+        row.getBoolean(20),
+        row.getLong(21));
+  }
+}

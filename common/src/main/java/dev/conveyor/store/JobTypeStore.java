@@ -1,0 +1,36 @@
+package dev.conveyor.store;
+
+import dev.conveyor.handler.PayloadRules;
+import dev.conveyor.jobs.Json;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
+import java.util.Map;
+
+/** All SQL on {@code job_types}: the types workers have declared, with their payload rules. */
+public final class JobTypeStore {
+  private final SqlClient client;
+
+  public JobTypeStore(SqlClient client) {
+    this.client = client;
+  }
+
+  public Future<Void> declare(Map<String, PayloadRules> types) {
+    String[] names = types.keySet().toArray(String[]::new);
+    String[] rules = types.keySet().stream().map(t -> Json.write(types.get(t).toJson())).toArray(String[]::new);
+    return client.preparedQuery("INSERT INTO job_types (type, payload_rules, declared_at) "
+            + "SELECT t, r::jsonb, now() FROM unnest($1::text[], $2::text[]) AS u(t, r) "
+            + "ON CONFLICT (type) DO UPDATE SET payload_rules = EXCLUDED.payload_rules, declared_at = now()")
+        .execute(Tuple.of(names, rules))
+        .mapEmpty();
+  }
+
+  public Future<Map<String, PayloadRules>> all() {
+    return client.query("SELECT type, payload_rules::text FROM job_types").execute().map(rows -> {
+      Map<String, PayloadRules> types = new HashMap<>();
+      rows.forEach(row -> types.put(row.getString(0), PayloadRules.fromJson(Json.parse(row.getString(1)))));
+      return types;
+    });
+  }
+}
