@@ -2,9 +2,8 @@ package dev.conveyor.api;
 
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Logging;
+import dev.conveyor.config.Shutdown;
 import io.vertx.core.Vertx;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /** Entry point of {@code conveyor-api.jar}. */
@@ -29,13 +28,8 @@ public final class ApiMain {
           log.info("conveyor-api listening on port " + config.httpPort());
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("conveyor-api shutting down");
-            CountDownLatch done = new CountDownLatch(1);
-            app.stop().eventually(vertx::close).onComplete(ar -> done.countDown());
-            try {
-              done.await(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
+            Shutdown.await(app.stop(), config.shutdownGraceMs());
+            Shutdown.await(vertx.close(), 10_000);
           }, "conveyor-api-shutdown"));
         })
         .onFailure(err -> {

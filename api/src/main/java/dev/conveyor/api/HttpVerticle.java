@@ -9,9 +9,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
 
 /** One event-loop HTTP server instance; several share the port. It only wires routes to their handlers. */
 public final class HttpVerticle extends VerticleBase {
+  /** In-flight requests get this long to finish; idle keep-alive connections are closed at its end. */
+  private static final long SHUTDOWN_GRACE_SECONDS = 10;
   private final int port;
   private final Authenticator authenticator;
   private final JobRoutes jobs;
@@ -28,6 +31,11 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // Authentication is asynchronous: hold the body until the route's body handler is ready for it.
+    router.post().handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    });
     health.mount(router);
     router.route("/v1/*").handler(authenticator);
     jobs.mount(router);
@@ -44,6 +52,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 }

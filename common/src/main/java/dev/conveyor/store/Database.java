@@ -55,8 +55,9 @@ public final class Database {
         .recover(err -> Future.failedFuture(unavailable(options, err)));
   }
 
+  /** Two processes starting together may both try; the loser sees 42P04, or 23505 when they truly overlap. */
   private static boolean isDuplicateDatabase(Throwable err) {
-    return err instanceof PgException pg && "42P04".equals(pg.getSqlState());
+    return err instanceof PgException pg && ("42P04".equals(pg.getSqlState()) || "23505".equals(pg.getSqlState()));
   }
 
   private static InfraUnavailable unavailable(PgConnectOptions options, Throwable err) {

@@ -22,7 +22,7 @@ public final class JobTypeStore {
     return client.preparedQuery("INSERT INTO job_types (type, payload_rules, declared_at) "
             + "SELECT t, r::jsonb, now() FROM unnest($1::text[], $2::text[]) AS u(t, r) "
             + "ON CONFLICT (type) DO UPDATE SET payload_rules = EXCLUDED.payload_rules, declared_at = now()")
-        .execute(Tuple.of(names, rules))
+        .execute(Tuple.tuple().addArrayOfString(names).addArrayOfString(rules))
         .mapEmpty();
   }
 

@@ -25,7 +25,8 @@ final class Migrations {
   }
 
   static Future<Void> apply(Pool pool) {
-    return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
+    return pool.withTransaction(conn -> conn.query("SET LOCAL client_min_messages TO warning").execute()
+        .compose(v -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute())
         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations ("
             + "version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").execute())
         .compose(v -> conn.query("SELECT version FROM schema_migrations").execute())

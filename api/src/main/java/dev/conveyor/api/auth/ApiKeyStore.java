@@ -19,7 +19,7 @@ public final class ApiKeyStore {
     String[] tenants = keyToTenant.values().toArray(String[]::new);
     return client.preparedQuery("INSERT INTO api_keys (key_hash, tenant, created_at) "
             + "SELECT h, t, now() FROM unnest($1::text[], $2::text[]) AS u(h, t) ON CONFLICT (key_hash) DO NOTHING")
-        .execute(Tuple.of(hashes, tenants))
+        .execute(Tuple.tuple().addArrayOfString(hashes).addArrayOfString(tenants))
         .mapEmpty();
   }
 

@@ -37,8 +37,8 @@ public final class JobRoutes {
   }
 
   public void mount(Router router) {
-    router.post("/v1/jobs").handler(this::requireJson).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-        .handler(this::submit);
+    router.post("/v1/jobs").handler(this::requireJson);
+    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
     router.get("/v1/jobs/:id").handler(this::get);
   }
 

@@ -1,0 +1,40 @@
+package dev.conveyor.worker;
+
+import dev.conveyor.config.Config;
+import dev.conveyor.config.Logging;
+import dev.conveyor.config.Shutdown;
+import dev.conveyor.worker.run.HandlerRegistry;
+import io.vertx.core.Vertx;
+import java.util.logging.Logger;
+
+/** Entry point of {@code conveyor-worker.jar}. */
+public final class WorkerMain {
+  private WorkerMain() {
+  }
+
+  public static void main(String[] args) {
+    Logging.configure();
+    Logger log = Logger.getLogger(WorkerMain.class.getName());
+    Config config;
+    HandlerRegistry handlers;
+    try {
+      config = Config.fromEnv();
+      handlers = HandlerRegistry.discover();
+    } catch (IllegalArgumentException e) {
+      System.err.println("conveyor-worker: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    WorkerApplication.start(vertx, config, handlers)
+        .onSuccess(app -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          log.info("conveyor-worker shutting down: finishing running jobs");
+          Shutdown.await(app.stop(), 10_000);
+          Shutdown.await(vertx.close(), 10_000);
+        }, "conveyor-worker-shutdown")))
+        .onFailure(err -> {
+          System.err.println("conveyor-worker: cannot start: " + err.getMessage());
+          System.exit(1);
+        });
+  }
+}

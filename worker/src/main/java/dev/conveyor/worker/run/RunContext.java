@@ -1,0 +1,88 @@
+package dev.conveyor.worker.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.handler.JobContext;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.Progress;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@link JobContext} of one attempt. Progress reports are coalesced: at most one write is in flight, and
+ * the latest report waiting replaces older ones. Each write also brings back the job's cancel flag.
+ */
+final class RunContext implements JobContext {
+  private final Job job;
+  private final StatusWriter writer;
+  private final AtomicReference<Progress> waiting = new AtomicReference<>();
+  private final AtomicBoolean writing = new AtomicBoolean();
+  private final AtomicBoolean cancelRequested;
+  private volatile int lastPercent = -1;
+
+  RunContext(Job job, StatusWriter writer) {
+    this.job = job;
+    this.writer = writer;
+    this.cancelRequested = new AtomicBoolean(job.cancelRequested());
+  }
+
+  @Override
+  public UUID jobId() {
+    return job.id();
+  }
+
+  @Override
+  public String type() {
+    return job.type();
+  }
+
+  @Override
+  public JsonNode payload() {
+    return job.payload();
+  }
+
+  @Override
+  public int attempt() {
+    return job.attempts();
+  }
+
+  @Override
+  public synchronized void progress(int percent, String message) {
+    int clamped = Math.max(0, Math.min(100, percent));
+    if (clamped < lastPercent) {
+      return;
+    }
+    lastPercent = clamped;
+    waiting.set(new Progress(clamped, message));
+    flush();
+  }
+
+  @Override
+  public boolean cancelRequested() {
+    return cancelRequested.get();
+  }
+
+  private void flush() {
+    if (!writing.compareAndSet(false, true)) {
+      return;
+    }
+    Progress next = waiting.getAndSet(null);
+    if (next == null) {
+      writing.set(false);
+      return;
+    }
+    writer.progress(job, next).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ar.result().ifPresent(updated -> {
+          if (updated.cancelRequested()) {
+            cancelRequested.set(true);
+          }
+        });
+      }
+      writing.set(false);
+      if (waiting.get() != null) {
+        flush();
+      }
+    });
+  }
+}
