@@ -63,12 +63,11 @@ public final class ApiApplication {
               JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay),
                   new JobReader(new JobCache(redis, new RedisKeys(config.namespace())), store),
                   new KnownTypes(new JobTypeStore(pool)),
-                  new JobResponses(new PollHint(config.pollMinMs(), config.pollMaxMs())),
-                  config.maxBodyBytes());
+                  new JobResponses(new PollHint(config.pollMinMs(), config.pollMaxMs())));
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
               Health health = new Health(pool, redis, probe);
               relay.start();
-              return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), authenticator, jobs, health),
+              return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(), authenticator, jobs, health),
                       new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
                   .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, id));
             })));

@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
 
 /** One event-loop HTTP server instance; several share the port. It only wires routes to their handlers. */
@@ -16,13 +17,15 @@ public final class HttpVerticle extends VerticleBase {
   /** In-flight requests get this long to finish; idle keep-alive connections are closed at its end. */
   private static final long SHUTDOWN_GRACE_SECONDS = 10;
   private final int port;
+  private final long maxBodyBytes;
   private final Authenticator authenticator;
   private final JobRoutes jobs;
   private final Health health;
   private HttpServer server;
 
-  public HttpVerticle(int port, Authenticator authenticator, JobRoutes jobs, Health health) {
+  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, Health health) {
     this.port = port;
+    this.maxBodyBytes = maxBodyBytes;
     this.authenticator = authenticator;
     this.jobs = jobs;
     this.health = health;
@@ -31,12 +34,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    // Authentication is asynchronous: hold the body until the route's body handler is ready for it.
-    router.post().handler(ctx -> {
-      ctx.request().pause();
-      ctx.next();
-    });
     health.mount(router);
+    // The body is read (bounded) before the asynchronous key lookup, which would otherwise miss its first bytes.
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     router.route("/v1/*").handler(authenticator);
     jobs.mount(router);
     router.route().failureHandler(Problems::handle);

@@ -19,7 +19,9 @@ public final class Problems {
     if (failure instanceof Problem p) {
       problem = p;
     } else if (ctx.statusCode() == 413) {
-      problem = Problem.of(413, "body-too-large", "Body too large", "The request body exceeds the configured limit.");
+      // The rest of the body is never read, so this connection cannot carry another request.
+      problem = Problem.of(413, "body-too-large", "Body too large", "The request body exceeds the configured limit.")
+          .withHeader("Connection", "close");
     } else if (ctx.statusCode() == 404) {
       problem = Problem.notFound();
     } else if (ctx.statusCode() == 405) {

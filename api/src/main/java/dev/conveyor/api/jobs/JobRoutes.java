@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,19 +25,16 @@ public final class JobRoutes {
   private final JobReader reader;
   private final KnownTypes types;
   private final JobResponses responses;
-  private final long maxBodyBytes;
 
-  public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, long maxBodyBytes) {
+  public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
     this.responses = responses;
-    this.maxBodyBytes = maxBodyBytes;
   }
 
   public void mount(Router router) {
-    router.post("/v1/jobs").handler(this::requireJson);
-    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
+    router.post("/v1/jobs").handler(this::requireJson).handler(this::submit);
     router.get("/v1/jobs/:id").handler(this::get);
   }
 
@@ -48,11 +44,6 @@ public final class JobRoutes {
     if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
       ctx.fail(Problem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the body as application/json."));
-      return;
-    }
-    String length = ctx.request().getHeader("Content-Length");
-    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
-      ctx.fail(413);
       return;
     }
     ctx.next();

@@ -85,7 +85,7 @@ public final class JobRunner {
       });
       outcome.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
-    return outcome.future();
+    return outcome.future().compose(done -> context.settled().map(done));
   }
 
   private static Outcome execute(JobHandler handler, RunContext context) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.Progress;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +21,7 @@ final class RunContext implements JobContext {
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
   private volatile int lastPercent = -1;
+  private Promise<Void> idle;
 
   RunContext(Job job, StatusWriter writer) {
     this.job = job;
@@ -62,6 +65,24 @@ final class RunContext implements JobContext {
     return cancelRequested.get();
   }
 
+  /** Completes once no progress report is waiting or being written, so the outcome is written after the last one. */
+  synchronized Future<Void> settled() {
+    if (!writing.get() && waiting.get() == null) {
+      return Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = Promise.promise();
+    }
+    return idle.future();
+  }
+
+  private synchronized void becameIdle() {
+    if (idle != null && !writing.get() && waiting.get() == null) {
+      idle.complete();
+      idle = null;
+    }
+  }
+
   private void flush() {
     if (!writing.compareAndSet(false, true)) {
       return;
@@ -69,6 +90,7 @@ final class RunContext implements JobContext {
     Progress next = waiting.getAndSet(null);
     if (next == null) {
       writing.set(false);
+      becameIdle();
       return;
     }
     writer.progress(job, next).onComplete(ar -> {
@@ -82,6 +104,8 @@ final class RunContext implements JobContext {
       writing.set(false);
       if (waiting.get() != null) {
         flush();
+      } else {
+        becameIdle();
       }
     });
   }

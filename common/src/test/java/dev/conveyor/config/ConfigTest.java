@@ -1,0 +1,37 @@
+package dev.conveyor.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+  @Test
+  void defaultsSuitTheLocalRun() {
+    Config config = Config.from(Map.of());
+    assertEquals(8080, config.httpPort());
+    assertEquals("postgresql://postgres@127.0.0.1:5432/conveyor", config.pgUrl());
+    assertEquals("redis://127.0.0.1:6379", config.redisUrl());
+    assertEquals("127.0.0.1:9092", config.kafkaBootstrap());
+    assertEquals(12, config.topicPartitions());
+    assertEquals(100, config.pollMinMs());
+    assertEquals(30_000, config.pollMaxMs());
+    assertEquals(1 << 20, config.maxBodyBytes());
+  }
+
+  @Test
+  void badValuesAreNamedClearly() {
+    var notNumber = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("CONVEYOR_HTTP_PORT", "eighty")));
+    assertTrue(notNumber.getMessage().contains("CONVEYOR_HTTP_PORT"));
+    var outOfRange = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("CONVEYOR_WORKER_CONCURRENCY", "0")));
+    assertTrue(outOfRange.getMessage().contains("between 1 and"));
+    assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("CONVEYOR_POLL_MIN_MS", "500", "CONVEYOR_POLL_MAX_MS", "400")));
+    assertThrows(IllegalArgumentException.class, () -> Config.from(Map.of("CONVEYOR_NAMESPACE", "Bad-Name")));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.conveyor.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.jobs.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** A plain HTTP client for tests: what any client of the API would send. */
+public final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private Http() {
+  }
+
+  public static HttpResponse<String> submit(String key, String json) {
+    return send(request("/v1/jobs", key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public static HttpResponse<String> get(String path, String key) {
+    return send(request(path, key).GET());
+  }
+
+  public static HttpRequest.Builder request(String path, String key) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(TestStack.baseUrl() + path))
+        .timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      builder.header("Authorization", "Bearer " + key);
+    }
+    return builder;
+  }
+
+  public static HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JsonNode json(HttpResponse<String> response) {
+    return Json.parse(response.body());
+  }
+
+  /** Submits and returns the new job's id, failing the test unless the answer is 202. */
+  public static String submitted(String key, String json) {
+    HttpResponse<String> response = submit(key, json);
+    if (response.statusCode() != 202) {
+      throw new AssertionError("expected 202, got " + response.statusCode() + ": " + response.body());
+    }
+    return json(response).get("id").asText();
+  }
+
+  /** Polls the job until the condition holds, or fails after the timeout with the last representation. */
+  public static JsonNode awaitJob(String key, String id, Predicate<JsonNode> condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = get("/v1/jobs/" + id, key);
+      if (response.statusCode() != 200) {
+        throw new AssertionError("GET job answered " + response.statusCode() + ": " + response.body());
+      }
+      last = json(response);
+      if (condition.test(last)) {
+        return last;
+      }
+      pause(50);
+    }
+    throw new AssertionError("job " + id + " did not reach the expected state in " + timeout + "; last: " + last);
+  }
+
+  public static JsonNode awaitTerminal(String key, String id) {
+    return awaitJob(key, id, j -> j.get("status").asText().matches("succeeded|failed|cancelled"), Duration.ofSeconds(60));
+  }
+
+  static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
