@@ -114,11 +114,16 @@ public final class JobStore {
             error == null ? null : error.message())));
   }
 
-  /** running → queued after a failed attempt with attempts left; the caller adds the delayed outbox row. */
-  public static Future<Optional<Job>> requeue(SqlClient conn, UUID id, int attempt, JobError error) {
-    return one(conn.preparedQuery("UPDATE jobs SET status = 'queued', error_code = $3, error_message = $4, " + CHANGE
-            + " WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, attempt, error.code(), error.message())));
+  /**
+   * running → queued after a failed attempt with attempts left, or one the worker cut short (which then does
+   * not count); the caller adds the outbox row that brings it back.
+   */
+  public static Future<Optional<Job>> requeue(SqlClient conn, UUID id, int attempt, JobError error,
+      boolean attemptCounts) {
+    return one(conn.preparedQuery("UPDATE jobs SET status = 'queued', error_code = $3, error_message = $4, "
+            + "attempts = attempts - $5, " + CHANGE
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.QUEUED) + " RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, attempt, error.code(), error.message(), attemptCounts ? 0 : 1)));
   }
 
   private static String leaving(JobStatus target) {

@@ -1,6 +1,8 @@
 package dev.conveyor.store;
 
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -29,11 +31,7 @@ public final class OutboxStore {
     return conn.preparedQuery("INSERT INTO job_outbox (job_id, type, due_at) "
             + "SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) RETURNING id, job_id, type")
         .execute(Tuple.of(jobIds.toArray(UUID[]::new), types.toArray(String[]::new), due))
-        .map(rows -> {
-          List<Entry> entries = new ArrayList<>(rows.size());
-          rows.forEach(row -> entries.add(new Entry(row.getLong(0), row.getUUID(1), row.getString(2))));
-          return entries;
-        });
+        .map(OutboxStore::entries);
   }
 
   /** Locks up to {@code limit} due rows that no other relay holds; call inside a transaction. */
@@ -41,11 +39,13 @@ public final class OutboxStore {
     return conn.preparedQuery("SELECT id, job_id, type FROM job_outbox WHERE due_at <= now() "
             + "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of(limit))
-        .map(rows -> {
-          List<Entry> entries = new ArrayList<>(rows.size());
-          rows.forEach(row -> entries.add(new Entry(row.getLong(0), row.getUUID(1), row.getString(2))));
-          return entries;
-        });
+        .map(OutboxStore::entries);
+  }
+
+  private static List<Entry> entries(RowSet<Row> rows) {
+    List<Entry> entries = new ArrayList<>(rows.size());
+    rows.forEach(row -> entries.add(new Entry(row.getLong(0), row.getUUID(1), row.getString(2))));
+    return entries;
   }
 
   public static Future<Void> delete(SqlClient conn, List<Entry> entries) {

@@ -138,6 +138,10 @@ public final class TestStack implements BeforeAllCallback {
     return "http://127.0.0.1:" + running().env.get("CONVEYOR_HTTP_PORT");
   }
 
+  public static Vertx vertx() {
+    return running().vertx;
+  }
+
   public static Path home() {
     return running().home;
   }

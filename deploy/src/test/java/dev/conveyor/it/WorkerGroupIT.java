@@ -28,8 +28,8 @@ class WorkerGroupIT {
 
   @Test
   void twoWorkerProcessesShareTheJobs() throws Exception {
-    workers.add(startWorker("worker-a"));
-    workers.add(startWorker("worker-b"));
+    workers.add(startWorker("worker-a", TestStack.env()));
+    workers.add(startWorker("worker-b", TestStack.env()));
     awaitGroupMembers(3);
 
     List<String> ids = new ArrayList<>();
@@ -58,8 +58,8 @@ class WorkerGroupIT {
     workers.forEach(Process::destroyForcibly);
   }
 
-  private static Process startWorker(String id) throws Exception {
-    Map<String, String> env = new HashMap<>(TestStack.env());
+  static Process startWorker(String id, Map<String, String> stackEnv) throws Exception {
+    Map<String, String> env = new HashMap<>(stackEnv);
     env.put("CONVEYOR_WORKER_ID", id);
     File log = TestStack.home().resolve(id + ".log").toFile();
     return JavaProcess.start(JavaProcess.builder(JavaProcess.ownClasspath(), List.of("-Xmx256m"),

@@ -30,6 +30,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
+  /** After interrupting, how long the jobs' requeue writes get before the consumer closes anyway. */
+  private static final long REQUEUE_WAIT_MS = 5_000;
 
   private record Done(TopicPartition partition, long offset) {
   }
@@ -99,11 +101,12 @@ public final class JobConsumer {
         }
       }
       waiting.clear();
-      while (inFlight > 0 && System.currentTimeMillis() < stopDeadline) {
-        settle();
-        sleepQuietly();
+      drainUntil(stopDeadline);
+      if (inFlight > 0) {
+        LOG.warning(inFlight + " jobs still running at the end of the grace period; handing them back to the queue");
+        runner.interruptAll();
+        drainUntil(System.currentTimeMillis() + REQUEUE_WAIT_MS);
       }
-      settle();
       commitSync(offsets.committable());
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "consumer loop failed", e);
@@ -152,6 +155,14 @@ public final class JobConsumer {
       done.add(new Done(tp, ar.succeeded() ? record.offset() : -1));
       consumer.wakeup();
     });
+  }
+
+  private void drainUntil(long deadline) {
+    while (inFlight > 0 && System.currentTimeMillis() < deadline) {
+      settle();
+      sleepQuietly();
+    }
+    settle();
   }
 
   /** A pending wakeup (a job finished) may interrupt the first try; the second one runs through. */

@@ -12,7 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -33,7 +35,12 @@ public final class JobRunner {
   private final HandlerRegistry handlers;
   private final StatusWriter writer;
   private final ExecutorService threads;
+  private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
+
+  /** One attempt in progress: its context, its thread's task and the outcome the first finisher sets. */
+  private record Attempt(RunContext context, java.util.concurrent.Future<?> task, Promise<Outcome> outcome) {
+  }
 
   public JobRunner(Vertx vertx, HandlerRegistry handlers, StatusWriter writer, ExecutorService threads) {
     this.vertx = vertx;
@@ -67,20 +74,36 @@ public final class JobRunner {
     stopping = true;
   }
 
+  /**
+   * Ends every running attempt now: each job goes back to the queue without using an attempt, and its handler
+   * is told to stop (cancel flag and thread interrupt). For a worker that is shutting down.
+   */
+  public void interruptAll() {
+    for (Attempt attempt : running) {
+      attempt.context().workerStopping();
+      if (attempt.outcome().tryComplete(new Outcome.Interrupted())) {
+        attempt.task().cancel(true);
+      }
+    }
+  }
+
   private Future<Outcome> attempt(Job job, JobHandler handler) {
     RunContext context = new RunContext(job, writer);
     Promise<Outcome> outcome = Promise.promise();
-    java.util.concurrent.Future<?> running;
+    java.util.concurrent.Future<?> task;
     try {
-      running = threads.submit(() -> outcome.tryComplete(execute(handler, context)));
+      task = threads.submit(() -> outcome.tryComplete(execute(handler, context)));
     } catch (RejectedExecutionException e) {
-      return Future.succeededFuture(new Outcome.Failed(new JobError("worker_stopping", "the worker is shutting down")));
+      return Future.succeededFuture(new Outcome.Interrupted());
     }
+    Attempt attempt = new Attempt(context, task, outcome);
+    running.add(attempt);
+    outcome.future().onComplete(ar -> running.remove(attempt));
     if (job.timeoutMs() != null) {
       long timer = vertx.setTimer(job.timeoutMs(), t -> {
         if (outcome.tryComplete(new Outcome.Failed(new JobError("timeout",
             "the attempt ran longer than " + job.timeoutMs() + " ms")))) {
-          running.cancel(true);
+          task.cancel(true);
         }
       });
       outcome.future().onComplete(ar -> vertx.cancelTimer(timer));
@@ -93,7 +116,7 @@ public final class JobRunner {
       JsonNode result = handler.run(context);
       return new Outcome.Succeeded(result == null ? Json.object() : result);
     } catch (JobCancelled e) {
-      return new Outcome.Cancelled();
+      return context.clientCancelled() ? new Outcome.Cancelled() : new Outcome.Interrupted();
     } catch (JobFailure e) {
       return new Outcome.Failed(new JobError(e.code(), e.getMessage()));
     } catch (InterruptedException e) {

@@ -13,4 +13,8 @@ public sealed interface Outcome {
 
   record Cancelled() implements Outcome {
   }
+
+  /** The worker stopped during the attempt; the job goes back to the queue and the attempt does not count. */
+  record Interrupted() implements Outcome {
+  }
 }

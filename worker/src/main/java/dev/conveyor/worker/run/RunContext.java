@@ -20,6 +20,7 @@ final class RunContext implements JobContext {
   private final AtomicReference<Progress> waiting = new AtomicReference<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
+  private final AtomicBoolean workerStopping = new AtomicBoolean();
   private volatile int lastPercent = -1;
   private Promise<Void> idle;
 
@@ -60,9 +61,18 @@ final class RunContext implements JobContext {
     flush();
   }
 
+  /** True when the client asked to cancel, and also when the worker is stopping, so handlers stop either way. */
   @Override
   public boolean cancelRequested() {
+    return cancelRequested.get() || workerStopping.get();
+  }
+
+  boolean clientCancelled() {
     return cancelRequested.get();
+  }
+
+  void workerStopping() {
+    workerStopping.set(true);
   }
 
   /** Completes once no progress report is waiting or being written, so the outcome is written after the last one. */

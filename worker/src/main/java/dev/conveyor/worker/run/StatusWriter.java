@@ -52,12 +52,19 @@ public final class StatusWriter {
     if (outcome instanceof Outcome.Cancelled) {
       return announce(store.end(job.id(), job.attempts(), JobStatus.CANCELLED, null));
     }
+    if (outcome instanceof Outcome.Interrupted) {
+      return requeue(job, new JobError("interrupted", "the worker stopped during the attempt"), false, Instant.now());
+    }
     JobError error = ((Outcome.Failed) outcome).error();
     if (job.attempts() >= job.maxAttempts()) {
       return announce(store.end(job.id(), job.attempts(), JobStatus.FAILED, error));
     }
-    Instant due = Instant.now().plusMillis(Backoff.delayMs(job.attempts(), retryBaseMs));
-    return announce(pool.withTransaction(conn -> JobStore.requeue(conn, job.id(), job.attempts(), error)
+    return requeue(job, error, true, Instant.now().plusMillis(Backoff.delayMs(job.attempts(), retryBaseMs)));
+  }
+
+  /** Back to queued, with the record owed again at {@code due}; an attempt the worker cut short is not counted. */
+  private Future<Optional<Job>> requeue(Job job, JobError error, boolean attemptCounts, Instant due) {
+    return announce(pool.withTransaction(conn -> JobStore.requeue(conn, job.id(), job.attempts(), error, attemptCounts)
         .compose(requeued -> requeued.isEmpty()
             ? Future.succeededFuture(requeued)
             : OutboxStore.add(conn, List.of(job.id()), List.of(job.type()), List.of(due)).map(requeued))));
