@@ -3,6 +3,9 @@ package dev.conveyor.queue;
 import dev.conveyor.store.InfraUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +22,27 @@ public final class TopicSetup {
   private TopicSetup() {
   }
 
+  /** Fails fast, with one clear message, when no bootstrap server even accepts a connection. */
+  private static void probe(String bootstrap) {
+    IOException last = null;
+    for (String server : bootstrap.split(",")) {
+      String hostPort = server.trim();
+      int colon = hostPort.lastIndexOf(':');
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(hostPort.substring(0, colon),
+            Integer.parseInt(hostPort.substring(colon + 1))), 3000);
+        return;
+      } catch (IOException | RuntimeException e) {
+        last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      }
+    }
+    throw new InfraUnavailable("Kafka at " + bootstrap + " is not reachable (" + last.getMessage()
+        + "). Start the broker (deploy/conveyor-kafka) or point CONVEYOR_KAFKA_BOOTSTRAP at a running one.", last);
+  }
+
   public static Future<Void> ensure(Vertx vertx, String bootstrap, Topics topics, int partitions) {
     return vertx.executeBlocking(() -> {
+      probe(bootstrap);
       try (Admin admin = Admin.create(Map.of(
           AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
           AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
