@@ -9,6 +9,10 @@ import dev.conveyor.api.jobs.JobResponses;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.jobs.KnownTypes;
 import dev.conveyor.api.ops.Health;
+import dev.conveyor.api.polling.ChangeNotices;
+import dev.conveyor.api.polling.EventStream;
+import dev.conveyor.api.polling.HeldRequests;
+import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.PollHint;
 import dev.conveyor.api.queue.JobPublisher;
 import dev.conveyor.api.queue.KafkaProbe;
@@ -36,16 +40,18 @@ public final class ApiApplication {
   private final JobPublisher publisher;
   private final KafkaProbe probe;
   private final OutboxRelay relay;
+  private final ChangeNotices notices;
   private final String deploymentId;
 
   private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, JobPublisher publisher, KafkaProbe probe,
-      OutboxRelay relay, String deploymentId) {
+      OutboxRelay relay, ChangeNotices notices, String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.publisher = publisher;
     this.probe = probe;
     this.relay = relay;
+    this.notices = notices;
     this.deploymentId = deploymentId;
   }
 
@@ -59,23 +65,31 @@ public final class ApiApplication {
               JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics);
               KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
               OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
-              JobStore store = new JobStore(pool);
-              JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay),
-                  new JobReader(new JobCache(redis, new RedisKeys(config.namespace())), store),
-                  new KnownTypes(new JobTypeStore(pool)),
-                  new JobResponses(new PollHint(config.pollMinMs(), config.pollMaxMs())));
+              RedisKeys keys = new RedisKeys(config.namespace());
+              JobReader reader = new JobReader(new JobCache(redis, keys), new JobStore(pool));
+              ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
+                  keys.jobChanges());
+              JobWatcher watcher = new JobWatcher(vertx, reader, notices);
+              HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
+              PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
+              JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay), reader,
+                  new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held);
+              EventStream events = new EventStream(watcher, held, hint);
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
               Health health = new Health(pool, redis, probe);
               relay.start();
-              return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(), authenticator, jobs, health),
-                      new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
-                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, id));
+              return notices.start()
+                  .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
+                          authenticator, jobs, events, health),
+                      new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
+                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, id));
             })));
   }
 
   /** Stops taking requests, lets in-flight ones finish, then closes the clients. */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId)
+        .eventually(notices::stop)
         .eventually(() -> {
           relay.stop();
           return vertx.executeBlocking(() -> {

@@ -4,6 +4,7 @@ import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problems;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.ops.Health;
+import dev.conveyor.api.polling.EventStream;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -20,14 +21,17 @@ public final class HttpVerticle extends VerticleBase {
   private final long maxBodyBytes;
   private final Authenticator authenticator;
   private final JobRoutes jobs;
+  private final EventStream events;
   private final Health health;
   private HttpServer server;
 
-  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, Health health) {
+  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, EventStream events,
+      Health health) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.authenticator = authenticator;
     this.jobs = jobs;
+    this.events = events;
     this.health = health;
   }
 
@@ -39,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     router.route("/v1/*").handler(authenticator);
     jobs.mount(router);
+    events.mount(router);
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);
     router.errorHandler(405, Problems::handle);

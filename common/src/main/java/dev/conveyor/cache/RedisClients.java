@@ -14,14 +14,13 @@ public final class RedisClients {
   private RedisClients() {
   }
 
+  /** A client for dedicated connections, such as a pub/sub subscription. */
+  public static Redis client(Vertx vertx, String url) {
+    return Redis.createClient(vertx, options(url));
+  }
+
   public static Future<RedisAPI> open(Vertx vertx, String url) {
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(url)
-        .setMaxPoolSize(16)
-        .setMaxPoolWaiting(10_000)
-        .setMaxWaitingHandlers(10_000)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true));
-    RedisAPI api = RedisAPI.api(Redis.createClient(vertx, options));
+    RedisAPI api = RedisAPI.api(client(vertx, url));
     return api.ping(List.of())
         .map(pong -> api)
         .recover(err -> {
@@ -29,5 +28,14 @@ public final class RedisClients {
           return Future.failedFuture(new InfraUnavailable("Redis at " + url + " is not usable: " + err.getMessage()
               + ". Start Redis or point CONVEYOR_REDIS_URL at a running server.", err));
         });
+  }
+
+  private static RedisOptions options(String url) {
+    return new RedisOptions()
+        .setConnectionString(url)
+        .setMaxPoolSize(16)
+        .setMaxPoolWaiting(10_000)
+        .setMaxWaitingHandlers(10_000)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true));
   }
 }

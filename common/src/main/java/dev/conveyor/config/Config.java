@@ -23,7 +23,9 @@ public record Config(
     int maxBodyBytes,
     int retryBaseMs,
     int pgPoolSize,
-    int shutdownGraceMs) {
+    int shutdownGraceMs,
+    int maxHeldRequests,
+    int maxHeldRequestsPerTenant) {
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -46,7 +48,9 @@ public record Config(
         r.integer("CONVEYOR_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
         r.integer("CONVEYOR_RETRY_BASE_MS", 1000, 1, 3_600_000),
         r.integer("CONVEYOR_PG_POOL_SIZE", 16, 1, 1000),
-        r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000));
+        r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000),
+        r.integer("CONVEYOR_MAX_HELD_REQUESTS", 10_000, 1, 1_000_000),
+        r.integer("CONVEYOR_MAX_HELD_REQUESTS_PER_TENANT", 1_000, 1, 1_000_000));
     if (config.pollMinMs > config.pollMaxMs) {
       throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
     }

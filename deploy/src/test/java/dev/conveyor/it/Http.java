@@ -47,6 +47,18 @@ public final class Http {
     }
   }
 
+  /** A streamed answer, read line by line (for server-sent events). */
+  public static HttpResponse<java.util.stream.Stream<String>> lines(HttpRequest.Builder request) {
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static JsonNode json(HttpResponse<String> response) {
     return Json.parse(response.body());
   }

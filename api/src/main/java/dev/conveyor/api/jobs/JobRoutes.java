@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.polling.HeldRequests;
+import dev.conveyor.api.polling.JobWatcher;
+import dev.conveyor.api.polling.Waits;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
@@ -17,6 +20,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 import java.util.UUID;
 
 /** {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}}. */
@@ -25,12 +30,17 @@ public final class JobRoutes {
   private final JobReader reader;
   private final KnownTypes types;
   private final JobResponses responses;
+  private final JobWatcher watcher;
+  private final HeldRequests held;
 
-  public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses) {
+  public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, JobWatcher watcher,
+      HeldRequests held) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
     this.responses = responses;
+    this.watcher = watcher;
+    this.held = held;
   }
 
   public void mount(Router router) {
@@ -71,7 +81,9 @@ public final class JobRoutes {
           Job job = newJob(tenant, request);
           return intake.accept(List.of(job)).map(job);
         })
-        .onSuccess(job -> responses.write(ctx, 202, job))
+        .compose(job -> waitFor(ctx, tenant, job.id(), Waits.seconds(ctx, false), job, j -> j.status().terminal(),
+            false))
+        .onSuccess(job -> responses.write(ctx, job.status().terminal() ? 200 : 202, job))
         .onFailure(ctx::fail);
   }
 
@@ -81,17 +93,49 @@ public final class JobRoutes {
       ctx.fail(Problem.notFound());
       return;
     }
-    reader.find(Authenticator.tenant(ctx), id)
-        .onSuccess(found -> {
-          if (found.isEmpty()) {
-            ctx.fail(Problem.notFound());
-          } else if (JobResponses.matches(ctx.request().getHeader("If-None-Match"), found.get())) {
-            responses.notModified(ctx, found.get());
+    String tenant = Authenticator.tenant(ctx);
+    OptionalInt wait = Waits.seconds(ctx, true);
+    String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+    Predicate<Job> done = ifNoneMatch == null
+        ? job -> job.status().terminal()
+        : job -> !JobResponses.matches(ifNoneMatch, job);
+    reader.find(tenant, id)
+        .compose(found -> found.isEmpty()
+            ? Future.failedFuture(Problem.notFound())
+            : waitFor(ctx, tenant, id, wait, found.get(), done, true))
+        .onSuccess(job -> {
+          if (JobResponses.matches(ifNoneMatch, job)) {
+            responses.notModified(ctx, job);
           } else {
-            responses.write(ctx, 200, found.get());
+            responses.write(ctx, 200, job);
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * With a wait, holds the answer (no thread, bounded) until {@code done} holds or the wait ends. When no place
+   * to wait is free: a 429 if {@code refuseWhenFull}, else the answer at once (a job just accepted stays accepted).
+   */
+  private Future<Job> waitFor(RoutingContext ctx, String tenant, UUID id, OptionalInt seconds, Job current,
+      Predicate<Job> done, boolean refuseWhenFull) {
+    if (seconds.isEmpty()) {
+      return Future.succeededFuture(current);
+    }
+    if (done.test(current)) {
+      ctx.response().putHeader("Preference-Applied", "wait=" + seconds.getAsInt());
+      return Future.succeededFuture(current);
+    }
+    try {
+      held.hold(tenant);
+    } catch (Problem full) {
+      return refuseWhenFull ? Future.failedFuture(full) : Future.succeededFuture(current);
+    }
+    ctx.response().putHeader("Preference-Applied", "wait=" + seconds.getAsInt());
+    long deadline = System.currentTimeMillis() + seconds.getAsInt() * 1000L;
+    return watcher.until(tenant, id, done, deadline)
+        .map(found -> found.orElse(current))
+        .onComplete(ar -> held.release(tenant));
   }
 
   private static JsonNode parseBody(Buffer body) {

@@ -1,0 +1,46 @@
+package dev.conveyor.api.polling;
+
+import dev.conveyor.api.http.Problem;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Bounds the requests held open (long polls, waits, event streams), per process and per tenant. */
+public final class HeldRequests {
+  private final int perProcess;
+  private final int perTenant;
+  private final AtomicInteger total = new AtomicInteger();
+  private final ConcurrentHashMap<String, AtomicInteger> byTenant = new ConcurrentHashMap<>();
+
+  public HeldRequests(int perProcess, int perTenant) {
+    this.perProcess = perProcess;
+    this.perTenant = perTenant;
+  }
+
+  /** Takes a place or throws a 429 problem; every successful call must be paired with {@link #release}. */
+  public void hold(String tenant) {
+    AtomicInteger mine = byTenant.computeIfAbsent(tenant, t -> new AtomicInteger());
+    if (mine.incrementAndGet() > perTenant) {
+      mine.decrementAndGet();
+      throw tooMany("this tenant already holds " + perTenant + " waiting requests");
+    }
+    if (total.incrementAndGet() > perProcess) {
+      total.decrementAndGet();
+      mine.decrementAndGet();
+      throw tooMany("the server holds as many waiting requests as it allows");
+    }
+  }
+
+  public void release(String tenant) {
+    total.decrementAndGet();
+    byTenant.computeIfPresent(tenant, (t, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  public int held() {
+    return total.get();
+  }
+
+  private static Problem tooMany(String detail) {
+    return Problem.of(429, "too-many-waiting", "Too many waiting requests", detail + "; poll instead or retry later.")
+        .withHeader("Retry-After", "1");
+  }
+}
