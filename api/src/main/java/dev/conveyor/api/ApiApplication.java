@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import dev.conveyor.api.auth.ApiKeyStore;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.jobs.JobCancellation;
 import dev.conveyor.api.jobs.JobIntake;
 import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
@@ -66,14 +67,17 @@ public final class ApiApplication {
               KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
               OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
               RedisKeys keys = new RedisKeys(config.namespace());
-              JobReader reader = new JobReader(new JobCache(redis, keys), new JobStore(pool));
+              JobCache cache = new JobCache(redis, keys);
+              JobStore store = new JobStore(pool);
+              JobReader reader = new JobReader(cache, store);
               ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
                   keys.jobChanges());
               JobWatcher watcher = new JobWatcher(vertx, reader, notices);
               HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
               PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
               JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay), reader,
-                  new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held);
+                  new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held,
+                  new JobCancellation(reader, store, cache));
               EventStream events = new EventStream(watcher, held, hint);
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
               Health health = new Health(pool, redis, probe);

@@ -47,6 +47,11 @@ public final class JobCache {
     return put(job, true);
   }
 
+  /** Tells the workers that a running job was asked to stop. */
+  public Future<Void> announceCancel(Job job) {
+    return redis.publish(keys.jobCancels(), job.id().toString()).mapEmpty();
+  }
+
   private Future<Void> put(Job job, boolean announce) {
     long ttl = job.status().terminal() ? TERMINAL_TTL_MS : ACTIVE_TTL_MS;
     return redis.eval(List.of(PUT_IF_NEWER, "1", keys.job(job.id()),

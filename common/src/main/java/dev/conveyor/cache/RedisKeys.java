@@ -14,4 +14,9 @@ public record RedisKeys(String namespace) {
   public String jobChanges() {
     return namespace + ":job-changes";
   }
+
+  /** Pub/sub channel telling workers that a running job was asked to stop, as {@code <id>}. */
+  public String jobCancels() {
+    return namespace + ":job-cancels";
+  }
 }

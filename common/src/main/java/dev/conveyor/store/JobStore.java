@@ -126,6 +126,22 @@ public final class JobStore {
         .execute(Tuple.of(id, attempt, error.code(), error.message(), attemptCounts ? 0 : 1)));
   }
 
+  /** queued → cancelled; empty if the job is not queued. */
+  public Future<Optional<Job>> cancelQueued(UUID id) {
+    return one(client.preparedQuery("UPDATE jobs SET status = 'cancelled', cancel_requested = true, "
+            + "finished_at = " + NOW + ", " + CHANGE + " WHERE id = $1 AND status = 'queued' RETURNING " + COLUMNS)
+        .execute(Tuple.of(id)));
+  }
+
+  /** Flags a running job for cooperative cancellation; empty if it is not running. */
+  public Future<Optional<Job>> requestCancel(UUID id) {
+    return one(client.preparedQuery("UPDATE jobs SET cancel_requested = true, "
+            + "updated_at = CASE WHEN cancel_requested THEN updated_at ELSE " + NOW + " END, "
+            + "version = CASE WHEN cancel_requested THEN version ELSE version + 1 END "
+            + "WHERE id = $1 AND status = 'running' RETURNING " + COLUMNS)
+        .execute(Tuple.of(id)));
+  }
+
   private static String leaving(JobStatus target) {
     String[] sources = Arrays.stream(JobStatus.values()).filter(s -> s.canMoveTo(target))
         .map(s -> "'" + s.wire() + "'").toArray(String[]::new);

@@ -8,6 +8,7 @@ import dev.conveyor.queue.TopicSetup;
 import dev.conveyor.queue.Topics;
 import dev.conveyor.store.Database;
 import dev.conveyor.store.JobTypeStore;
+import dev.conveyor.worker.queue.CancelListener;
 import dev.conveyor.worker.queue.JobConsumer;
 import dev.conveyor.worker.run.HandlerRegistry;
 import dev.conveyor.worker.run.HandlerThreads;
@@ -27,13 +28,16 @@ public final class WorkerApplication {
   private final Pool pool;
   private final RedisAPI redis;
   private final JobConsumer consumer;
+  private final CancelListener cancels;
   private final ExecutorService threads;
   private final long graceMs;
 
-  private WorkerApplication(Pool pool, RedisAPI redis, JobConsumer consumer, ExecutorService threads, long graceMs) {
+  private WorkerApplication(Pool pool, RedisAPI redis, JobConsumer consumer, CancelListener cancels,
+      ExecutorService threads, long graceMs) {
     this.pool = pool;
     this.redis = redis;
     this.consumer = consumer;
+    this.cancels = cancels;
     this.threads = threads;
     this.graceMs = graceMs;
   }
@@ -43,17 +47,22 @@ public final class WorkerApplication {
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
         .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
             .compose(v -> new JobTypeStore(pool).declare(handlers.declarations()))
-            .map(v -> {
-              StatusWriter writer = new StatusWriter(pool, new JobCache(redis, new RedisKeys(config.namespace())),
-                  config.workerId(), config.retryBaseMs());
+            .compose(v -> {
+              RedisKeys keys = new RedisKeys(config.namespace());
+              StatusWriter writer = new StatusWriter(pool, new JobCache(redis, keys), config.workerId(),
+                  config.retryBaseMs());
               ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
               JobRunner runner = new JobRunner(vertx, handlers, writer, threads);
-              JobConsumer consumer = new JobConsumer(config.kafkaBootstrap(), topics, config.workerId(), runner,
-                  config.workerConcurrency());
-              consumer.start();
-              LOG.info("worker " + config.workerId() + " runs " + handlers.declarations().keySet()
-                  + " with " + config.workerConcurrency() + " slots");
-              return new WorkerApplication(pool, redis, consumer, threads, config.shutdownGraceMs());
+              CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),
+                  keys.jobCancels(), runner);
+              return cancels.start().map(started -> {
+                JobConsumer consumer = new JobConsumer(config.kafkaBootstrap(), topics, config.workerId(), runner,
+                    config.workerConcurrency());
+                consumer.start();
+                LOG.info("worker " + config.workerId() + " runs " + handlers.declarations().keySet()
+                    + " with " + config.workerConcurrency() + " slots");
+                return new WorkerApplication(pool, redis, consumer, cancels, threads, config.shutdownGraceMs());
+              });
             })));
   }
 
@@ -61,6 +70,6 @@ public final class WorkerApplication {
   public Future<Void> stop() {
     consumer.stop(graceMs);
     threads.shutdownNow();
-    return pool.close().onComplete(ar -> redis.close());
+    return cancels.stop().eventually(pool::close).onComplete(ar -> redis.close());
   }
 }

@@ -32,20 +32,23 @@ public final class JobRoutes {
   private final JobResponses responses;
   private final JobWatcher watcher;
   private final HeldRequests held;
+  private final JobCancellation cancellation;
 
   public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, JobWatcher watcher,
-      HeldRequests held) {
+      HeldRequests held, JobCancellation cancellation) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
     this.responses = responses;
     this.watcher = watcher;
     this.held = held;
+    this.cancellation = cancellation;
   }
 
   public void mount(Router router) {
     router.post("/v1/jobs").handler(this::requireJson).handler(this::submit);
     router.get("/v1/jobs/:id").handler(this::get);
+    router.post("/v1/jobs/:id/cancel").handler(this::cancel);
   }
 
   private void requireJson(RoutingContext ctx) {
@@ -110,6 +113,13 @@ public final class JobRoutes {
             responses.write(ctx, 200, job);
           }
         })
+        .onFailure(ctx::fail);
+  }
+
+  private void cancel(RoutingContext ctx) {
+    UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
+    cancellation.cancel(Authenticator.tenant(ctx), id)
+        .onSuccess(result -> responses.write(ctx, result.done() ? 200 : 202, result.job()))
         .onFailure(ctx::fail);
   }
 

@@ -12,7 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +35,7 @@ public final class JobRunner {
   private final HandlerRegistry handlers;
   private final StatusWriter writer;
   private final ExecutorService threads;
-  private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
+  private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
   /** One attempt in progress: its context, its thread's task and the outcome the first finisher sets. */
@@ -74,12 +74,20 @@ public final class JobRunner {
     stopping = true;
   }
 
+  /** A client asked to cancel this job: if it runs here, its handler sees the flag at its next check. */
+  public void cancelRequested(UUID id) {
+    Attempt attempt = running.get(id);
+    if (attempt != null) {
+      attempt.context().requestCancel();
+    }
+  }
+
   /**
    * Ends every running attempt now: each job goes back to the queue without using an attempt, and its handler
    * is told to stop (cancel flag and thread interrupt). For a worker that is shutting down.
    */
   public void interruptAll() {
-    for (Attempt attempt : running) {
+    for (Attempt attempt : running.values()) {
       attempt.context().workerStopping();
       if (attempt.outcome().tryComplete(new Outcome.Interrupted())) {
         attempt.task().cancel(true);
@@ -97,8 +105,8 @@ public final class JobRunner {
       return Future.succeededFuture(new Outcome.Interrupted());
     }
     Attempt attempt = new Attempt(context, task, outcome);
-    running.add(attempt);
-    outcome.future().onComplete(ar -> running.remove(attempt));
+    running.put(job.id(), attempt);
+    outcome.future().onComplete(ar -> running.remove(job.id(), attempt));
     if (job.timeoutMs() != null) {
       long timer = vertx.setTimer(job.timeoutMs(), t -> {
         if (outcome.tryComplete(new Outcome.Failed(new JobError("timeout",

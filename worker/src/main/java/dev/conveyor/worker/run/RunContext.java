@@ -71,6 +71,10 @@ final class RunContext implements JobContext {
     return cancelRequested.get();
   }
 
+  void requestCancel() {
+    cancelRequested.set(true);
+  }
+
   void workerStopping() {
     workerStopping.set(true);
   }
