@@ -25,6 +25,7 @@ import dev.conveyor.config.Config;
 import dev.conveyor.queue.TopicSetup;
 import dev.conveyor.queue.Topics;
 import dev.conveyor.store.Database;
+import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
 import io.vertx.core.DeploymentOptions;
@@ -35,6 +36,7 @@ import io.vertx.sqlclient.Pool;
 
 /** The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. */
 public final class ApiApplication {
+  private static final long IDEMPOTENCY_PURGE_MS = 600_000;
   private final Vertx vertx;
   private final Pool pool;
   private final RedisAPI redis;
@@ -42,10 +44,11 @@ public final class ApiApplication {
   private final KafkaProbe probe;
   private final OutboxRelay relay;
   private final ChangeNotices notices;
+  private final long purgeTimer;
   private final String deploymentId;
 
   private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, JobPublisher publisher, KafkaProbe probe,
-      OutboxRelay relay, ChangeNotices notices, String deploymentId) {
+      OutboxRelay relay, ChangeNotices notices, long purgeTimer, String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -53,6 +56,7 @@ public final class ApiApplication {
     this.probe = probe;
     this.relay = relay;
     this.notices = notices;
+    this.purgeTimer = purgeTimer;
     this.deploymentId = deploymentId;
   }
 
@@ -75,18 +79,19 @@ public final class ApiApplication {
               JobWatcher watcher = new JobWatcher(vertx, reader, notices);
               HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
               PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
-              JobRoutes jobs = new JobRoutes(new JobIntake(pool, relay), reader,
+              JobRoutes jobs = new JobRoutes(new JobIntake(pool, store, relay), reader,
                   new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held,
                   new JobCancellation(reader, store, cache));
               EventStream events = new EventStream(watcher, held, hint);
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
               Health health = new Health(pool, redis, probe);
               relay.start();
+              long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
               return notices.start()
                   .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
                           authenticator, jobs, events, health),
                       new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
-                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, id));
+                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
             })));
   }
 
@@ -96,6 +101,7 @@ public final class ApiApplication {
         .eventually(notices::stop)
         .eventually(() -> {
           relay.stop();
+          vertx.cancelTimer(purgeTimer);
           return vertx.executeBlocking(() -> {
             publisher.close();
             probe.close();

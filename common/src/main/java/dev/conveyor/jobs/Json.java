@@ -23,6 +23,9 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+  private static final ObjectMapper CANONICAL = new ObjectMapper()
+      .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
+
   private Json() {
   }
 
@@ -45,6 +48,15 @@ public final class Json {
     try {
       return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The same text for equal JSON values, whatever the order of their object members. */
+  public static String canonical(JsonNode node) {
+    try {
+      return CANONICAL.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }

@@ -80,6 +80,17 @@ public final class JobStore {
     return one(client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = $1").execute(Tuple.of(id)));
   }
 
+  /** The jobs with these ids, in the order given (ids not found are skipped). */
+  public Future<List<Job>> findAll(List<UUID> ids) {
+    return client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = ANY($1)")
+        .execute(Tuple.of((Object) ids.toArray(UUID[]::new)))
+        .map(rows -> {
+          java.util.Map<UUID, Job> byId = new java.util.HashMap<>();
+          rows.forEach(row -> byId.put(row.getUUID(0), map(row)));
+          return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+        });
+  }
+
   /** queued → running for the next attempt; empty if the job is not queued (already taken, cancelled, done). */
   public Future<Optional<Job>> claim(UUID id, String workerId) {
     return one(client.preparedQuery("UPDATE jobs SET status = 'running', attempts = attempts + 1, "

@@ -3,34 +3,53 @@ package dev.conveyor.api.jobs;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.queue.OutboxRelay;
 import dev.conveyor.jobs.Job;
+import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Accepts new jobs durably: job rows and their outbox rows in one transaction, then an immediate send.
- * Once this succeeds the job will reach Kafka even if the send fails or this process dies.
+ * Accepts new jobs durably: job rows, their outbox rows and the idempotency key (if any) in one transaction,
+ * then an immediate send. Once this succeeds the jobs will reach Kafka even if the send fails or this process
+ * dies. A repeated idempotent request gets the jobs it created the first time.
  */
 public final class JobIntake {
   private static final Logger LOG = Logger.getLogger(JobIntake.class.getName());
   /** How long the direct send has before the relay's sweep takes over a fresh row. */
   private static final long DIRECT_SEND_GRACE_MS = 5_000;
 
+  /** An {@code Idempotency-Key} and the hash of the request that carries it. */
+  public record IdempotencyKey(String key, String requestHash) {
+  }
+
+  /** The accepted jobs (their current state on a replay). */
+  public record Accepted(List<Job> jobs, boolean replayed) {
+  }
+
+  /** What the transaction did: stored new jobs (and owes their records), or found the key's earlier jobs. */
+  private record Outcome(List<OutboxStore.Entry> owed, List<UUID> replayOf) {
+  }
+
   private final Pool pool;
+  private final JobStore store;
   private final OutboxRelay relay;
 
-  public JobIntake(Pool pool, OutboxRelay relay) {
+  public JobIntake(Pool pool, JobStore store, OutboxRelay relay) {
     this.pool = pool;
+    this.store = store;
     this.relay = relay;
   }
 
-  public Future<Void> accept(List<Job> jobs) {
+  /** @param idempotency null when the request carries no key */
+  public Future<Accepted> accept(String tenant, List<Job> jobs, IdempotencyKey idempotency) {
     Instant now = Instant.now();
     Instant sweepAfter = now.plusMillis(DIRECT_SEND_GRACE_MS);
     List<Instant> dueAts = new ArrayList<>(jobs.size());
@@ -38,24 +57,60 @@ public final class JobIntake {
       boolean later = job.runAt() != null && job.runAt().isAfter(now);
       dueAts.add(later ? job.runAt() : sweepAfter);
     }
-    return pool.withTransaction(conn -> JobStore.insert(conn, jobs)
-            .compose(v -> OutboxStore.add(conn, jobs.stream().map(Job::id).toList(),
-                jobs.stream().map(Job::type).toList(), dueAts)))
-        .recover(err -> {
-          LOG.log(Level.WARNING, "cannot store jobs", err);
-          return Future.failedFuture(Problem.of(503, "store-unavailable", "Service unavailable",
-              "The job cannot be stored durably right now; nothing was created. Retry later.")
-              .withHeader("Retry-After", "2"));
-        })
-        .map(entries -> {
-          List<OutboxStore.Entry> dueNow = new ArrayList<>(entries.size());
-          for (int i = 0; i < entries.size(); i++) {
+    return pool.withTransaction(conn -> idempotency == null
+            ? store(conn, jobs, dueAts)
+            : storeOnce(conn, tenant, jobs, dueAts, idempotency))
+        .recover(JobIntake::unavailable)
+        .compose(outcome -> {
+          if (outcome.replayOf() != null) {
+            return store.findAll(outcome.replayOf()).map(found -> new Accepted(found, true));
+          }
+          List<OutboxStore.Entry> dueNow = new ArrayList<>(jobs.size());
+          for (int i = 0; i < jobs.size(); i++) {
             if (dueAts.get(i) == sweepAfter) {
-              dueNow.add(entries.get(i));
+              dueNow.add(outcome.owed().get(i));
             }
           }
           relay.sendNow(dueNow);
-          return null;
+          return Future.succeededFuture(new Accepted(jobs, false));
         });
+  }
+
+  private static Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
+    return JobStore.insert(conn, jobs)
+        .compose(v -> OutboxStore.add(conn, jobs.stream().map(Job::id).toList(),
+            jobs.stream().map(Job::type).toList(), dueAts))
+        .map(owed -> new Outcome(owed, null));
+  }
+
+  private static Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,
+      IdempotencyKey idempotency) {
+    return IdempotencyStore.tryLock(conn, tenant, idempotency.key())
+        .compose(locked -> locked
+            ? IdempotencyStore.find(conn, tenant, idempotency.key())
+            : Future.failedFuture(Problem.of(409, "request-in-progress", "Request in progress",
+                "A request with this Idempotency-Key is still being accepted; retry shortly.")
+                .withHeader("Retry-After", "1")))
+        .compose(found -> {
+          if (found.isEmpty()) {
+            return store(conn, jobs, dueAts).compose(outcome -> IdempotencyStore.remember(conn, tenant,
+                idempotency.key(), idempotency.requestHash(), jobs.stream().map(Job::id).toList()).map(outcome));
+          }
+          if (!found.get().requestHash().equals(idempotency.requestHash())) {
+            return Future.failedFuture(Problem.of(422, "idempotency-key-reused", "Idempotency key reused",
+                "This Idempotency-Key was used within 24 h for a different request."));
+          }
+          return Future.succeededFuture(new Outcome(null, found.get().jobIds()));
+        });
+  }
+
+  private static <T> Future<T> unavailable(Throwable err) {
+    if (err instanceof Problem) {
+      return Future.failedFuture(err);
+    }
+    LOG.log(Level.WARNING, "cannot store jobs", err);
+    return Future.failedFuture(Problem.of(503, "store-unavailable", "Service unavailable",
+        "The job cannot be stored durably right now; nothing was created. Retry later.")
+        .withHeader("Retry-After", "2"));
   }
 }

@@ -6,7 +6,10 @@ import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.Json;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 
 /** Writes a job answer: the representation with its ETag and, while not terminal, the poll hint headers. */
 public final class JobResponses {
@@ -29,6 +32,30 @@ public final class JobResponses {
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(Json.write(JobJson.representation(job, next)));
+  }
+
+  /** A list of jobs as {@code {"items": [...]}}, with the soonest poll hint among those not terminal. */
+  public void writeAll(RoutingContext ctx, int status, List<Job> jobs) {
+    Instant now = Instant.now();
+    ObjectNode body = Json.object();
+    ArrayNode items = body.putArray("items");
+    Long soonest = null;
+    for (Job job : jobs) {
+      Long next = hint.forJob(job, now);
+      items.add(JobJson.representation(job, next));
+      if (next != null && (soonest == null || next < soonest)) {
+        soonest = next;
+      }
+    }
+    HttpServerResponse response = ctx.response();
+    if (soonest != null) {
+      response.putHeader("Cache-Control", "no-cache")
+          .putHeader("Retry-After", Long.toString(PollHint.retryAfterSeconds(soonest)))
+          .putHeader("Poll-After-Ms", Long.toString(soonest));
+    }
+    response.setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(Json.write(body));
   }
 
   public void notModified(RoutingContext ctx, Job job) {

@@ -3,6 +3,7 @@ package dev.conveyor.api.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.polling.HeldRequests;
@@ -19,13 +20,17 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
-import java.util.function.Predicate;
 import java.util.UUID;
+import java.util.function.Predicate;
 
-/** {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}}. */
+/** {@code POST /v1/jobs}, {@code POST /v1/jobs/batch}, {@code GET /v1/jobs/{id}}, {@code POST /v1/jobs/{id}/cancel}. */
 public final class JobRoutes {
+  public static final int MAX_BATCH = 1000;
+
   private final JobIntake intake;
   private final JobReader reader;
   private final KnownTypes types;
@@ -46,14 +51,15 @@ public final class JobRoutes {
   }
 
   public void mount(Router router) {
-    router.post("/v1/jobs").handler(this::requireJson).handler(this::submit);
+    router.post("/v1/jobs").handler(JobRoutes::requireJson).handler(this::submit);
+    router.post("/v1/jobs/batch").handler(JobRoutes::requireJson).handler(this::submitBatch);
     router.get("/v1/jobs/:id").handler(this::get);
     router.post("/v1/jobs/:id/cancel").handler(this::cancel);
   }
 
-  private void requireJson(RoutingContext ctx) {
+  private static void requireJson(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
-    String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
       ctx.fail(Problem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the body as application/json."));
@@ -64,38 +70,89 @@ public final class JobRoutes {
 
   private void submit(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
-    SubmitRequest.Parsed parsed = SubmitRequest.parse(parseBody(ctx.body().buffer()));
+    JsonNode body = parseBody(ctx.body().buffer());
+    JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs", body);
+    SubmitRequest.Parsed parsed = SubmitRequest.parse(body);
     if (!parsed.valid()) {
       ctx.fail(invalid(parsed.problems()));
       return;
     }
     SubmitRequest request = parsed.request();
-    types.rules(request.type())
-        .compose(rules -> {
-          if (rules.isEmpty()) {
+    types.check(request)
+        .compose(verdict -> {
+          if (verdict.unknownType()) {
             return Future.failedFuture(Problem.of(422, "unknown-type", "Unknown job type",
                 "No worker has declared the type '" + request.type() + "'."));
           }
-          List<String> problems = rules.get().check(request.payload());
-          if (!problems.isEmpty()) {
+          if (!verdict.accepted()) {
             return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
-                String.join("; ", problems)));
+                String.join("; ", verdict.problems())));
           }
-          Job job = newJob(tenant, request);
-          return intake.accept(List.of(job)).map(job);
+          return intake.accept(tenant, List.of(newJob(tenant, request)), key);
         })
-        .compose(job -> waitFor(ctx, tenant, job.id(), Waits.seconds(ctx, false), job, j -> j.status().terminal(),
-            false))
+        .compose(accepted -> {
+          Job job = accepted.jobs().get(0);
+          if (accepted.replayed()) {
+            ctx.response().putHeader("Idempotent-Replayed", "true");
+          }
+          return waitFor(ctx, tenant, job.id(), Waits.seconds(ctx, false), job, j -> j.status().terminal(), false);
+        })
         .onSuccess(job -> responses.write(ctx, job.status().terminal() ? 200 : 202, job))
         .onFailure(ctx::fail);
   }
 
-  private void get(RoutingContext ctx) {
-    UUID id = JobIds.parse(ctx.pathParam("id")).orElse(null);
-    if (id == null) {
-      ctx.fail(Problem.notFound());
+  /** All or nothing: every bad item is named (400 if any is malformed, else 422) and nothing is created. */
+  private void submitBatch(RoutingContext ctx) {
+    String tenant = Authenticator.tenant(ctx);
+    JsonNode body = parseBody(ctx.body().buffer());
+    JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/batch", body);
+    JsonNode items = body.isObject() ? body.get("jobs") : null;
+    if (items == null || !items.isArray() || items.size() < 1 || items.size() > MAX_BATCH) {
+      ctx.fail(Problem.badRequest("The body must be an object whose \"jobs\" is an array of 1 to " + MAX_BATCH
+          + " submit bodies."));
       return;
     }
+    List<SubmitRequest> requests = new ArrayList<>(items.size());
+    ObjectNode errors = Json.object();
+    ArrayNode errorList = errors.putArray("errors");
+    for (int i = 0; i < items.size(); i++) {
+      SubmitRequest.Parsed parsed = SubmitRequest.parse(items.get(i));
+      requests.add(parsed.request());
+      if (!parsed.valid()) {
+        errorList.addObject().put("index", i).put("detail", String.join("; ", parsed.problems()));
+      }
+    }
+    if (!errorList.isEmpty()) {
+      ctx.fail(Problem.badRequest(errorList.size() + " of " + items.size() + " jobs are malformed; nothing was created.")
+          .withExtensions(errors));
+      return;
+    }
+    Future.all(requests.stream().map(types::check).toList())
+        .compose(checked -> {
+          for (int i = 0; i < requests.size(); i++) {
+            KnownTypes.Verdict verdict = checked.resultAt(i);
+            if (!verdict.accepted()) {
+              errorList.addObject().put("index", i).put("detail", String.join("; ", verdict.problems()));
+            }
+          }
+          if (!errorList.isEmpty()) {
+            return Future.failedFuture(Problem.of(422, "invalid-jobs", "Jobs rejected", errorList.size() + " of "
+                + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
+          }
+          return intake.accept(tenant, requests.stream().map(r -> newJob(tenant, r)).toList(), key);
+        })
+        .onSuccess(accepted -> {
+          if (accepted.replayed()) {
+            ctx.response().putHeader("Idempotent-Replayed", "true");
+          }
+          boolean allTerminal = accepted.jobs().stream().allMatch(j -> j.status().terminal());
+          responses.writeAll(ctx, allTerminal ? 200 : 202, accepted.jobs());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
     String tenant = Authenticator.tenant(ctx);
     OptionalInt wait = Waits.seconds(ctx, true);
     String ifNoneMatch = ctx.request().getHeader("If-None-Match");
@@ -146,6 +203,18 @@ public final class JobRoutes {
     return watcher.until(tenant, id, done, deadline)
         .map(found -> found.orElse(current))
         .onComplete(ar -> held.release(tenant));
+  }
+
+  /** The request's Idempotency-Key (1..255 printable ASCII) with a hash of the route and the canonical body. */
+  private static JobIntake.IdempotencyKey idempotencyKey(RoutingContext ctx, String route, JsonNode body) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key == null) {
+      return null;
+    }
+    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+      throw Problem.badRequest("Idempotency-Key must be 1 to 255 printable ASCII characters.");
+    }
+    return new JobIntake.IdempotencyKey(key, ApiKeys.hash(route + "\n" + Json.canonical(body)));
   }
 
   private static JsonNode parseBody(Buffer body) {

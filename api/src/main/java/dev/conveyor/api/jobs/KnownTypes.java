@@ -3,6 +3,7 @@ package dev.conveyor.api.jobs;
 import dev.conveyor.handler.PayloadRules;
 import dev.conveyor.store.JobTypeStore;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +21,19 @@ public final class KnownTypes {
 
   public KnownTypes(JobTypeStore store) {
     this.store = store;
+  }
+
+  /** Why a request's type or payload cannot be accepted; empty problems when it can. */
+  public record Verdict(boolean unknownType, List<String> problems) {
+    public boolean accepted() {
+      return problems.isEmpty();
+    }
+  }
+
+  public Future<Verdict> check(SubmitRequest request) {
+    return rules(request.type()).map(rules -> rules.isEmpty()
+        ? new Verdict(true, List.of("no worker has declared the type '" + request.type() + "'"))
+        : new Verdict(false, rules.get().check(request.payload())));
   }
 
   public Future<Optional<PayloadRules>> rules(String type) {
