@@ -5,6 +5,7 @@ import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.jobs.JobCancellation;
 import dev.conveyor.api.jobs.JobIntake;
+import dev.conveyor.api.jobs.JobQueries;
 import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
 import dev.conveyor.api.jobs.JobRoutes;
@@ -83,13 +84,14 @@ public final class ApiApplication {
                   new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held,
                   new JobCancellation(reader, store, cache));
               EventStream events = new EventStream(watcher, held, hint);
+              JobQueries queries = new JobQueries(store, new JobTypeStore(pool), hint);
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
               Health health = new Health(pool, redis, probe);
               relay.start();
               long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
               return notices.start()
                   .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                          authenticator, jobs, events, health),
+                          authenticator, jobs, queries, events, health),
                       new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
                   .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
             })));

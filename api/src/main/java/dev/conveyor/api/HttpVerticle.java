@@ -2,6 +2,7 @@ package dev.conveyor.api;
 
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problems;
+import dev.conveyor.api.jobs.JobQueries;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.ops.Health;
 import dev.conveyor.api.polling.EventStream;
@@ -21,16 +22,18 @@ public final class HttpVerticle extends VerticleBase {
   private final long maxBodyBytes;
   private final Authenticator authenticator;
   private final JobRoutes jobs;
+  private final JobQueries queries;
   private final EventStream events;
   private final Health health;
   private HttpServer server;
 
-  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, EventStream events,
-      Health health) {
+  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, JobQueries queries,
+      EventStream events, Health health) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.authenticator = authenticator;
     this.jobs = jobs;
+    this.queries = queries;
     this.events = events;
     this.health = health;
   }
@@ -43,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     router.route("/v1/*").handler(authenticator);
     jobs.mount(router);
+    queries.mount(router);
     events.mount(router);
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);

@@ -91,10 +91,53 @@ public final class JobStore {
         });
   }
 
+  /** One page of a tenant's jobs, newest first, strictly older than {@code before} when given. */
+  public Future<List<Job>> page(String tenant, List<JobStatus> statuses, String type, UUID before, int limit) {
+    String[] wanted = statuses.stream().map(JobStatus::wire).toArray(String[]::new);
+    return client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE tenant = $1"
+            + " AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR type = $3)"
+            + " AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT $5")
+        .execute(Tuple.of(tenant, wanted.length == 0 ? null : wanted, type, before, limit))
+        .map(rows -> {
+          List<Job> jobs = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> jobs.add(map(row)));
+          return jobs;
+        });
+  }
+
+  /** A tenant's queued and running jobs, counted per type and status. */
+  public Future<java.util.Map<String, int[]>> activeCounts(String tenant) {
+    return client.preparedQuery("SELECT type, status, count(*) FROM jobs WHERE tenant = $1"
+            + " AND status IN ('queued', 'running') GROUP BY type, status")
+        .execute(Tuple.of(tenant))
+        .map(rows -> {
+          java.util.Map<String, int[]> counts = new java.util.HashMap<>();
+          rows.forEach(row -> counts.computeIfAbsent(row.getString(0), t -> new int[2])
+              [row.getString(1).equals("queued") ? 0 : 1] = row.getLong(2).intValue());
+          return counts;
+        });
+  }
+
+  /** p50 and p95 of attempt durations (ms) per type, over successes of the last hour, all tenants. */
+  public Future<java.util.Map<String, long[]>> recentDurations() {
+    return client.query("SELECT type, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
+            + "percentile_cont(0.95) WITHIN GROUP (ORDER BY d) FROM (SELECT type, "
+            + "extract(epoch FROM finished_at - coalesce(attempt_started_at, started_at)) * 1000 AS d FROM jobs "
+            + "WHERE status = 'succeeded' AND finished_at > now() - interval '1 hour') recent GROUP BY type")
+        .execute()
+        .map(rows -> {
+          java.util.Map<String, long[]> durations = new java.util.HashMap<>();
+          rows.forEach(row -> durations.put(row.getString(0),
+              new long[] {Math.round(row.getDouble(1)), Math.round(row.getDouble(2))}));
+          return durations;
+        });
+  }
+
   /** queued → running for the next attempt; empty if the job is not queued (already taken, cancelled, done). */
   public Future<Optional<Job>> claim(UUID id, String workerId) {
     return one(client.preparedQuery("UPDATE jobs SET status = 'running', attempts = attempts + 1, "
-            + "started_at = coalesce(started_at, " + NOW + "), progress_percent = NULL, progress_message = NULL, "
+            + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
+            + "progress_percent = NULL, progress_message = NULL, "
             + "worker_id = $2, " + CHANGE + " WHERE id = $1 AND " + leaving(JobStatus.RUNNING)
             + " AND NOT cancel_requested RETURNING " + COLUMNS)
         .execute(Tuple.of(id, workerId)));

@@ -26,6 +26,14 @@ public final class JobTypeStore {
         .mapEmpty();
   }
 
+  public Future<java.util.List<String>> names() {
+    return client.query("SELECT type FROM job_types ORDER BY type").execute().map(rows -> {
+      java.util.List<String> names = new java.util.ArrayList<>();
+      rows.forEach(row -> names.add(row.getString(0)));
+      return names;
+    });
+  }
+
   public Future<Map<String, PayloadRules>> all() {
     return client.query("SELECT type, payload_rules::text FROM job_types").execute().map(rows -> {
       Map<String, PayloadRules> types = new HashMap<>();

@@ -35,6 +35,7 @@ public final class TestStack implements BeforeAllCallback {
   public static final String KEY_ALPHA = "it-key-alpha";
   public static final String KEY_BETA = "it-key-beta";
   public static final String KEY_GAMMA = "it-key-gamma";
+  public static final String KEY_DELTA = "it-key-delta";
   private static final String DATABASE = "conveyor_it";
 
   private static Running running;
@@ -99,7 +100,7 @@ public final class TestStack implements BeforeAllCallback {
       env.put("CONVEYOR_REDIS_URL", "redis://127.0.0.1:6379");
       env.put("CONVEYOR_KAFKA_BOOTSTRAP", kafka.bootstrap());
       env.put("CONVEYOR_NAMESPACE", "it" + UUID.randomUUID().toString().substring(0, 8));
-      env.put("CONVEYOR_API_KEYS", "alpha:" + KEY_ALPHA + ",beta:" + KEY_BETA + ",gamma:" + KEY_GAMMA);
+      env.put("CONVEYOR_API_KEYS", "alpha:" + KEY_ALPHA + ",beta:" + KEY_BETA + ",gamma:" + KEY_GAMMA + ",delta:" + KEY_DELTA);
       env.put("CONVEYOR_TOPIC_PARTITIONS", "6");
       env.put("CONVEYOR_WORKER_CONCURRENCY", "4");
       env.put("CONVEYOR_RETRY_BASE_MS", "100");

@@ -1,0 +1,163 @@
+package dev.conveyor.api.jobs;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.polling.PollHint;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobJson;
+import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
+import dev.conveyor.store.JobStore;
+import dev.conveyor.store.JobTypeStore;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** {@code GET /v1/jobs} (keyset pages, newest first) and {@code GET /v1/job-types}. */
+public final class JobQueries {
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int MAX_LIMIT = 200;
+  private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final long DURATIONS_TTL_MS = 5_000;
+
+  private final JobStore jobs;
+  private final JobTypeStore types;
+  private final PollHint hint;
+  private volatile Future<Map<String, long[]>> durations;
+  private volatile long durationsAt;
+
+  public JobQueries(JobStore jobs, JobTypeStore types, PollHint hint) {
+    this.jobs = jobs;
+    this.types = types;
+    this.hint = hint;
+  }
+
+  public void mount(Router router) {
+    router.get("/v1/jobs").handler(this::list);
+    router.get("/v1/job-types").handler(this::jobTypes);
+  }
+
+  private void list(RoutingContext ctx) {
+    MultiMap query = ctx.queryParams();
+    List<JobStatus> statuses = statuses(single(query, "status"));
+    String type = single(query, "type");
+    if (type != null && !TYPE.matcher(type).matches()) {
+      throw Problem.badRequest("type must match [a-z0-9][a-z0-9._-]{0,63}.");
+    }
+    int limit = limit(single(query, "limit"));
+    UUID before = cursor(single(query, "cursor"));
+    jobs.page(Authenticator.tenant(ctx), statuses, type, before, limit + 1).onSuccess(page -> {
+      Instant now = Instant.now();
+      ObjectNode body = Json.object();
+      ArrayNode items = body.putArray("items");
+      page.stream().limit(limit).forEach(job -> items.add(JobJson.representation(job, hint.forJob(job, now))));
+      if (page.size() > limit) {
+        body.put("nextCursor", encode(page.get(limit - 1).id()));
+      } else {
+        body.putNull("nextCursor");
+      }
+      ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+          .putHeader("Cache-Control", "no-cache").end(Json.write(body));
+    }).onFailure(ctx::fail);
+  }
+
+  private void jobTypes(RoutingContext ctx) {
+    Future.all(types.names(), jobs.activeCounts(Authenticator.tenant(ctx)), recentDurations()).onSuccess(all -> {
+      List<String> names = all.resultAt(0);
+      Map<String, int[]> counts = all.resultAt(1);
+      Map<String, long[]> durationsByType = all.resultAt(2);
+      ObjectNode body = Json.object();
+      ArrayNode items = body.putArray("items");
+      for (String name : names) {
+        int[] count = counts.getOrDefault(name, new int[2]);
+        ObjectNode item = items.addObject().put("type", name).put("queued", count[0]).put("running", count[1]);
+        ObjectNode duration = item.putObject("durationMs");
+        long[] known = durationsByType.get(name);
+        if (known == null) {
+          duration.putNull("p50").putNull("p95");
+        } else {
+          duration.put("p50", known[0]).put("p95", known[1]);
+        }
+      }
+      ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(Json.write(body));
+    }).onFailure(ctx::fail);
+  }
+
+  /** Percentiles over all tenants change slowly; one query every few seconds serves every caller. */
+  private Future<Map<String, long[]>> recentDurations() {
+    Future<Map<String, long[]>> cached = durations;
+    if (cached == null || System.currentTimeMillis() - durationsAt > DURATIONS_TTL_MS || cached.failed()) {
+      durationsAt = System.currentTimeMillis();
+      cached = jobs.recentDurations();
+      durations = cached;
+    }
+    return cached;
+  }
+
+  private static String single(MultiMap query, String name) {
+    List<String> values = query.getAll(name);
+    if (values.size() > 1) {
+      throw Problem.badRequest(name + " may be given once.");
+    }
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  private static List<JobStatus> statuses(String raw) {
+    List<JobStatus> statuses = new ArrayList<>();
+    if (raw == null) {
+      return statuses;
+    }
+    for (String part : raw.split(",", -1)) {
+      try {
+        statuses.add(JobStatus.fromWire(part.trim().toLowerCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw Problem.badRequest("status must be a comma list of queued, running, succeeded, failed, cancelled.");
+      }
+    }
+    return statuses;
+  }
+
+  private static int limit(String raw) {
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    if (!raw.matches("\\d{1,3}") || Integer.parseInt(raw) < 1 || Integer.parseInt(raw) > MAX_LIMIT) {
+      throw Problem.badRequest("limit must be an integer from 1 to " + MAX_LIMIT + ".");
+    }
+    return Integer.parseInt(raw);
+  }
+
+  /** Cursors are opaque to clients: the id of the last job of the previous page, base64url. */
+  private static String encode(UUID id) {
+    ByteBuffer bytes = ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  }
+
+  private static UUID cursor(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(raw);
+      if (bytes.length != 16) {
+        throw new IllegalArgumentException();
+      }
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      return new UUID(buffer.getLong(), buffer.getLong());
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest("cursor is not one this server gave out.");
+    }
+  }
+}
