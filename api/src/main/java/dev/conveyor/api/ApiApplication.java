@@ -10,6 +10,10 @@ import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.jobs.KnownTypes;
+import dev.conveyor.api.limits.QueueQuota;
+import dev.conveyor.api.limits.RateLimitHandler;
+import dev.conveyor.api.limits.RateLimiter;
+import dev.conveyor.api.limits.TenantLimits;
 import dev.conveyor.api.ops.Health;
 import dev.conveyor.api.polling.ChangeNotices;
 import dev.conveyor.api.polling.EventStream;
@@ -34,6 +38,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.util.Map;
 
 /** The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. */
 public final class ApiApplication {
@@ -62,7 +67,15 @@ public final class ApiApplication {
   }
 
   public static Future<ApiApplication> start(Vertx vertx, Config config) {
-    var declaredKeys = ApiKeys.parseDeclared(config.apiKeys());
+    Map<String, String> declaredKeys;
+    TenantLimits limits;
+    try {
+      declaredKeys = ApiKeys.parseDeclared(config.apiKeys());
+      limits = TenantLimits.parse(new TenantLimits.Limits(config.ratePerSecond(), config.rateBurst(),
+          config.maxQueuedPerTenant()), config.tenantLimits());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Topics topics = new Topics(config.namespace());
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
         .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
@@ -82,7 +95,8 @@ public final class ApiApplication {
               PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
               JobRoutes jobs = new JobRoutes(new JobIntake(pool, store, relay), reader,
                   new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held,
-                  new JobCancellation(reader, store, cache));
+                  new JobCancellation(reader, store, cache), new QueueQuota(store, limits));
+              RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys), limits);
               EventStream events = new EventStream(watcher, held, hint);
               JobQueries queries = new JobQueries(store, new JobTypeStore(pool), hint);
               Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
@@ -91,7 +105,7 @@ public final class ApiApplication {
               long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
               return notices.start()
                   .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                          authenticator, jobs, queries, events, health),
+                          authenticator, rateLimits, jobs, queries, events, health),
                       new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
                   .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
             })));

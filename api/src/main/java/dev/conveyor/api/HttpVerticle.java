@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problems;
 import dev.conveyor.api.jobs.JobQueries;
+import dev.conveyor.api.limits.RateLimitHandler;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.ops.Health;
 import dev.conveyor.api.polling.EventStream;
@@ -21,17 +22,19 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final long maxBodyBytes;
   private final Authenticator authenticator;
+  private final RateLimitHandler rateLimits;
   private final JobRoutes jobs;
   private final JobQueries queries;
   private final EventStream events;
   private final Health health;
   private HttpServer server;
 
-  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, JobRoutes jobs, JobQueries queries,
-      EventStream events, Health health) {
+  public HttpVerticle(int port, long maxBodyBytes, Authenticator authenticator, RateLimitHandler rateLimits,
+      JobRoutes jobs, JobQueries queries, EventStream events, Health health) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.authenticator = authenticator;
+    this.rateLimits = rateLimits;
     this.jobs = jobs;
     this.queries = queries;
     this.events = events;
@@ -45,6 +48,7 @@ public final class HttpVerticle extends VerticleBase {
     // The body is read (bounded) before the asynchronous key lookup, which would otherwise miss its first bytes.
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     router.route("/v1/*").handler(authenticator);
+    router.route("/v1/*").handler(rateLimits);
     jobs.mount(router);
     queries.mount(router);
     events.mount(router);

@@ -15,6 +15,11 @@ public record RedisKeys(String namespace) {
     return namespace + ":job-changes";
   }
 
+  /** Token bucket of a tenant's request rate: {@code tokens} and {@code at} (ms). */
+  public String rateBucket(String tenant) {
+    return namespace + ":rate:" + tenant;
+  }
+
   /** Pub/sub channel telling workers that a running job was asked to stop, as {@code <id>}. */
   public String jobCancels() {
     return namespace + ":job-cancels";

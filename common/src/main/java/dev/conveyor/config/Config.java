@@ -25,7 +25,11 @@ public record Config(
     int pgPoolSize,
     int shutdownGraceMs,
     int maxHeldRequests,
-    int maxHeldRequestsPerTenant) {
+    int maxHeldRequestsPerTenant,
+    int ratePerSecond,
+    int rateBurst,
+    int maxQueuedPerTenant,
+    String tenantLimits) {
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -50,7 +54,11 @@ public record Config(
         r.integer("CONVEYOR_PG_POOL_SIZE", 16, 1, 1000),
         r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000),
         r.integer("CONVEYOR_MAX_HELD_REQUESTS", 10_000, 1, 1_000_000),
-        r.integer("CONVEYOR_MAX_HELD_REQUESTS_PER_TENANT", 1_000, 1, 1_000_000));
+        r.integer("CONVEYOR_MAX_HELD_REQUESTS_PER_TENANT", 1_000, 1, 1_000_000),
+        r.integer("CONVEYOR_RATE_PER_SEC", 20_000, 1, 10_000_000),
+        r.integer("CONVEYOR_RATE_BURST", 40_000, 1, 10_000_000),
+        r.integer("CONVEYOR_MAX_QUEUED_PER_TENANT", 1_000_000, 1, 1_000_000_000),
+        r.string("CONVEYOR_TENANT_LIMITS", ""));
     if (config.pollMinMs > config.pollMaxMs) {
       throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
     }

@@ -118,6 +118,12 @@ public final class JobStore {
         });
   }
 
+  public Future<Long> queuedCount(String tenant) {
+    return client.preparedQuery("SELECT count(*) FROM jobs WHERE tenant = $1 AND status = 'queued'")
+        .execute(Tuple.of(tenant))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   /** p50 and p95 of attempt durations (ms) per type, over successes of the last hour, all tenants. */
   public Future<java.util.Map<String, long[]>> recentDurations() {
     return client.query("SELECT type, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "

@@ -53,7 +53,7 @@ class QueriesIT {
       JsonNode page = json(get("/v1/jobs?limit=3" + (cursor == null ? "" : "&cursor=" + cursor), KEY_DELTA));
       seen.addAll(ids(page));
       cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
-      submitted(KEY_DELTA, "{\"type\":\"noop\",\"payload\":{\"late\":true}}");
+      submitted(KEY_DELTA, "{\"type\":\"fail\",\"payload\":{\"times\":0}}");
       pages++;
     } while (cursor != null && pages < 20);
     Set<String> expected = new HashSet<>(finished);

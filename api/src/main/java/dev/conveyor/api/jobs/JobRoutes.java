@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.limits.QueueQuota;
 import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.Waits;
@@ -38,9 +39,10 @@ public final class JobRoutes {
   private final JobWatcher watcher;
   private final HeldRequests held;
   private final JobCancellation cancellation;
+  private final QueueQuota quota;
 
   public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, JobWatcher watcher,
-      HeldRequests held, JobCancellation cancellation) {
+      HeldRequests held, JobCancellation cancellation, QueueQuota quota) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
@@ -48,6 +50,7 @@ public final class JobRoutes {
     this.watcher = watcher;
     this.held = held;
     this.cancellation = cancellation;
+    this.quota = quota;
   }
 
   public void mount(Router router) {
@@ -88,7 +91,7 @@ public final class JobRoutes {
             return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
                 String.join("; ", verdict.problems())));
           }
-          return intake.accept(tenant, List.of(newJob(tenant, request)), key);
+          return quota.admit(tenant, 1).compose(v -> intake.accept(tenant, List.of(newJob(tenant, request)), key));
         })
         .compose(accepted -> {
           Job job = accepted.jobs().get(0);
@@ -139,7 +142,8 @@ public final class JobRoutes {
             return Future.failedFuture(Problem.of(422, "invalid-jobs", "Jobs rejected", errorList.size() + " of "
                 + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
           }
-          return intake.accept(tenant, requests.stream().map(r -> newJob(tenant, r)).toList(), key);
+          return quota.admit(tenant, requests.size())
+              .compose(v -> intake.accept(tenant, requests.stream().map(r -> newJob(tenant, r)).toList(), key));
         })
         .onSuccess(accepted -> {
           if (accepted.replayed()) {

@@ -1,0 +1,54 @@
+package dev.conveyor.api.limits;
+
+import dev.conveyor.api.http.Problem;
+import dev.conveyor.store.JobStore;
+import io.vertx.core.Future;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cap on a tenant's queued jobs. Counting in PostgreSQL on every submit would cost more than the submit, so the
+ * count is read at most once a second per tenant and the jobs this process accepted since are added to it.
+ * Several API processes may together overshoot by what each accepts within that second.
+ */
+public final class QueueQuota {
+  private static final long REFRESH_MS = 1_000;
+
+  private record Count(long queued, long readAt, AtomicLong acceptedSince) {
+  }
+
+  private final JobStore store;
+  private final TenantLimits limits;
+  private final ConcurrentHashMap<String, Future<Count>> counts = new ConcurrentHashMap<>();
+
+  public QueueQuota(JobStore store, TenantLimits limits) {
+    this.store = store;
+    this.limits = limits;
+  }
+
+  /** Succeeds if {@code adding} more queued jobs fit the tenant's cap (and counts them), else fails with a 429. */
+  public Future<Void> admit(String tenant, int adding) {
+    return count(tenant).compose(count -> {
+      long max = limits.of(tenant).maxQueued();
+      if (count.queued() + count.acceptedSince().get() + adding > max) {
+        return Future.failedFuture(Problem.of(429, "queue-quota", "Queued-jobs quota reached",
+            "This tenant may have at most " + max + " queued jobs; retry once some have started.")
+            .withHeader("Retry-After", "1"));
+      }
+      count.acceptedSince().addAndGet(adding);
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Count> count(String tenant) {
+    Future<Count> current = counts.get(tenant);
+    if (current != null && !current.failed()
+        && (!current.isComplete() || System.currentTimeMillis() - current.result().readAt() < REFRESH_MS)) {
+      return current;
+    }
+    Future<Count> fresh = store.queuedCount(tenant)
+        .map(queued -> new Count(queued, System.currentTimeMillis(), new AtomicLong()));
+    counts.put(tenant, fresh);
+    return fresh;
+  }
+}
