@@ -15,6 +15,7 @@ import dev.conveyor.api.limits.RateLimitHandler;
 import dev.conveyor.api.limits.RateLimiter;
 import dev.conveyor.api.limits.TenantLimits;
 import dev.conveyor.api.ops.Health;
+import dev.conveyor.api.ops.Metrics;
 import dev.conveyor.api.polling.ChangeNotices;
 import dev.conveyor.api.polling.EventStream;
 import dev.conveyor.api.polling.HeldRequests;
@@ -24,6 +25,7 @@ import dev.conveyor.api.queue.JobPublisher;
 import dev.conveyor.api.queue.KafkaProbe;
 import dev.conveyor.api.queue.OutboxRelay;
 import dev.conveyor.cache.JobCache;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
 import dev.conveyor.config.Config;
@@ -33,11 +35,14 @@ import dev.conveyor.store.Database;
 import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Map;
 
 /** The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. */
@@ -66,7 +71,8 @@ public final class ApiApplication {
     this.deploymentId = deploymentId;
   }
 
-  public static Future<ApiApplication> start(Vertx vertx, Config config) {
+  /** @param registry where the HTTP server's timings go; {@code vertx} must come from {@link Metrics#vertx}. */
+  public static Future<ApiApplication> start(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
     Map<String, String> declaredKeys;
     TenantLimits limits;
     try {
@@ -80,35 +86,47 @@ public final class ApiApplication {
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
         .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
             .compose(v -> new ApiKeyStore(pool).declare(declaredKeys))
-            .compose(v -> {
-              JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics);
-              KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
-              OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
-              RedisKeys keys = new RedisKeys(config.namespace());
-              JobCache cache = new JobCache(redis, keys);
-              JobStore store = new JobStore(pool);
-              JobReader reader = new JobReader(cache, store);
-              ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
-                  keys.jobChanges());
-              JobWatcher watcher = new JobWatcher(vertx, reader, notices);
-              HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
-              PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
-              JobRoutes jobs = new JobRoutes(new JobIntake(pool, store, relay), reader,
-                  new KnownTypes(new JobTypeStore(pool)), new JobResponses(hint), watcher, held,
-                  new JobCancellation(reader, store, cache), new QueueQuota(store, limits));
-              RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys), limits);
-              EventStream events = new EventStream(watcher, held, hint);
-              JobQueries queries = new JobQueries(store, new JobTypeStore(pool), hint);
-              Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
-              Health health = new Health(pool, redis, probe);
-              relay.start();
-              long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
-              return notices.start()
-                  .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                          authenticator, rateLimits, jobs, queries, events, health),
-                      new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
-                  .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
-            })));
+            .compose(v -> wire(vertx, config, registry, limits, topics, pool, redis))));
+  }
+
+  /** Builds the API's parts on open clients, then deploys one HTTP verticle per core. */
+  private static Future<ApiApplication> wire(Vertx vertx, Config config, PrometheusMeterRegistry registry,
+      TenantLimits limits, Topics topics, Pool pool, Redis redisClient) {
+    RedisAPI redis = RedisAPI.api(redisClient);
+    RedisKeys keys = new RedisKeys(config.namespace());
+    JobStore store = new JobStore(pool);
+    JobTypeStore types = new JobTypeStore(pool);
+    JobCache cache = new JobCache(redis, keys);
+    JobMetrics jobMetrics = new JobMetrics(redisClient, keys);
+    JobReader reader = new JobReader(cache, store);
+    PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
+
+    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics);
+    KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
+    OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
+
+    ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
+        keys.jobChanges());
+    JobWatcher watcher = new JobWatcher(vertx, reader, notices);
+    HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
+
+    JobRoutes jobs = new JobRoutes(new JobIntake(pool, store, relay, jobMetrics), reader, new KnownTypes(types),
+        new JobResponses(hint), watcher, held, new JobCancellation(reader, store, cache, jobMetrics),
+        new QueueQuota(store, limits));
+    JobQueries queries = new JobQueries(store, types, hint);
+    EventStream events = new EventStream(watcher, held, hint);
+    Health health = new Health(pool, redis, probe);
+    Metrics metrics = new Metrics(registry, jobMetrics, types, store);
+    Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
+    RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys), limits);
+
+    relay.start();
+    long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
+    return notices.start()
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
+                List.of(health, metrics), List.of(authenticator, rateLimits), List.of(jobs, queries, events)),
+            new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
+        .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
   }
 
   /** Stops taking requests, lets in-flight ones finish, then closes the clients. */

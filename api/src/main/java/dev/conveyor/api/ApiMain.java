@@ -1,8 +1,10 @@
 package dev.conveyor.api;
 
+import dev.conveyor.api.ops.Metrics;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Logging;
 import dev.conveyor.config.Shutdown;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.logging.Logger;
 
@@ -22,8 +24,9 @@ public final class ApiMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    ApiApplication.start(vertx, config)
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Vertx vertx = Metrics.vertx(registry);
+    ApiApplication.start(vertx, config, registry)
         .onSuccess(app -> {
           log.info("conveyor-api listening on port " + config.httpPort());
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {

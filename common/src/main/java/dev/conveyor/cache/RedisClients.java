@@ -19,12 +19,13 @@ public final class RedisClients {
     return Redis.createClient(vertx, options(url));
   }
 
-  public static Future<RedisAPI> open(Vertx vertx, String url) {
-    RedisAPI api = RedisAPI.api(client(vertx, url));
-    return api.ping(List.of())
-        .map(pong -> api)
+  /** A pooled client, once Redis has answered a PING. */
+  public static Future<Redis> open(Vertx vertx, String url) {
+    Redis client = client(vertx, url);
+    return RedisAPI.api(client).ping(List.of())
+        .map(pong -> client)
         .recover(err -> {
-          api.close();
+          client.close();
           return Future.failedFuture(new InfraUnavailable("Redis at " + url + " is not usable: " + err.getMessage()
               + ". Start Redis or point CONVEYOR_REDIS_URL at a running server.", err));
         });

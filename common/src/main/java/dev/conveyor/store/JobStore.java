@@ -118,6 +118,12 @@ public final class JobStore {
         });
   }
 
+  /** Jobs running now, across all tenants. */
+  public Future<Long> runningCount() {
+    return client.query("SELECT count(*) FROM jobs WHERE status = 'running'").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   public Future<Long> queuedCount(String tenant) {
     return client.preparedQuery("SELECT count(*) FROM jobs WHERE tenant = $1 AND status = 'queued'")
         .execute(Tuple.of(tenant))

@@ -41,7 +41,7 @@ class SecondApiIT {
     Map<String, String> env = new HashMap<>(TestStack.env());
     env.put("CONVEYOR_HTTP_PORT", Integer.toString(Integer.parseInt(env.get("CONVEYOR_HTTP_PORT")) + 2));
     env.put("CONVEYOR_MAX_HELD_REQUESTS_PER_TENANT", "2");
-    second = TestStack.await(ApiApplication.start(TestStack.vertx(), Config.from(env)));
+    second = TestStack.await(ApiApplication.start(TestStack.vertx(), Config.from(env), TestStack.registry()));
     secondBase = "http://127.0.0.1:" + env.get("CONVEYOR_HTTP_PORT");
   }
 

@@ -1,11 +1,13 @@
 package dev.conveyor.it;
 
 import dev.conveyor.api.ApiApplication;
+import dev.conveyor.api.ops.Metrics;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Logging;
 import dev.conveyor.deploy.KafkaBroker;
 import dev.conveyor.worker.WorkerApplication;
 import dev.conveyor.worker.run.HandlerRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -48,16 +50,18 @@ public final class TestStack implements BeforeAllCallback {
   public static final class Running implements ExtensionContext.Store.CloseableResource {
     final KafkaBroker kafka;
     final Vertx vertx;
+    final PrometheusMeterRegistry registry;
     final ApiApplication api;
     final WorkerApplication worker;
     final Pool sql;
     final Map<String, String> env;
     final Path home;
 
-    Running(KafkaBroker kafka, Vertx vertx, ApiApplication api, WorkerApplication worker, Pool sql,
-        Map<String, String> env, Path home) {
+    Running(KafkaBroker kafka, Vertx vertx, PrometheusMeterRegistry registry, ApiApplication api,
+        WorkerApplication worker, Pool sql, Map<String, String> env, Path home) {
       this.kafka = kafka;
       this.vertx = vertx;
+      this.registry = registry;
       this.api = api;
       this.worker = worker;
       this.sql = sql;
@@ -92,7 +96,8 @@ public final class TestStack implements BeforeAllCallback {
       int kafkaPort = freePortPair();
       KafkaBroker kafka = KafkaBroker.start(home.resolve("kafka"), kafkaPort, "384m", kafkaLog);
 
-      Vertx vertx = Vertx.vertx();
+      PrometheusMeterRegistry registry = Metrics.newRegistry();
+      Vertx vertx = Metrics.vertx(registry);
       String adminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
       SqlClient admin = PgBuilder.client().connectingTo(adminUrl).using(vertx).build();
       await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute());
@@ -117,9 +122,9 @@ public final class TestStack implements BeforeAllCallback {
       workerEnv.put("CONVEYOR_WORKER_ID", "in-process");
       WorkerApplication worker = await(WorkerApplication.start(vertx, Config.from(workerEnv),
           HandlerRegistry.discover()));
-      ApiApplication api = await(ApiApplication.start(vertx, config));
+      ApiApplication api = await(ApiApplication.start(vertx, config, registry));
       Pool sql = PgBuilder.pool().connectingTo(config.pgUrl()).using(vertx).build();
-      running = new Running(kafka, vertx, api, worker, sql, Map.copyOf(env), home);
+      running = new Running(kafka, vertx, registry, api, worker, sql, Map.copyOf(env), home);
       return running;
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the test stack", e);
@@ -143,6 +148,10 @@ public final class TestStack implements BeforeAllCallback {
 
   public static String baseUrl() {
     return "http://127.0.0.1:" + running().env.get("CONVEYOR_HTTP_PORT");
+  }
+
+  public static PrometheusMeterRegistry registry() {
+    return running().registry;
   }
 
   public static Vertx vertx() {

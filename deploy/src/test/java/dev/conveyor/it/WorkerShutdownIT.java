@@ -34,7 +34,7 @@ class WorkerShutdownIT {
     env.put("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/conveyor_it_shutdown");
     env.put("CONVEYOR_HTTP_PORT", Integer.toString(Integer.parseInt(env.get("CONVEYOR_HTTP_PORT")) + 1));
     env.put("CONVEYOR_SHUTDOWN_GRACE_MS", "1000");
-    api = TestStack.await(ApiApplication.start(TestStack.vertx(), Config.from(env)));
+    api = TestStack.await(ApiApplication.start(TestStack.vertx(), Config.from(env), TestStack.registry()));
     String base = "http://127.0.0.1:" + env.get("CONVEYOR_HTTP_PORT");
 
     worker = WorkerGroupIT.startWorker("first", env);

@@ -1,6 +1,7 @@
 package dev.conveyor.worker;
 
 import dev.conveyor.cache.JobCache;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
 import dev.conveyor.config.Config;
@@ -16,6 +17,7 @@ import dev.conveyor.worker.run.JobRunner;
 import dev.conveyor.worker.run.StatusWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.ExecutorService;
@@ -26,13 +28,13 @@ public final class WorkerApplication {
   private static final Logger LOG = Logger.getLogger(WorkerApplication.class.getName());
 
   private final Pool pool;
-  private final RedisAPI redis;
+  private final Redis redis;
   private final JobConsumer consumer;
   private final CancelListener cancels;
   private final ExecutorService threads;
   private final long graceMs;
 
-  private WorkerApplication(Pool pool, RedisAPI redis, JobConsumer consumer, CancelListener cancels,
+  private WorkerApplication(Pool pool, Redis redis, JobConsumer consumer, CancelListener cancels,
       ExecutorService threads, long graceMs) {
     this.pool = pool;
     this.redis = redis;
@@ -49,8 +51,8 @@ public final class WorkerApplication {
             .compose(v -> new JobTypeStore(pool).declare(handlers.declarations()))
             .compose(v -> {
               RedisKeys keys = new RedisKeys(config.namespace());
-              StatusWriter writer = new StatusWriter(pool, new JobCache(redis, keys), config.workerId(),
-                  config.retryBaseMs());
+              StatusWriter writer = new StatusWriter(pool, new JobCache(RedisAPI.api(redis), keys),
+                  new JobMetrics(redis, keys), config.workerId(), config.retryBaseMs());
               ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
               JobRunner runner = new JobRunner(vertx, handlers, writer, threads);
               CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),

@@ -2,6 +2,7 @@ package dev.conveyor.api.jobs;
 
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.cache.JobCache;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.store.JobStore;
 import io.vertx.core.Future;
@@ -22,11 +23,13 @@ public final class JobCancellation {
   private final JobReader reader;
   private final JobStore store;
   private final JobCache cache;
+  private final JobMetrics metrics;
 
-  public JobCancellation(JobReader reader, JobStore store, JobCache cache) {
+  public JobCancellation(JobReader reader, JobStore store, JobCache cache, JobMetrics metrics) {
     this.reader = reader;
     this.store = store;
     this.cache = cache;
+    this.metrics = metrics;
   }
 
   public Future<Result> cancel(String tenant, UUID id) {
@@ -38,7 +41,9 @@ public final class JobCancellation {
   private Future<Result> attempt(UUID id, int triesLeft) {
     return store.cancelQueued(id).compose(cancelled -> {
       if (cancelled.isPresent()) {
-        return cache.changed(cancelled.get()).otherwiseEmpty().map(new Result(cancelled.get(), true));
+        return cache.changed(cancelled.get()).otherwiseEmpty()
+            .compose(v -> metrics.finished(cancelled.get(), null).otherwiseEmpty())
+            .map(new Result(cancelled.get(), true));
       }
       return store.requestCancel(id).compose(flagged -> {
         if (flagged.isPresent()) {

@@ -2,6 +2,7 @@ package dev.conveyor.api.jobs;
 
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.queue.OutboxRelay;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
@@ -41,11 +42,13 @@ public final class JobIntake {
   private final Pool pool;
   private final JobStore store;
   private final OutboxRelay relay;
+  private final JobMetrics metrics;
 
-  public JobIntake(Pool pool, JobStore store, OutboxRelay relay) {
+  public JobIntake(Pool pool, JobStore store, OutboxRelay relay, JobMetrics metrics) {
     this.pool = pool;
     this.store = store;
     this.relay = relay;
+    this.metrics = metrics;
   }
 
   /** @param idempotency null when the request carries no key */
@@ -72,6 +75,7 @@ public final class JobIntake {
             }
           }
           relay.sendNow(dueNow);
+          metrics.submitted(jobs).onFailure(err -> LOG.log(Level.FINE, "cannot count submitted jobs", err));
           return Future.succeededFuture(new Accepted(jobs, false));
         });
   }

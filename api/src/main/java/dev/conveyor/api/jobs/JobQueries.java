@@ -1,5 +1,6 @@
 package dev.conveyor.api.jobs;
 
+import dev.conveyor.api.http.Routes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.Authenticator;
@@ -26,7 +27,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** {@code GET /v1/jobs} (keyset pages, newest first) and {@code GET /v1/job-types}. */
-public final class JobQueries {
+public final class JobQueries implements Routes {
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 200;
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -44,6 +45,7 @@ public final class JobQueries {
     this.hint = hint;
   }
 
+  @Override
   public void mount(Router router) {
     router.get("/v1/jobs").handler(this::list);
     router.get("/v1/job-types").handler(this::jobTypes);

@@ -1,5 +1,6 @@
 package dev.conveyor.api.jobs;
 
+import dev.conveyor.api.http.Routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +30,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /** {@code POST /v1/jobs}, {@code POST /v1/jobs/batch}, {@code GET /v1/jobs/{id}}, {@code POST /v1/jobs/{id}/cancel}. */
-public final class JobRoutes {
+public final class JobRoutes implements Routes {
   public static final int MAX_BATCH = 1000;
 
   private final JobIntake intake;
@@ -53,6 +54,7 @@ public final class JobRoutes {
     this.quota = quota;
   }
 
+  @Override
   public void mount(Router router) {
     router.post("/v1/jobs").handler(JobRoutes::requireJson).handler(this::submit);
     router.post("/v1/jobs/batch").handler(JobRoutes::requireJson).handler(this::submitBatch);

@@ -1,5 +1,6 @@
 package dev.conveyor.api.ops;
 
+import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.queue.KafkaProbe;
 import dev.conveyor.jobs.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /health/live} and {@code /health/ready}: the latter asks PostgreSQL, Kafka and Redis, and names any that fail. */
-public final class Health {
+public final class Health implements Routes {
   private final Pool pool;
   private final RedisAPI redis;
   private final KafkaProbe kafka;
@@ -24,6 +25,7 @@ public final class Health {
     this.kafka = kafka;
   }
 
+  @Override
   public void mount(Router router) {
     router.get("/health/live").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json; charset=utf-8").end("{\"status\":\"up\"}"));

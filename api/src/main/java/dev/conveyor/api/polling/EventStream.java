@@ -1,5 +1,6 @@
 package dev.conveyor.api.polling;
 
+import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.jobs.JobResponses;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code GET /v1/jobs/{id}/events}: server-sent events, the current representation first, then one event per
  * change ({@code id:} the ETag), ending after the terminal one. {@code Last-Event-ID} skips an unchanged first event.
  */
-public final class EventStream {
+public final class EventStream implements Routes {
   private static final long HEARTBEAT_MS = 15_000;
 
   private final JobWatcher watcher;
@@ -31,6 +32,7 @@ public final class EventStream {
     this.hint = hint;
   }
 
+  @Override
   public void mount(Router router) {
     router.get("/v1/jobs/:id/events").handler(this::stream);
   }

@@ -1,6 +1,7 @@
 package dev.conveyor.worker.run;
 
 import dev.conveyor.cache.JobCache;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobStatus;
@@ -26,26 +27,35 @@ public final class StatusWriter {
   private final Pool pool;
   private final JobStore store;
   private final JobCache cache;
+  private final JobMetrics metrics;
   private final String workerId;
   private final long retryBaseMs;
 
-  public StatusWriter(Pool pool, JobCache cache, String workerId, long retryBaseMs) {
+  public StatusWriter(Pool pool, JobCache cache, JobMetrics metrics, String workerId, long retryBaseMs) {
     this.pool = pool;
     this.store = new JobStore(pool);
     this.cache = cache;
+    this.metrics = metrics;
     this.workerId = workerId;
     this.retryBaseMs = retryBaseMs;
   }
 
   public Future<Optional<Job>> claim(UUID id) {
-    return announce(store.claim(id, workerId));
+    return announce(store.claim(id, workerId))
+        .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
   }
 
   public Future<Optional<Job>> progress(Job job, Progress progress) {
     return announce(store.progress(job.id(), job.attempts(), progress));
   }
 
+  /** Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start. */
   public Future<Optional<Job>> finish(Job job, Outcome outcome) {
+    return write(job, outcome).onSuccess(written -> written.filter(j -> j.status().terminal())
+        .ifPresent(done -> record(metrics.finished(done, job.updatedAt()))));
+  }
+
+  private Future<Optional<Job>> write(Job job, Outcome outcome) {
     if (outcome instanceof Outcome.Succeeded s) {
       return announce(store.succeed(job.id(), job.attempts(), s.result()));
     }
@@ -73,6 +83,10 @@ public final class StatusWriter {
   /** Hands a record of a type this worker lacks back to the queue, after a pause, without using an attempt. */
   public Future<Void> release(UUID id, String type, long delayMs) {
     return OutboxStore.add(pool, List.of(id), List.of(type), List.of(Instant.now().plusMillis(delayMs))).mapEmpty();
+  }
+
+  private static void record(Future<Void> metric) {
+    metric.onFailure(err -> LOG.log(Level.FINE, "cannot record a job metric", err));
   }
 
   private Future<Optional<Job>> announce(Future<Optional<Job>> change) {

@@ -1,0 +1,31 @@
+package dev.conveyor.api.ops;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conveyor.cache.JobMetrics;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+
+  @Test
+  void rendersCountersAndCumulativeHistograms() {
+    long[] buckets = new long[JobMetrics.BUCKETS.length + 1];
+    buckets[0] = 2;
+    buckets[3] = 1;
+    buckets[JobMetrics.BUCKETS.length] = 1;
+    JobMetrics.Histogram h = new JobMetrics.Histogram(buckets, 5000.25, 4);
+    StringBuilder out = new StringBuilder();
+    Metrics.render(out, new JobMetrics.Snapshot(Map.of("noop", 7L), Map.of("noop failed", 2L),
+        Map.of("noop", h), Map.of("noop", h)), 3);
+    String text = out.toString();
+    assertTrue(text.contains("conveyor_jobs_submitted_total{type=\"noop\"} 7\n"));
+    assertTrue(text.contains("conveyor_jobs_finished_total{type=\"noop\",status=\"failed\"} 2\n"));
+    assertTrue(text.contains("conveyor_job_duration_seconds_bucket{type=\"noop\",le=\"0.005\"} 2\n"));
+    assertTrue(text.contains("conveyor_job_duration_seconds_bucket{type=\"noop\",le=\"0.05\"} 3\n"), text);
+    assertTrue(text.contains("conveyor_job_duration_seconds_bucket{type=\"noop\",le=\"+Inf\"} 4\n"));
+    assertTrue(text.contains("conveyor_job_duration_seconds_count{type=\"noop\"} 4\n"));
+    assertTrue(text.contains("# TYPE conveyor_job_queue_wait_seconds histogram\n"));
+    assertTrue(text.contains("conveyor_jobs_in_flight 3\n"));
+  }
+}
