@@ -157,6 +157,30 @@ class PipelineIT {
   }
 
   @Test
+  void attemptOverItsTimeoutFailsWithCodeTimeout() {
+    String id = submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":20000,\"steps\":2},"
+        + "\"timeoutMs\":1000,\"maxAttempts\":1}");
+    JsonNode done = awaitTerminal(KEY_ALPHA, id);
+    assertEquals("failed", done.get("status").asText());
+    assertEquals("timeout", done.get("error").get("code").asText());
+    long ranMs = Duration.between(Instant.parse(done.get("startedAt").asText()),
+        Instant.parse(done.get("finishedAt").asText())).toMillis();
+    assertTrue(ranMs >= 1000 && ranMs < 5000, "ran " + ranMs + " ms");
+  }
+
+  @Test
+  void jobDoesNotStartBeforeItsRunAt() {
+    Instant runAt = Instant.now().plusSeconds(2);
+    String id = submitted(KEY_ALPHA, "{\"type\":\"noop\",\"runAt\":\"" + runAt + "\"}");
+    JsonNode done = awaitTerminal(KEY_ALPHA, id);
+    assertEquals("succeeded", done.get("status").asText());
+    assertEquals(dev.conveyor.jobs.Times.format(runAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)),
+        done.get("runAt").asText());
+    assertTrue(!Instant.parse(done.get("startedAt").asText()).isBefore(runAt.truncatedTo(
+        java.time.temporal.ChronoUnit.MILLIS)), "started " + done.get("startedAt") + ", due " + runAt);
+  }
+
+  @Test
   void jobsSubmittedTogetherAllFinish() {
     Instant start = Instant.now();
     String[] ids = new String[40];
