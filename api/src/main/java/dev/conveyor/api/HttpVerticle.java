@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One event-loop HTTP server instance; several share the port. It only wires: open routes (health, metrics), then
- * for {@code /v1} the body limit, the API key, the rate limit and the feature routes, and problem answers for all.
+ * for {@code /v1} the API key, the rate limit, the body limit and the feature routes, and problem answers for all.
  */
 public final class HttpVerticle extends VerticleBase {
   /** In-flight requests get this long to finish; idle keep-alive connections are closed at its end. */
@@ -41,9 +41,14 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     open.forEach(routes -> routes.mount(router));
-    // The body is read (bounded) before the asynchronous key lookup, which would otherwise miss its first bytes.
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    // The guards are asynchronous: the request waits paused until the body handler after them reads it (bounded),
+    // so a caller without a key or over its rate never gets its body read.
+    router.route("/v1/*").handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    });
     v1Guards.forEach(guard -> router.route("/v1/*").handler(guard));
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     v1.forEach(routes -> routes.mount(router));
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);

@@ -19,7 +19,7 @@ public final class Problems {
     if (failure instanceof Problem p) {
       problem = p;
     } else if (ctx.statusCode() == 413) {
-      // The rest of the body is never read, so this connection cannot carry another request.
+      // HTTP/1.1 clients are told to stop: the connection closes after this answer.
       problem = Problem.of(413, "body-too-large", "Body too large", "The request body exceeds the configured limit.")
           .withHeader("Connection", "close");
     } else if (ctx.statusCode() == 404) {
@@ -43,6 +43,11 @@ public final class Problems {
       return;
     }
     problem.headers().forEach(response::putHeader);
+    if (!ctx.request().isEnded()) {
+      // Refused before its body was read: the rest is discarded as it arrives, never kept, so the client can finish
+      // sending and read this answer.
+      ctx.request().handler(discarded -> { }).resume();
+    }
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", "application/problem+json")
         .end(Json.write(problem.toJson()));
