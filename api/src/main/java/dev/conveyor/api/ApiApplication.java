@@ -114,7 +114,7 @@ public final class ApiApplication {
         new JobResponses(hint), watcher, held, new JobCancellation(reader, store, cache, jobMetrics),
         new QueueQuota(store, limits));
     JobQueries queries = new JobQueries(store, types, hint);
-    EventStream events = new EventStream(watcher, held, hint);
+    EventStream events = new EventStream(reader, notices, watcher, held, hint);
     Health health = new Health(pool, redis, probe);
     Metrics metrics = new Metrics(registry, jobMetrics, types, store);
     Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));

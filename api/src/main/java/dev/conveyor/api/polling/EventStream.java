@@ -3,11 +3,13 @@ package dev.conveyor.api.polling;
 import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.Json;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -22,11 +24,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EventStream implements Routes {
   private static final long HEARTBEAT_MS = 15_000;
 
+  private final JobReader reader;
+  private final ChangeNotices notices;
   private final JobWatcher watcher;
   private final HeldRequests held;
   private final PollHint hint;
 
-  public EventStream(JobWatcher watcher, HeldRequests held, PollHint hint) {
+  public EventStream(JobReader reader, ChangeNotices notices, JobWatcher watcher, HeldRequests held, PollHint hint) {
+    this.reader = reader;
+    this.notices = notices;
     this.watcher = watcher;
     this.held = held;
     this.hint = hint;
@@ -40,7 +46,7 @@ public final class EventStream implements Routes {
   private void stream(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
     UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
-    watcher.reader().find(tenant, id).onSuccess(found -> {
+    reader.find(tenant, id).onSuccess(found -> {
       if (found.isEmpty()) {
         ctx.fail(Problem.notFound());
         return;
@@ -59,18 +65,19 @@ public final class EventStream implements Routes {
       response.closeHandler(v -> open.set(false));
       response.endHandler(v -> open.set(false));
       send(tenant, id, ctx.request().getHeader("Last-Event-ID"), response, open)
+          .onFailure(err -> response.reset())
           .onComplete(ar -> held.release(tenant));
     }).onFailure(ctx::fail);
   }
 
   /** Writes the job if it changed since {@code lastSent}, then waits for the next change; ends once terminal. */
-  private io.vertx.core.Future<Void> send(String tenant, UUID id, String lastSent, HttpServerResponse response,
+  private Future<Void> send(String tenant, UUID id, String lastSent, HttpServerResponse response,
       AtomicBoolean open) {
     if (!open.get()) {
-      return io.vertx.core.Future.succeededFuture();
+      return Future.succeededFuture();
     }
-    ChangeNotices.Watch watch = watcher.notices().watch(id);
-    return watcher.reader().find(tenant, id).compose(found -> {
+    ChangeNotices.Watch watch = notices.watch(id);
+    return reader.find(tenant, id).compose(found -> {
       if (found.isEmpty() || !open.get()) {
         watch.close();
         return response.end();

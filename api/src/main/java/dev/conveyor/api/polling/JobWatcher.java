@@ -47,12 +47,4 @@ public final class JobWatcher {
       watch.close();
     });
   }
-
-  public ChangeNotices notices() {
-    return notices;
-  }
-
-  public JobReader reader() {
-    return reader;
-  }
 }
