@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** The one JSON codec: strict parsing (64 levels, no trailing data, no duplicate keys) and compact output. */
 public final class Json {
@@ -33,9 +36,17 @@ public final class Json {
     return JsonNodeFactory.instance.objectNode();
   }
 
-  /** Parses UTF-8 bytes; throws {@link JsonProcessingException} (or its parent) on anything that is not one JSON value. */
+  /**
+   * Parses UTF-8 bytes; throws an {@link IOException} on anything that is not one JSON value in UTF-8 (other
+   * encodings included, which the parser alone would detect and accept).
+   */
   public static JsonNode parse(byte[] utf8) throws IOException {
-    try (JsonParser parser = MAPPER.getFactory().createParser(utf8)) {
+    String text = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(utf8))
+        .toString();
+    try (JsonParser parser = MAPPER.getFactory().createParser(text)) {
       JsonNode node = MAPPER.readTree(parser);
       if (node == null) {
         throw new IOException("empty body");
@@ -46,7 +57,7 @@ public final class Json {
 
   public static JsonNode parse(String text) {
     try {
-      return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return parse(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

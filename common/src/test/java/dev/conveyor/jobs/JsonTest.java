@@ -21,6 +21,8 @@ class JsonTest {
     assertThrows(IOException.class, () -> Json.parse(bytes("{\"a\":1,\"a\":2}")));
     assertThrows(IOException.class, () -> Json.parse(new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'}));
     assertThrows(IOException.class, () -> Json.parse(new byte[0]));
+    assertThrows(IOException.class, () -> Json.parse("{\"type\":\"noop\"}".getBytes(StandardCharsets.UTF_16LE)),
+        "UTF-16 is not accepted, though the parser alone would detect it");
   }
 
   private static int depth(com.fasterxml.jackson.databind.JsonNode node) {

@@ -89,6 +89,9 @@ class BadInputIT {
     byte[] body = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     assertProblem(Http.send(Http.request("/v1/jobs", KEY_GAMMA).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))), 400);
+    byte[] utf16 = "{\"type\":\"noop\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16);
+    assertProblem(Http.send(Http.request("/v1/jobs", KEY_GAMMA).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(utf16))), 400);
   }
 
   @Test

@@ -160,7 +160,7 @@ class IdempotencyAndBatchIT {
     assertProblem(malformed, 400);
     List<Integer> indexes = new ArrayList<>();
     json(malformed).get("errors").forEach(e -> indexes.add(e.get("index").asInt()));
-    assertEquals(List.of(1, 4), indexes, "malformed items; the unknown type is judged only once all are well-formed");
+    assertEquals(List.of(1, 3, 4), indexes, "every bad index, malformed or not");
 
     HttpResponse<String> rejected = post("/v1/jobs/batch", KEY_ALPHA, null, "{\"jobs\":[" + good
         + ",{\"type\":\"never-declared\"},{\"type\":\"sleep\",\"payload\":{}}]}");

@@ -117,35 +117,33 @@ public final class JobRoutes implements Routes {
           + " submit bodies."));
       return;
     }
-    List<SubmitRequest> requests = new ArrayList<>(items.size());
-    ObjectNode errors = Json.object();
-    ArrayNode errorList = errors.putArray("errors");
-    for (int i = 0; i < items.size(); i++) {
-      SubmitRequest.Parsed parsed = SubmitRequest.parse(items.get(i));
-      requests.add(parsed.request());
-      if (!parsed.valid()) {
-        errorList.addObject().put("index", i).put("detail", String.join("; ", parsed.problems()));
-      }
-    }
-    if (!errorList.isEmpty()) {
-      ctx.fail(Problem.badRequest(errorList.size() + " of " + items.size() + " jobs are malformed; nothing was created.")
-          .withExtensions(errors));
-      return;
-    }
-    Future.all(requests.stream().map(types::check).toList())
+    List<SubmitRequest.Parsed> parsed = new ArrayList<>(items.size());
+    items.forEach(item -> parsed.add(SubmitRequest.parse(item)));
+    Future.all(parsed.stream()
+            .map(p -> p.valid() ? types.check(p.request()) : Future.succeededFuture((KnownTypes.Verdict) null))
+            .toList())
         .compose(checked -> {
-          for (int i = 0; i < requests.size(); i++) {
+          ObjectNode errors = Json.object();
+          ArrayNode errorList = errors.putArray("errors");
+          boolean malformed = false;
+          for (int i = 0; i < parsed.size(); i++) {
             KnownTypes.Verdict verdict = checked.resultAt(i);
-            if (!verdict.accepted()) {
-              errorList.addObject().put("index", i).put("detail", String.join("; ", verdict.problems()));
+            List<String> problems = parsed.get(i).valid() ? verdict.problems() : parsed.get(i).problems();
+            malformed |= !parsed.get(i).valid();
+            if (!problems.isEmpty()) {
+              errorList.addObject().put("index", i).put("detail", String.join("; ", problems));
             }
+          }
+          if (malformed) {
+            return Future.failedFuture(Problem.badRequest(errorList.size() + " of " + items.size()
+                + " jobs cannot be accepted, some malformed; nothing was created.").withExtensions(errors));
           }
           if (!errorList.isEmpty()) {
             return Future.failedFuture(Problem.of(422, "invalid-jobs", "Jobs rejected", errorList.size() + " of "
                 + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
           }
-          return quota.admit(tenant, requests.size())
-              .compose(v -> intake.accept(tenant, requests.stream().map(r -> newJob(tenant, r)).toList(), key));
+          List<Job> jobs = parsed.stream().map(p -> newJob(tenant, p.request())).toList();
+          return quota.admit(tenant, jobs.size()).compose(v -> intake.accept(tenant, jobs, key));
         })
         .onSuccess(accepted -> {
           if (accepted.replayed()) {
