@@ -68,6 +68,11 @@ public final class WorkerApplication {
             })));
   }
 
+  /** Completes exceptionally if the worker stopped consuming on its own, after a fatal error. */
+  public java.util.concurrent.CompletableFuture<Void> ended() {
+    return consumer.ended();
+  }
+
   /** Blocks until running jobs finished (or the grace period ended); call from a plain thread, not an event loop. */
   public Future<Void> stop() {
     consumer.stop(graceMs);

@@ -27,11 +27,19 @@ public final class WorkerMain {
     }
     Vertx vertx = Vertx.vertx();
     WorkerApplication.start(vertx, config, handlers)
-        .onSuccess(app -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          log.info("conveyor-worker shutting down: finishing running jobs");
-          Shutdown.await(app.stop(), 10_000);
-          Shutdown.await(vertx.close(), 10_000);
-        }, "conveyor-worker-shutdown")))
+        .onSuccess(app -> {
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("conveyor-worker shutting down: finishing running jobs");
+            Shutdown.await(app.stop(), 10_000);
+            Shutdown.await(vertx.close(), 10_000);
+          }, "conveyor-worker-shutdown"));
+          // A worker that can no longer consume is of no use: exit, so that its supervisor starts a new one.
+          app.ended().exceptionally(err -> {
+            System.err.println("conveyor-worker: stopped consuming: " + err.getMessage());
+            System.exit(1);
+            return null;
+          });
+        })
         .onFailure(err -> {
           System.err.println("conveyor-worker: cannot start: " + err.getMessage());
           System.exit(1);

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public final class JobConsumer {
   private final Queue<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
   private final Queue<Done> done = new ConcurrentLinkedQueue<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long stopDeadline;
@@ -74,6 +76,11 @@ public final class JobConsumer {
     thread.start();
   }
 
+  /** Completes when the consumer loop has ended, normally after {@link #stop}, or exceptionally on a fatal error. */
+  public CompletableFuture<Void> ended() {
+    return ended;
+  }
+
   /** Stops taking records, gives running jobs until the grace period ends, commits, and leaves the group. */
   public void stop(long graceMs) {
     stopDeadline = System.currentTimeMillis() + graceMs;
@@ -87,6 +94,7 @@ public final class JobConsumer {
   }
 
   private void loop() {
+    RuntimeException failure = null;
     try {
       consumer.subscribe(List.of(topics.jobs()), new Rebalance());
       while (running) {
@@ -110,10 +118,17 @@ public final class JobConsumer {
       commitSync(offsets.committable());
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "consumer loop failed", e);
+      failure = e;
     } finally {
       runner.stop();
       consumer.close(Duration.ofSeconds(5));
       stopped.countDown();
+    }
+    // Last, since whoever waits on it may stop this process, and stopping waits for the latch above.
+    if (failure == null) {
+      ended.complete(null);
+    } else {
+      ended.completeExceptionally(failure);
     }
   }
 
