@@ -21,16 +21,16 @@ import dev.conveyor.api.polling.EventStream;
 import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.PollHint;
-import dev.conveyor.api.queue.JobPublisher;
-import dev.conveyor.api.queue.KafkaProbe;
-import dev.conveyor.api.queue.OutboxRelay;
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
 import dev.conveyor.config.Config;
-import dev.conveyor.queue.TopicSetup;
+import dev.conveyor.deps.Dependencies;
+import dev.conveyor.queue.JobPublisher;
+import dev.conveyor.queue.QueueAdmin;
 import dev.conveyor.queue.Topics;
+import dev.conveyor.recovery.Recovery;
 import dev.conveyor.store.Database;
 import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
@@ -45,28 +45,33 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
 
-/** The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. */
+/**
+ * The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. It also runs the
+ * recovery loops every process runs (outbox relay, lease reaper, reconciler).
+ */
 public final class ApiApplication {
   private static final long IDEMPOTENCY_PURGE_MS = 600_000;
   private final Vertx vertx;
   private final Pool pool;
   private final RedisAPI redis;
+  private final QueueAdmin admin;
   private final JobPublisher publisher;
-  private final KafkaProbe probe;
-  private final OutboxRelay relay;
+  private final Recovery recovery;
   private final ChangeNotices notices;
+  private final JobWatcher watcher;
   private final long purgeTimer;
   private final String deploymentId;
 
-  private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, JobPublisher publisher, KafkaProbe probe,
-      OutboxRelay relay, ChangeNotices notices, long purgeTimer, String deploymentId) {
+  private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, QueueAdmin admin, JobPublisher publisher,
+      Recovery recovery, ChangeNotices notices, JobWatcher watcher, long purgeTimer, String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
+    this.admin = admin;
     this.publisher = publisher;
-    this.probe = probe;
-    this.relay = relay;
+    this.recovery = recovery;
     this.notices = notices;
+    this.watcher = watcher;
     this.purgeTimer = purgeTimer;
     this.deploymentId = deploymentId;
   }
@@ -82,63 +87,73 @@ public final class ApiApplication {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Topics topics = new Topics(config.namespace());
+    Dependencies dependencies = Dependencies.create(vertx, config);
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
-        .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
-            .compose(v -> new ApiKeyStore(pool).declare(declaredKeys))
-            .compose(v -> wire(vertx, config, registry, limits, topics, pool, redis))));
+        .compose(redis -> QueueAdmin.open(vertx, config)
+            .compose(admin -> new ApiKeyStore(pool, dependencies.postgresql()).declare(declaredKeys)
+                .compose(v -> wire(vertx, config, registry, limits, dependencies, pool, redis, admin)))));
   }
 
   /** Builds the API's parts on open clients, then deploys one HTTP verticle per core. */
   private static Future<ApiApplication> wire(Vertx vertx, Config config, PrometheusMeterRegistry registry,
-      TenantLimits limits, Topics topics, Pool pool, Redis redisClient) {
+      TenantLimits limits, Dependencies dependencies, Pool pool, Redis redisClient, QueueAdmin admin) {
     RedisAPI redis = RedisAPI.api(redisClient);
     RedisKeys keys = new RedisKeys(config.namespace());
-    JobStore store = new JobStore(pool);
-    JobTypeStore types = new JobTypeStore(pool);
-    JobCache cache = new JobCache(redis, keys);
-    JobMetrics jobMetrics = new JobMetrics(redisClient, keys);
+    JobStore store = new JobStore(pool, dependencies.postgresql());
+    JobTypeStore types = new JobTypeStore(pool, dependencies.postgresql());
+    JobCache cache = new JobCache(redis, keys, dependencies.redis());
+    JobMetrics jobMetrics = new JobMetrics(redisClient, keys, dependencies.redis());
     JobReader reader = new JobReader(cache, store);
     PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
 
-    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics);
-    KafkaProbe probe = new KafkaProbe(vertx, config.kafkaBootstrap());
-    OutboxRelay relay = new OutboxRelay(vertx, pool, publisher);
+    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), new Topics(config.namespace()),
+        dependencies.kafka());
+    Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, jobMetrics, admin,
+        publisher);
 
     ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
-        keys.jobChanges());
+        dependencies.redis(), keys.jobChanges());
     JobWatcher watcher = new JobWatcher(vertx, reader, notices);
     HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
 
-    JobRoutes jobs = new JobRoutes(new JobIntake(pool, store, relay, jobMetrics), reader, new KnownTypes(types),
-        new JobResponses(hint), watcher, held, new JobCancellation(reader, store, cache, jobMetrics),
-        new QueueQuota(store, limits));
+    JobIntake intake = new JobIntake(pool, dependencies.postgresql(), config.namespace(), store, recovery.relay(),
+        jobMetrics);
+    JobRoutes jobs = new JobRoutes(intake, reader, new KnownTypes(types), new JobResponses(hint), watcher, held,
+        new JobCancellation(reader, store, cache, jobMetrics), new QueueQuota(store, limits));
     JobQueries queries = new JobQueries(store, types, hint);
-    EventStream events = new EventStream(reader, notices, watcher, held, hint);
-    Health health = new Health(pool, redis, probe);
-    Metrics metrics = new Metrics(registry, jobMetrics, types, store);
-    Authenticator authenticator = new Authenticator(new ApiKeyStore(pool));
-    RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys), limits);
+    EventStream events = new EventStream(vertx, reader, notices, watcher, held, hint);
+    Health health = new Health(dependencies, List.of(
+        new Health.Probe(dependencies.postgresql(), () -> pool.query("SELECT 1").execute()),
+        new Health.Probe(dependencies.kafka(), admin::check),
+        new Health.Probe(dependencies.redis(), () -> redis.ping(List.of()))));
+    Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies);
+    Authenticator authenticator = new Authenticator(new ApiKeyStore(pool, dependencies.postgresql()));
+    RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys, dependencies.redis()), limits);
 
-    relay.start();
-    long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS, t -> IdempotencyStore.purgeExpired(pool));
+    recovery.start();
+    long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
+        t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
     return notices.start()
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
                 List.of(health, metrics), List.of(authenticator, rateLimits), List.of(jobs, queries, events)),
             new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
-        .map(id -> new ApiApplication(vertx, pool, redis, publisher, probe, relay, notices, purge, id));
+        .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, notices, watcher, purge, id));
   }
 
-  /** Stops taking requests, lets in-flight ones finish, then closes the clients. */
+  /**
+   * Stops taking requests and lets in-flight ones finish (held ones answer at once with the state they have), then
+   * closes the clients.
+   */
   public Future<Void> stop() {
+    watcher.close();
     return vertx.undeploy(deploymentId)
         .eventually(notices::stop)
         .eventually(() -> {
-          relay.stop();
+          recovery.stop();
           vertx.cancelTimer(purgeTimer);
           return vertx.executeBlocking(() -> {
             publisher.close();
-            probe.close();
+            admin.close();
             return null;
           });
         })

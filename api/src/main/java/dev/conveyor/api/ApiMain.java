@@ -29,10 +29,14 @@ public final class ApiMain {
     ApiApplication.start(vertx, config, registry)
         .onSuccess(app -> {
           log.info("conveyor-api listening on port " + config.httpPort());
+          // SIGTERM: stop accepting, let in-flight requests finish, then exit 0 (not the JVM's 143), as orchestrators
+          // read a non-zero status as a crash.
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("conveyor-api shutting down");
+            log.info("conveyor-api shutting down: finishing in-flight requests");
             Shutdown.await(app.stop(), config.shutdownGraceMs());
-            Shutdown.await(vertx.close(), 10_000);
+            Shutdown.await(vertx.close(), 5_000);
+            log.info("conveyor-api stopped");
+            Runtime.getRuntime().halt(0);
           }, "conveyor-api-shutdown"));
         })
         .onFailure(err -> {

@@ -1,5 +1,6 @@
 package dev.conveyor.cache;
 
+import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Job;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -33,10 +34,12 @@ public final class JobMetrics {
 
   private final Redis redis;
   private final String prefix;
+  private final Dependency dependency;
 
-  public JobMetrics(Redis redis, RedisKeys keys) {
+  public JobMetrics(Redis redis, RedisKeys keys, Dependency dependency) {
     this.redis = redis;
     this.prefix = keys.namespace() + ":metrics:";
+    this.dependency = dependency;
   }
 
   public Future<Void> submitted(List<Job> jobs) {
@@ -44,7 +47,7 @@ public final class JobMetrics {
     jobs.forEach(job -> byType.merge(job.type(), 1, Integer::sum));
     List<Request> requests = new ArrayList<>();
     byType.forEach((type, n) -> requests.add(Request.cmd(Command.HINCRBY).arg(prefix + "submitted").arg(type).arg(n)));
-    return redis.batch(requests).mapEmpty();
+    return batch(requests).mapEmpty();
   }
 
   /** A job reached a terminal state; {@code attemptStart} is when its last attempt began (null if it never ran). */
@@ -55,7 +58,7 @@ public final class JobMetrics {
     if (attemptStart != null && job.finishedAt() != null) {
       observe(requests, "duration:" + job.type(), Duration.between(attemptStart, job.finishedAt()));
     }
-    return redis.batch(requests).mapEmpty();
+    return batch(requests).mapEmpty();
   }
 
   /** A job's first attempt started: how long it waited since it was due. */
@@ -66,7 +69,11 @@ public final class JobMetrics {
     Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
     List<Request> requests = new ArrayList<>();
     observe(requests, "wait:" + job.type(), Duration.between(due, job.startedAt()));
-    return redis.batch(requests).mapEmpty();
+    return batch(requests).mapEmpty();
+  }
+
+  private Future<List<Response>> batch(List<Request> requests) {
+    return dependency.call(() -> redis.batch(requests));
   }
 
   private void observe(List<Request> requests, String histogram, Duration value) {
@@ -89,7 +96,7 @@ public final class JobMetrics {
       requests.add(Request.cmd(Command.HGETALL).arg(prefix + "duration:" + type));
       requests.add(Request.cmd(Command.HGETALL).arg(prefix + "wait:" + type));
     }
-    return redis.batch(requests).map(responses -> {
+    return batch(requests).map(responses -> {
       Map<String, Histogram> durations = new LinkedHashMap<>();
       Map<String, Histogram> waits = new LinkedHashMap<>();
       for (int i = 0; i < types.size(); i++) {

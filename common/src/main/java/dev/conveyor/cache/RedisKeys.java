@@ -10,6 +10,11 @@ public record RedisKeys(String namespace) {
     return namespace + ":job:" + id;
   }
 
+  /** A SCAN pattern matching every cached job of the namespace. */
+  public String allJobs() {
+    return namespace + ":job:*";
+  }
+
   /** Pub/sub channel announcing every job change as {@code <id> <version>}. */
   public String jobChanges() {
     return namespace + ":job-changes";

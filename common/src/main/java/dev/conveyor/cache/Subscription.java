@@ -1,5 +1,6 @@
 package dev.conveyor.cache;
 
+import dev.conveyor.deps.Dependency;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -11,9 +12,9 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * One Redis pub/sub channel on a dedicated connection, handing each message's payload to a consumer.
- * A lost connection is re-established every second until it holds; {@code onResubscribe} runs each time,
- * since messages published meanwhile were missed.
+ * One Redis pub/sub channel on a dedicated connection, handing each message's payload to a consumer. A lost
+ * connection is re-established every second until it holds. {@code onGap} runs when it is lost and again when it is
+ * back, since messages published in between were missed; the loss and the return are logged once each.
  */
 public final class Subscription {
   private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
@@ -21,28 +22,38 @@ public final class Subscription {
 
   private final Vertx vertx;
   private final Redis redis;
+  private final Dependency dependency;
   private final String channel;
   private final Consumer<String> onMessage;
-  private final Runnable onResubscribe;
+  private final Runnable onGap;
   private volatile boolean stopped;
+  private volatile boolean connected;
   private volatile RedisConnection connection;
+  private long lostAt;
 
-  public Subscription(Vertx vertx, Redis redis, String channel, Consumer<String> onMessage, Runnable onResubscribe) {
+  public Subscription(Vertx vertx, Redis redis, Dependency dependency, String channel, Consumer<String> onMessage,
+      Runnable onGap) {
     this.vertx = vertx;
     this.redis = redis;
+    this.dependency = dependency;
     this.channel = channel;
     this.onMessage = onMessage;
-    this.onResubscribe = onResubscribe;
+    this.onGap = onGap;
   }
 
   public Future<Void> start() {
-    return redis.connect().compose(conn -> {
+    return dependency.call(() -> redis.connect()).compose(conn -> {
       connection = conn;
       conn.handler(this::handle);
-      conn.exceptionHandler(err -> reconnect());
-      conn.endHandler(v -> reconnect());
-      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
-    });
+      conn.exceptionHandler(err -> lost(conn));
+      conn.endHandler(v -> lost(conn));
+      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onFailure(err -> conn.close()).<Void>mapEmpty();
+    }).onSuccess(v -> connected = true);
+  }
+
+  /** False while the subscription is down: messages may be missed, so listeners should look for themselves. */
+  public boolean connected() {
+    return connected;
   }
 
   public Future<Void> stop() {
@@ -57,11 +68,26 @@ public final class Subscription {
     }
   }
 
-  private void reconnect() {
-    if (stopped) {
+  private synchronized void lost(RedisConnection conn) {
+    if (stopped || conn != connection || !connected) {
       return;
     }
-    LOG.warning("lost the Redis subscription to " + channel + "; reconnecting");
-    vertx.setTimer(RECONNECT_MS, t -> start().onSuccess(v -> onResubscribe.run()).onFailure(err -> reconnect()));
+    connected = false;
+    lostAt = System.currentTimeMillis();
+    LOG.warning("lost the Redis subscription to " + channel + "; reconnecting every " + RECONNECT_MS + " ms");
+    onGap.run();
+    retry();
+  }
+
+  private void retry() {
+    vertx.setTimer(RECONNECT_MS, t -> {
+      if (stopped) {
+        return;
+      }
+      start().onSuccess(v -> {
+        LOG.info("resubscribed to " + channel + " after " + (System.currentTimeMillis() - lostAt) / 1000 + " s");
+        onGap.run();
+      }).onFailure(err -> retry());
+    });
   }
 }

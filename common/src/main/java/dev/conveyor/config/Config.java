@@ -16,13 +16,23 @@ public record Config(
     String apiKeys,
     String namespace,
     int topicPartitions,
+    int topicReplication,
+    int topicMinInsyncReplicas,
+    long topicRetentionMs,
+    int kafkaSessionTimeoutMs,
     int workerConcurrency,
     String workerId,
+    int workerHealthPort,
+    int leaseMs,
+    int handlerStopMs,
+    int maxResultBytes,
+    int reconcileAfterMs,
     int pollMinMs,
     int pollMaxMs,
     int maxBodyBytes,
     int retryBaseMs,
     int pgPoolSize,
+    int redisTimeoutMs,
     int shutdownGraceMs,
     int maxHeldRequests,
     int maxHeldRequestsPerTenant,
@@ -45,14 +55,24 @@ public record Config(
         r.string("CONVEYOR_API_KEYS", ""),
         r.string("CONVEYOR_NAMESPACE", "conveyor"),
         r.integer("CONVEYOR_TOPIC_PARTITIONS", 12, 1, 1000),
+        r.integer("CONVEYOR_TOPIC_REPLICATION", 0, 0, 100),
+        r.integer("CONVEYOR_TOPIC_MIN_ISR", 0, 0, 100),
+        r.longInteger("CONVEYOR_TOPIC_RETENTION_MS", 30L * 24 * 3_600_000, 3_600_000, Long.MAX_VALUE),
+        r.integer("CONVEYOR_KAFKA_SESSION_TIMEOUT_MS", 3_000, 1_000, 1_800_000),
         r.integer("CONVEYOR_WORKER_CONCURRENCY", 8, 1, 10_000),
         r.string("CONVEYOR_WORKER_ID", defaultWorkerId()),
+        r.integer("CONVEYOR_WORKER_HEALTH_PORT", 0, 0, 65535),
+        r.integer("CONVEYOR_LEASE_MS", 30_000, 1_000, 3_600_000),
+        r.integer("CONVEYOR_HANDLER_STOP_MS", 10_000, 100, 3_600_000),
+        r.integer("CONVEYOR_MAX_RESULT_BYTES", 1 << 20, 1024, 256 << 20),
+        r.integer("CONVEYOR_RECONCILE_AFTER_MS", 60_000, 1_000, 86_400_000),
         r.integer("CONVEYOR_POLL_MIN_MS", 100, 1, 3_600_000),
         r.integer("CONVEYOR_POLL_MAX_MS", 30_000, 1, 3_600_000),
         r.integer("CONVEYOR_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
         r.integer("CONVEYOR_RETRY_BASE_MS", 1000, 1, 3_600_000),
         r.integer("CONVEYOR_PG_POOL_SIZE", 16, 1, 1000),
-        r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000),
+        r.integer("CONVEYOR_REDIS_TIMEOUT_MS", 1_000, 10, 60_000),
+        r.integer("CONVEYOR_SHUTDOWN_GRACE_MS", 20_000, 0, 3_600_000),
         r.integer("CONVEYOR_MAX_HELD_REQUESTS", 10_000, 1, 1_000_000),
         r.integer("CONVEYOR_MAX_HELD_REQUESTS_PER_TENANT", 1_000, 1, 1_000_000),
         r.integer("CONVEYOR_RATE_PER_SEC", 20_000, 1, 10_000_000),
@@ -65,7 +85,15 @@ public record Config(
     if (!config.namespace.matches("[a-z][a-z0-9_]{0,30}")) {
       throw new IllegalArgumentException("CONVEYOR_NAMESPACE must match [a-z][a-z0-9_]{0,30}, got '" + config.namespace + "'");
     }
+    if (config.topicReplication > 0 && config.topicMinInsyncReplicas > config.topicReplication) {
+      throw new IllegalArgumentException("CONVEYOR_TOPIC_MIN_ISR must not exceed CONVEYOR_TOPIC_REPLICATION");
+    }
     return config;
+  }
+
+  /** How often a worker renews its leases: three chances before one runs out. */
+  public long heartbeatMs() {
+    return Math.max(250, leaseMs / 3);
   }
 
   private static String defaultWorkerId() {
@@ -85,8 +113,12 @@ public record Config(
     }
 
     int integer(String name, int fallback, int min, int max) {
+      return (int) longInteger(name, fallback, min, max);
+    }
+
+    long longInteger(String name, long fallback, long min, long max) {
       return parse(name, fallback, raw -> {
-        int value = Integer.parseInt(raw);
+        long value = Long.parseLong(raw);
         if (value < min || value > max) {
           throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
         }

@@ -21,10 +21,14 @@ public interface JobContext {
    */
   void progress(int percent, String message);
 
-  /** True once a client asked to cancel; a cooperative handler then stops, e.g. by throwing {@link JobCancelled}. */
+  /**
+   * True once this attempt should stop: a client asked to cancel, the attempt ran past its timeout, or the worker is
+   * stopping. The handler's thread is also interrupted in the last two cases. A cooperative handler then stops, for
+   * example by throwing {@link JobCancelled}; one that ignores both is cut off and its worker restarted.
+   */
   boolean cancelRequested();
 
-  /** Throws {@link JobCancelled} if a cancel was requested; the convenient check between steps. */
+  /** Throws {@link JobCancelled} if the attempt should stop; the convenient check between steps. */
   default void checkCancelled() {
     if (cancelRequested()) {
       throw new JobCancelled();

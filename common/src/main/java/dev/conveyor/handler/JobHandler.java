@@ -1,6 +1,7 @@
 package dev.conveyor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.OptionalLong;
 
 /**
  * The code behind one job type. Implementations are found with {@link java.util.ServiceLoader}
@@ -17,6 +18,14 @@ public interface JobHandler {
   /** Rules the API checks at submission, so a bad payload is refused with 422 before it is queued. */
   default PayloadRules payloadRules() {
     return PayloadRules.any();
+  }
+
+  /**
+   * The time limit of an attempt when the job names none ({@code timeoutMs}); empty for no limit. Past it the attempt
+   * fails with code {@code timeout}.
+   */
+  default OptionalLong defaultTimeoutMs() {
+    return OptionalLong.empty();
   }
 
   /**

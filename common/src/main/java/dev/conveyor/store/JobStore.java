@@ -1,6 +1,7 @@
 package dev.conveyor.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobStatus;
@@ -13,6 +14,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -31,15 +33,22 @@ public final class JobStore {
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
       + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
+  /** A change that ends the attempt: its lease goes with it. */
+  private static final String ENDED = "lease_owner = NULL, lease_until = NULL, " + CHANGE;
 
   private final SqlClient client;
+  private final Dependency postgresql;
 
-  public JobStore(SqlClient client) {
+  public JobStore(SqlClient client, Dependency postgresql) {
     this.client = client;
+    this.postgresql = postgresql;
   }
 
-  /** Inserts new jobs with one statement, on the given connection so the caller can add the outbox rows. */
-  public static Future<Void> insert(SqlClient conn, List<Job> jobs) {
+  /**
+   * Inserts new jobs with one statement, on the given connection so the caller can add the outbox rows. A job is due
+   * at its {@code runAt}, else now by the database's clock, the clock every claim is judged by.
+   */
+  public static Future<Void> insert(SqlClient conn, String namespace, List<Job> jobs) {
     int n = jobs.size();
     UUID[] ids = new UUID[n];
     String[] tenants = new String[n];
@@ -64,26 +73,26 @@ public final class JobStore {
       callbacks[i] = job.callbackUrl();
       createdAts[i] = job.createdAt().atOffset(ZoneOffset.UTC);
     }
-    return conn.preparedQuery("INSERT INTO jobs (id, tenant, type, status, priority, payload, max_attempts, "
-            + "timeout_ms, run_at, callback_url, created_at, updated_at) "
-            + "SELECT id, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
-            + "callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], "
-            + "$5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], $10::timestamptz[]) "
+    return conn.preparedQuery("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, max_attempts, "
+            + "timeout_ms, run_at, due_at, callback_url, created_at, updated_at) "
+            + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
+            + "coalesce(run_at, now()), callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], "
+            + "$3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
+            + "$10::timestamptz[]) "
             + "AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at)")
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
-            .addArrayOfOffsetDateTime(createdAts))
+            .addArrayOfOffsetDateTime(createdAts).addString(namespace))
         .mapEmpty();
   }
 
   public Future<Optional<Job>> find(UUID id) {
-    return one(client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = $1").execute(Tuple.of(id)));
+    return one(query("SELECT " + COLUMNS + " FROM jobs WHERE id = $1", Tuple.of(id)));
   }
 
   /** The jobs with these ids, in the order given (ids not found are skipped). */
   public Future<List<Job>> findAll(List<UUID> ids) {
-    return client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = ANY($1)")
-        .execute(Tuple.of((Object) ids.toArray(UUID[]::new)))
+    return query("SELECT " + COLUMNS + " FROM jobs WHERE id = ANY($1)", Tuple.of((Object) ids.toArray(UUID[]::new)))
         .map(rows -> {
           java.util.Map<UUID, Job> byId = new java.util.HashMap<>();
           rows.forEach(row -> byId.put(row.getUUID(0), map(row)));
@@ -91,25 +100,42 @@ public final class JobStore {
         });
   }
 
-  /** One page of a tenant's jobs, newest first, strictly older than {@code before} when given. */
-  public Future<List<Job>> page(String tenant, List<JobStatus> statuses, String type, UUID before, int limit) {
+  /** One page of a tenant's jobs, and whether more follow it. */
+  public record Page(List<Job> jobs, boolean more) {
+  }
+
+  /**
+   * One page of a tenant's jobs, newest first, strictly older than {@code before} when given: at most {@code limit}
+   * jobs, and no more than {@code maxBytes} of payloads and results (stored sizes) past the first job, so a page of
+   * large jobs stays small in memory and on the wire.
+   */
+  public Future<Page> page(String tenant, List<JobStatus> statuses, String type, UUID before, int limit,
+      long maxBytes) {
     String[] wanted = statuses.stream().map(JobStatus::wire).toArray(String[]::new);
-    return client.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE tenant = $1"
-            + " AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR type = $3)"
-            + " AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT $5")
-        .execute(Tuple.of(tenant, wanted.length == 0 ? null : wanted, type, before, limit))
+    return query("SELECT * FROM (SELECT " + COLUMNS + ", count(*) OVER () AS found, "
+            + "sum(pg_column_size(payload) + coalesce(pg_column_size(result), 0)) OVER (ORDER BY id DESC) AS upto, "
+            + "pg_column_size(payload) + coalesce(pg_column_size(result), 0) AS size FROM (SELECT * FROM jobs"
+            + " WHERE tenant = $1 AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR type = $3)"
+            + " AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT $5) candidates) sized"
+            + " WHERE upto - size < $6 ORDER BY id DESC",
+        Tuple.of(tenant, wanted.length == 0 ? null : wanted, type, before, limit + 1, maxBytes))
         .map(rows -> {
           List<Job> jobs = new java.util.ArrayList<>(rows.size());
-          rows.forEach(row -> jobs.add(map(row)));
-          return jobs;
+          long found = 0;
+          for (Row row : rows) {
+            found = row.getLong(22);
+            if (jobs.size() < limit) {
+              jobs.add(map(row));
+            }
+          }
+          return new Page(jobs, found > jobs.size());
         });
   }
 
   /** A tenant's queued and running jobs, counted per type and status. */
   public Future<java.util.Map<String, int[]>> activeCounts(String tenant) {
-    return client.preparedQuery("SELECT type, status, count(*) FROM jobs WHERE tenant = $1"
-            + " AND status IN ('queued', 'running') GROUP BY type, status")
-        .execute(Tuple.of(tenant))
+    return query("SELECT type, status, count(*) FROM jobs WHERE tenant = $1"
+            + " AND status IN ('queued', 'running') GROUP BY type, status", Tuple.of(tenant))
         .map(rows -> {
           java.util.Map<String, int[]> counts = new java.util.HashMap<>();
           rows.forEach(row -> counts.computeIfAbsent(row.getString(0), t -> new int[2])
@@ -120,23 +146,22 @@ public final class JobStore {
 
   /** Jobs running now, across all tenants. */
   public Future<Long> runningCount() {
-    return client.query("SELECT count(*) FROM jobs WHERE status = 'running'").execute()
+    return query("SELECT count(*) FROM jobs WHERE status = 'running'", Tuple.tuple())
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
   public Future<Long> queuedCount(String tenant) {
-    return client.preparedQuery("SELECT count(*) FROM jobs WHERE tenant = $1 AND status = 'queued'")
-        .execute(Tuple.of(tenant))
+    return query("SELECT count(*) FROM jobs WHERE tenant = $1 AND status = 'queued'", Tuple.of(tenant))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
   /** p50 and p95 of attempt durations (ms) per type, over successes of the last hour, all tenants. */
   public Future<java.util.Map<String, long[]>> recentDurations() {
-    return client.query("SELECT type, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
+    return query("SELECT type, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
             + "percentile_cont(0.95) WITHIN GROUP (ORDER BY d) FROM (SELECT type, "
             + "extract(epoch FROM finished_at - coalesce(attempt_started_at, started_at)) * 1000 AS d FROM jobs "
-            + "WHERE status = 'succeeded' AND finished_at > now() - interval '1 hour') recent GROUP BY type")
-        .execute()
+            + "WHERE status = 'succeeded' AND finished_at > now() - interval '1 hour') recent GROUP BY type",
+        Tuple.tuple())
         .map(rows -> {
           java.util.Map<String, long[]> durations = new java.util.HashMap<>();
           rows.forEach(row -> durations.put(row.getString(0),
@@ -145,73 +170,153 @@ public final class JobStore {
         });
   }
 
-  /** queued → running for the next attempt; empty if the job is not queued (already taken, cancelled, done). */
-  public Future<Optional<Job>> claim(UUID id, String workerId) {
-    return one(client.preparedQuery("UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+  /**
+   * queued → running for the next attempt, holding a lease for {@code leaseMs} in the name of {@code leaseOwner};
+   * empty if the job is not queued (already taken, cancelled, done) or not yet due.
+   */
+  public Future<Optional<Job>> claim(UUID id, String workerId, String leaseOwner, long leaseMs) {
+    return one(query("UPDATE jobs SET status = 'running', attempts = attempts + 1, "
             + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
-            + "progress_percent = NULL, progress_message = NULL, "
-            + "worker_id = $2, " + CHANGE + " WHERE id = $1 AND " + leaving(JobStatus.RUNNING)
-            + " AND NOT cancel_requested RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, workerId)));
+            + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
+            + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
+            + " WHERE id = $1 AND " + leaving(JobStatus.RUNNING)
+            + " AND NOT cancel_requested AND due_at <= now() RETURNING " + COLUMNS,
+        Tuple.of(id, workerId, leaseOwner, leaseMs)));
+  }
+
+  /** The job if it runs under this lease owner: settles a claim whose answer was lost, since it may have committed. */
+  public Future<Optional<Job>> heldBy(UUID id, String leaseOwner) {
+    return one(query("SELECT " + COLUMNS + " FROM jobs WHERE id = $1 AND status = 'running' AND lease_owner = $2",
+        Tuple.of(id, leaseOwner)));
+  }
+
+  /** Renews every lease of one worker process with one statement; returns how many jobs it holds. */
+  public Future<Integer> renewLeases(String leaseOwner, long leaseMs) {
+    return query("UPDATE jobs SET lease_until = now() + $2 * interval '1 millisecond' "
+            + "WHERE lease_owner = $1 AND status = 'running'", Tuple.of(leaseOwner, leaseMs))
+        .map(RowSet::rowCount);
   }
 
   /** Records progress of a running attempt; empty when nothing changed (same or lower percent, or attempt over). */
   public Future<Optional<Job>> progress(UUID id, int attempt, Progress progress) {
-    return one(client.preparedQuery("UPDATE jobs SET progress_percent = $3, progress_message = $4, " + CHANGE
+    return one(query("UPDATE jobs SET progress_percent = $3, progress_message = $4, " + CHANGE
             + " WHERE id = $1 AND status = 'running' AND attempts = $2"
             + " AND (progress_percent IS NULL OR progress_percent < $3"
-            + " OR (progress_percent = $3 AND progress_message IS DISTINCT FROM $4)) RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, attempt, progress.percent(), progress.message())));
+            + " OR (progress_percent = $3 AND progress_message IS DISTINCT FROM $4)) RETURNING " + COLUMNS,
+        Tuple.of(id, attempt, progress.percent(), progress.message())));
   }
 
-  public Future<Optional<Job>> succeed(UUID id, int attempt, JsonNode result) {
-    return one(client.preparedQuery("UPDATE jobs SET status = 'succeeded', result = $3::text::jsonb, "
-            + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + CHANGE
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.SUCCEEDED) + " RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, attempt, Json.write(result))));
+  public Future<Optional<Job>> succeed(UUID id, int attempt, String result) {
+    return one(query("UPDATE jobs SET status = 'succeeded', result = $3::text::jsonb, "
+            + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.SUCCEEDED) + " RETURNING " + COLUMNS,
+        Tuple.of(id, attempt, result)));
   }
 
   /** Ends the attempt for good: {@code failed} or {@code cancelled}, keeping the error for the client. */
   public Future<Optional<Job>> end(UUID id, int attempt, JobStatus terminal, JobError error) {
-    return one(client.preparedQuery("UPDATE jobs SET status = $3, error_code = $4, error_message = $5, "
-            + "finished_at = " + NOW + ", " + CHANGE
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(terminal) + " RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, attempt, terminal.wire(), error == null ? null : error.code(),
+    return one(query("UPDATE jobs SET status = $3, error_code = $4, error_message = $5, "
+            + "finished_at = " + NOW + ", " + ENDED
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(terminal) + " RETURNING " + COLUMNS,
+        Tuple.of(id, attempt, terminal.wire(), error == null ? null : error.code(),
             error == null ? null : error.message())));
   }
 
   /**
-   * running → queued after a failed attempt with attempts left, or one the worker cut short (which then does
-   * not count); the caller adds the outbox row that brings it back.
+   * running → queued after a failed attempt with attempts left, or one the worker cut short (which then does not
+   * count), due again after {@code delayMs}; the record that brings it back is owed in the same statement. A job whose
+   * cancel was requested ends {@code cancelled} instead: a cancel is never undone by a retry.
    */
-  public static Future<Optional<Job>> requeue(SqlClient conn, UUID id, int attempt, JobError error,
-      boolean attemptCounts) {
-    return one(conn.preparedQuery("UPDATE jobs SET status = 'queued', error_code = $3, error_message = $4, "
-            + "attempts = attempts - $5, " + CHANGE
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.QUEUED) + " RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, attempt, error.code(), error.message(), attemptCounts ? 0 : 1)));
+  public Future<Optional<Job>> requeue(UUID id, int attempt, JobError error, boolean attemptCounts, long delayMs) {
+    return one(query(owingRequeued("UPDATE jobs SET "
+            + "status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, "
+            + "error_code = CASE WHEN cancel_requested THEN NULL ELSE $3 END, "
+            + "error_message = CASE WHEN cancel_requested THEN NULL ELSE $4 END, "
+            + "attempts = attempts - $5, "
+            + "due_at = CASE WHEN cancel_requested THEN NULL ELSE now() + $6 * interval '1 millisecond' END, "
+            + "finished_at = CASE WHEN cancel_requested THEN " + NOW + " END, " + ENDED
+            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.QUEUED)),
+        Tuple.of(id, attempt, error.code(), error.message(), attemptCounts ? 0 : 1, delayMs)));
+  }
+
+  /**
+   * Takes up to {@code limit} running jobs of the namespace whose lease ran out (locked with SKIP LOCKED, so reapers
+   * share the work): each spends its attempt and is queued again, or ends {@code failed} with {@code worker_lost}
+   * once its attempts are spent, or {@code cancelled} if a cancel was requested.
+   */
+  public Future<List<Job>> reapExpiredLeases(String namespace, int limit) {
+    return query(owingRequeued("UPDATE jobs SET "
+            + "status = CASE WHEN cancel_requested THEN 'cancelled' "
+            + "WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, "
+            + "error_code = CASE WHEN cancel_requested THEN NULL ELSE 'worker_lost' END, "
+            + "error_message = CASE WHEN cancel_requested THEN NULL ELSE 'the worker running attempt ' || attempts "
+            + "|| ' stopped renewing its lease (it crashed, hung or lost its connection)' END, "
+            + "due_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN NULL ELSE now() END, "
+            + "finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN " + NOW + " END, " + ENDED
+            + " WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until < now() AND namespace = $1"
+            + " ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED)"),
+        Tuple.of(namespace, limit))
+        .map(JobStore::all);
+  }
+
+  /**
+   * Owes the record again of queued jobs of these types that are due since before {@code dueBefore} and have no
+   * record owed; returns their ids. For the reconciler, which calls it only where Kafka holds no unread record.
+   */
+  public Future<List<UUID>> resendStranded(String namespace, List<String> types, Instant dueBefore, int limit) {
+    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT namespace, id, type, now() FROM jobs j"
+            + " WHERE namespace = $1 AND status = 'queued' AND type = ANY($2) AND due_at < $3"
+            + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
+            // One reconciler at a time per namespace: the others find the lock taken and add nothing.
+            + " AND pg_try_advisory_xact_lock(hashtextextended('reconcile ' || $1, 0)) LIMIT $4 RETURNING job_id",
+        Tuple.of(namespace, types.toArray(String[]::new), dueBefore.atOffset(ZoneOffset.UTC), limit))
+        .map(rows -> {
+          List<UUID> ids = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getUUID(0)));
+          return ids;
+        });
   }
 
   /** queued → cancelled; empty if the job is not queued. */
   public Future<Optional<Job>> cancelQueued(UUID id) {
-    return one(client.preparedQuery("UPDATE jobs SET status = 'cancelled', cancel_requested = true, "
-            + "finished_at = " + NOW + ", " + CHANGE + " WHERE id = $1 AND status = 'queued' RETURNING " + COLUMNS)
-        .execute(Tuple.of(id)));
+    return one(query("UPDATE jobs SET status = 'cancelled', cancel_requested = true, due_at = NULL, "
+        + "finished_at = " + NOW + ", " + CHANGE + " WHERE id = $1 AND status = 'queued' RETURNING " + COLUMNS,
+        Tuple.of(id)));
   }
 
   /** Flags a running job for cooperative cancellation; empty if it is not running. */
   public Future<Optional<Job>> requestCancel(UUID id) {
-    return one(client.preparedQuery("UPDATE jobs SET cancel_requested = true, "
+    return one(query("UPDATE jobs SET cancel_requested = true, "
             + "updated_at = CASE WHEN cancel_requested THEN updated_at ELSE " + NOW + " END, "
             + "version = CASE WHEN cancel_requested THEN version ELSE version + 1 END "
-            + "WHERE id = $1 AND status = 'running' RETURNING " + COLUMNS)
-        .execute(Tuple.of(id)));
+            + "WHERE id = $1 AND status = 'running' RETURNING " + COLUMNS, Tuple.of(id)));
+  }
+
+  /**
+   * Wraps an UPDATE of jobs that may leave some of them queued: returns the changed jobs and, in the same statement,
+   * owes a record for each one queued, due when the job is.
+   */
+  private static String owingRequeued(String update) {
+    return "WITH changed AS (" + update + " RETURNING " + COLUMNS + ", namespace, due_at), "
+        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, due_at) "
+        + "SELECT namespace, id, type, due_at FROM changed WHERE status = 'queued') "
+        + "SELECT * FROM changed";
+  }
+
+  private Future<RowSet<Row>> query(String sql, Tuple params) {
+    return postgresql.call(() -> client.preparedQuery(sql).execute(params));
   }
 
   private static String leaving(JobStatus target) {
     String[] sources = Arrays.stream(JobStatus.values()).filter(s -> s.canMoveTo(target))
         .map(s -> "'" + s.wire() + "'").toArray(String[]::new);
     return "status IN (" + String.join(", ", sources) + ")";
+  }
+
+  private static List<Job> all(RowSet<Row> rows) {
+    List<Job> jobs = new java.util.ArrayList<>(rows.size());
+    rows.forEach(row -> jobs.add(map(row)));
+    return jobs;
   }
 
   private static Future<Optional<Job>> one(Future<RowSet<Row>> rows) {

@@ -122,6 +122,9 @@ public final class KafkaBroker implements AutoCloseable {
         "share.coordinator.state.topic.replication.factor=1",
         "share.coordinator.state.topic.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
+        // Let Conveyor's worker group detect a dead worker within seconds (the default minimum is 45 s).
+        "group.consumer.min.session.timeout.ms=1000",
+        "group.consumer.min.heartbeat.interval.ms=500",
         "auto.create.topics.enable=false",
         "log.retention.hours=24",
         "") ;

@@ -101,6 +101,20 @@ public final class Http {
     return awaitJob(key, id, j -> j.get("status").asText().matches("succeeded|failed|cancelled"), Duration.ofSeconds(60));
   }
 
+  /** Asks again until the answer satisfies the condition; fails after 20 s with the last answer. */
+  public static <T> T eventually(java.util.function.Supplier<T> ask, Predicate<T> condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    T last = ask.get();
+    while (!condition.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 20 s; last: " + last);
+      }
+      pause(50);
+      last = ask.get();
+    }
+    return last;
+  }
+
   static void pause(long ms) {
     try {
       Thread.sleep(ms);

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.api.ops.Health;
-import dev.conveyor.api.queue.KafkaProbe;
 import dev.conveyor.cache.RedisClients;
+import dev.conveyor.config.Config;
+import dev.conveyor.deps.Dependencies;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
@@ -18,6 +20,11 @@ import io.vertx.sqlclient.Pool;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -43,9 +50,14 @@ class OpsIT {
     Pool deadPg = PgBuilder.pool().connectingTo("postgresql://postgres@127.0.0.1:1/none").using(TestStack.vertx())
         .build();
     RedisAPI deadRedis = RedisAPI.api(RedisClients.client(TestStack.vertx(), "redis://127.0.0.1:1"));
-    KafkaProbe deadKafka = new KafkaProbe(TestStack.vertx(), "127.0.0.1:1");
+    Admin deadKafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1"));
+    Dependencies dependencies = Dependencies.create(TestStack.vertx(), Config.from(Map.of()));
     Router router = Router.router(TestStack.vertx());
-    new Health(deadPg, deadRedis, deadKafka).mount(router);
+    new Health(dependencies, List.of(
+        new Health.Probe(dependencies.postgresql(), () -> deadPg.query("SELECT 1").execute()),
+        new Health.Probe(dependencies.kafka(), () -> Future.fromCompletionStage(
+            deadKafka.describeCluster(new DescribeClusterOptions().timeoutMs(1000)).clusterId().toCompletionStage())),
+        new Health.Probe(dependencies.redis(), () -> deadRedis.ping(List.of())))).mount(router);
     HttpServer server = TestStack.await(TestStack.vertx().createHttpServer().requestHandler(router).listen(0));
     try {
       HttpResponse<String> ready = Http.send(HttpRequest.newBuilder(
@@ -57,6 +69,7 @@ class OpsIT {
       assertTrue(body.get("detail").asText().contains("postgresql"));
       assertTrue(body.get("detail").asText().contains("kafka"));
       assertTrue(body.get("detail").asText().contains("redis"));
+      assertEquals("closed", body.get("circuitBreakers").get("redis").asText(), "one failure opens no breaker");
     } finally {
       TestStack.await(server.close());
       deadKafka.close();
@@ -71,8 +84,9 @@ class OpsIT {
         "conveyor_jobs_finished_total\\{type=\"hash\",status=\"succeeded\"\\}");
     String id = Http.submitted(KEY_ALPHA, "{\"type\":\"hash\",\"payload\":{\"text\":\"m\"}}");
     Http.awaitTerminal(KEY_ALPHA, id);
-    Http.pause(200);
-    HttpResponse<String> metrics = get("/metrics", null);
+    // Metrics are recorded just after the job's change is announced: wait for them rather than for a fixed time.
+    HttpResponse<String> metrics = Http.eventually(() -> get("/metrics", null), m -> sample(m.body(),
+        "conveyor_jobs_finished_total\\{type=\"hash\",status=\"succeeded\"\\}") > finishedBefore);
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
     String text = metrics.body();

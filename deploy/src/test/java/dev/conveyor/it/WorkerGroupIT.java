@@ -4,6 +4,7 @@ import static dev.conveyor.it.TestStack.KEY_ALPHA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.deploy.JavaProcess;
 import dev.conveyor.queue.Topics;
 import java.io.File;
@@ -37,8 +38,13 @@ class WorkerGroupIT {
       ids.add(Http.submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":150,\"steps\":1}}"));
     }
     for (String id : ids) {
-      assertEquals("succeeded", Http.awaitTerminal(KEY_ALPHA, id).get("status").asText());
+      JsonNode done = Http.awaitTerminal(KEY_ALPHA, id);
+      assertEquals("succeeded", done.get("status").asText());
+      assertEquals(1, done.get("attempts").asInt(), "each job ran exactly once: " + done);
     }
+    assertEquals(36L, TestStack.sql("SELECT count(*) FROM jobs WHERE id::text = ANY($1::text[]) AND attempts = 1 "
+        + "AND status = 'succeeded'", (Object) ids.toArray(String[]::new)).iterator().next().getLong(0),
+        "one attempt per job");
     Set<String> ranOn = new HashSet<>();
     TestStack.sql("SELECT DISTINCT worker_id FROM jobs WHERE id::text = ANY($1::text[])",
         (Object) ids.toArray(String[]::new)).forEach(row -> ranOn.add(row.getString(0)));
@@ -75,7 +81,9 @@ class WorkerGroupIT {
       while (System.nanoTime() < deadline) {
         var description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
         members = description.members().size();
-        if (members == expected && description.groupState() == GroupState.STABLE) {
+        // Stable, and every member has taken up partitions (the consumer protocol assigns them one by one).
+        if (members == expected && description.groupState() == GroupState.STABLE
+            && description.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
           return;
         }
         Http.pause(200);

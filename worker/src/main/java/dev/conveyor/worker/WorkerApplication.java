@@ -5,78 +5,174 @@ import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
 import dev.conveyor.config.Config;
-import dev.conveyor.queue.TopicSetup;
+import dev.conveyor.config.Shutdown;
+import dev.conveyor.deps.Dependencies;
+import dev.conveyor.queue.JobPublisher;
+import dev.conveyor.queue.QueueAdmin;
 import dev.conveyor.queue.Topics;
+import dev.conveyor.recovery.Recovery;
 import dev.conveyor.store.Database;
+import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
+import dev.conveyor.worker.ops.WorkerHealth;
 import dev.conveyor.worker.queue.CancelListener;
 import dev.conveyor.worker.queue.JobConsumer;
 import dev.conveyor.worker.run.HandlerRegistry;
 import dev.conveyor.worker.run.HandlerThreads;
 import dev.conveyor.worker.run.JobRunner;
+import dev.conveyor.worker.run.LeaseHeartbeat;
 import dev.conveyor.worker.run.StatusWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
-/** The worker process: opens PostgreSQL, Redis and Kafka, declares its job types, then consumes jobs. */
+/**
+ * The worker process: opens PostgreSQL, Redis and Kafka, creates the topics of its types and declares them, then
+ * consumes jobs under leases its heartbeat renews. It also runs the recovery loops every process runs.
+ */
 public final class WorkerApplication {
   private static final Logger LOG = Logger.getLogger(WorkerApplication.class.getName());
+  /** After the grace period, how long the told-to-stop handlers get to return before the worker leaves anyway. */
+  private static final long HAND_BACK_MAX_MS = 3_000;
+  /** Exit status of a worker that had to give up a wedged handler: its supervisor should start a new one. */
+  public static final int EXIT_WEDGED = 70;
 
+  private final Vertx vertx;
+  private final Config config;
   private final Pool pool;
   private final Redis redis;
+  private final QueueAdmin admin;
+  private final JobPublisher publisher;
+  private final Recovery recovery;
+  private final LeaseHeartbeat heartbeat;
+  private final JobRunner runner;
   private final JobConsumer consumer;
   private final CancelListener cancels;
+  private final WorkerHealth health;
   private final ExecutorService threads;
-  private final long graceMs;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private WorkerApplication(Pool pool, Redis redis, JobConsumer consumer, CancelListener cancels,
-      ExecutorService threads, long graceMs) {
+  private WorkerApplication(Vertx vertx, Config config, Pool pool, Redis redis, QueueAdmin admin,
+      JobPublisher publisher, Recovery recovery, LeaseHeartbeat heartbeat, JobRunner runner, JobConsumer consumer,
+      CancelListener cancels, WorkerHealth health, ExecutorService threads) {
+    this.vertx = vertx;
+    this.config = config;
     this.pool = pool;
     this.redis = redis;
+    this.admin = admin;
+    this.publisher = publisher;
+    this.recovery = recovery;
+    this.heartbeat = heartbeat;
+    this.runner = runner;
     this.consumer = consumer;
     this.cancels = cancels;
+    this.health = health;
     this.threads = threads;
-    this.graceMs = graceMs;
   }
 
   public static Future<WorkerApplication> start(Vertx vertx, Config config, HandlerRegistry handlers) {
-    Topics topics = new Topics(config.namespace());
+    Dependencies dependencies = Dependencies.create(vertx, config);
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
-        .compose(redis -> TopicSetup.ensure(vertx, config.kafkaBootstrap(), topics, config.topicPartitions())
-            .compose(v -> new JobTypeStore(pool).declare(handlers.declarations()))
-            .compose(v -> {
-              RedisKeys keys = new RedisKeys(config.namespace());
-              StatusWriter writer = new StatusWriter(pool, new JobCache(RedisAPI.api(redis), keys),
-                  new JobMetrics(redis, keys), config.workerId(), config.retryBaseMs());
-              ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
-              JobRunner runner = new JobRunner(vertx, handlers, writer, threads);
-              CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),
-                  keys.jobCancels(), runner);
-              return cancels.start().map(started -> {
-                JobConsumer consumer = new JobConsumer(config.kafkaBootstrap(), topics, config.workerId(), runner,
-                    config.workerConcurrency());
-                consumer.start();
-                LOG.info("worker " + config.workerId() + " runs " + handlers.declarations().keySet()
-                    + " with " + config.workerConcurrency() + " slots");
-                return new WorkerApplication(pool, redis, consumer, cancels, threads, config.shutdownGraceMs());
-              });
-            })));
+        .compose(redis -> QueueAdmin.open(vertx, config)
+            .compose(admin -> admin.ensureTopics(handlers.declarations().keySet())
+                .compose(v -> admin.tuneWorkerGroup())
+                .compose(v -> new JobTypeStore(pool, dependencies.postgresql()).declare(handlers.declarations()))
+                .compose(v -> wire(vertx, config, handlers, dependencies, pool, redis, admin)))));
+  }
+
+  private static Future<WorkerApplication> wire(Vertx vertx, Config config, HandlerRegistry handlers,
+      Dependencies dependencies, Pool pool, Redis redis, QueueAdmin admin) {
+    // One lease owner per process: a restarted worker with the same name never mistakes the old one's jobs for its own.
+    String leaseOwner = config.workerId() + "/" + UUID.randomUUID();
+    Topics topics = new Topics(config.namespace());
+    RedisKeys keys = new RedisKeys(config.namespace());
+    JobStore store = new JobStore(pool, dependencies.postgresql());
+    JobTypeStore types = new JobTypeStore(pool, dependencies.postgresql());
+    JobCache cache = new JobCache(RedisAPI.api(redis), keys, dependencies.redis());
+    JobMetrics metrics = new JobMetrics(redis, keys, dependencies.redis());
+    StatusWriter writer = new StatusWriter(store, cache, metrics, new StatusWriter.Settings(config.workerId(),
+        leaseOwner, config.leaseMs(), config.retryBaseMs(), config.maxResultBytes()));
+    ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
+    JobRunner runner = new JobRunner(vertx, handlers, writer, threads, config.handlerStopMs());
+    LeaseHeartbeat heartbeat = new LeaseHeartbeat(vertx, store, leaseOwner, config.leaseMs(), config.heartbeatMs(),
+        runner::interruptAll);
+    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics, dependencies.kafka());
+    Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, metrics, admin, publisher);
+    CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),
+        dependencies.redis(), keys.jobCancels(), runner);
+    WorkerHealth health = new WorkerHealth(dependencies);
+    return cancels.start().compose(v -> health.serve(vertx, config.workerHealthPort())).map(v -> {
+      heartbeat.start();
+      recovery.start();
+      JobConsumer consumer = new JobConsumer(config.kafkaBootstrap(), topics, handlers.declarations().keySet(),
+          config.workerId(), runner, config.workerConcurrency());
+      WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher, recovery, heartbeat,
+          runner, consumer, cancels, health, threads);
+      runner.onWedged(app::wedged);
+      consumer.start();
+      LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
+          + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
+      return app;
+    });
   }
 
   /** Completes exceptionally if the worker stopped consuming on its own, after a fatal error. */
-  public java.util.concurrent.CompletableFuture<Void> ended() {
+  public CompletableFuture<Void> ended() {
     return consumer.ended();
   }
 
-  /** Blocks until running jobs finished (or the grace period ended); call from a plain thread, not an event loop. */
+  /**
+   * Lets running jobs finish within the grace period, hands the rest back to the queue, leaves the group and closes
+   * the clients. Blocks for the first part; call from a plain thread, not an event loop.
+   */
   public Future<Void> stop() {
-    consumer.stop(graceMs);
+    if (!stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    consumer.stop(config.shutdownGraceMs(), Math.min(HAND_BACK_MAX_MS, config.handlerStopMs()));
+    return closeClients();
+  }
+
+  private Future<Void> closeClients() {
+    heartbeat.stop();
+    recovery.stop();
     threads.shutdownNow();
-    return cancels.stop().eventually(pool::close).onComplete(ar -> redis.close());
+    return cancels.stop()
+        .eventually(health::close)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          publisher.close();
+          admin.close();
+          return null;
+        }))
+        .eventually(pool::close)
+        .onComplete(ar -> redis.close());
+  }
+
+  /**
+   * A handler ignored its stop past the hard deadline. The worker stops taking jobs, hands back the others, writes
+   * the wedged attempt's outcome (its retry due only after this process is gone) and exits, so that its supervisor
+   * starts a fresh one; it never leaves threads piling up.
+   */
+  private void wedged(JobRunner.Wedged wedged) {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    String reason = "the handler of job " + wedged.job().id() + " (" + wedged.job().type() + ") ignored its stop "
+        + "signal and interrupt for " + config.handlerStopMs() + " ms";
+    health.unhealthy(reason);
+    LOG.severe(reason + "; this worker is unhealthy: handing back its other jobs and exiting to be restarted");
+    Thread exit = new Thread(() -> {
+      consumer.stop(0, Math.min(HAND_BACK_MAX_MS, config.handlerStopMs()));
+      Shutdown.await(runner.abandon(wedged), 10_000);
+      Runtime.getRuntime().halt(EXIT_WEDGED);
+    }, "conveyor-wedged-exit");
+    exit.start();
   }
 }

@@ -9,6 +9,9 @@ import java.util.logging.Logger;
 
 /** Entry point of {@code conveyor-worker.jar}. */
 public final class WorkerMain {
+  /** The status the shutdown hook ends with: 0 after SIGTERM, non-zero when the worker stopped on its own. */
+  private static volatile int exitStatus;
+
   private WorkerMain() {
   }
 
@@ -29,13 +32,17 @@ public final class WorkerMain {
     WorkerApplication.start(vertx, config, handlers)
         .onSuccess(app -> {
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("conveyor-worker shutting down: finishing running jobs");
-            Shutdown.await(app.stop(), 10_000);
-            Shutdown.await(vertx.close(), 10_000);
+            log.info("conveyor-worker shutting down: finishing running jobs (up to "
+                + config.shutdownGraceMs() + " ms), then handing the rest back");
+            Shutdown.await(app.stop(), 5_000);
+            Shutdown.await(vertx.close(), 2_000);
+            log.info("conveyor-worker stopped");
+            Runtime.getRuntime().halt(exitStatus);
           }, "conveyor-worker-shutdown"));
           // A worker that can no longer consume is of no use: exit, so that its supervisor starts a new one.
           app.ended().exceptionally(err -> {
             System.err.println("conveyor-worker: stopped consuming: " + err.getMessage());
+            exitStatus = 1;
             System.exit(1);
             return null;
           });

@@ -1,5 +1,6 @@
 package dev.conveyor.api.auth;
 
+import dev.conveyor.deps.Dependency;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -12,9 +13,11 @@ import java.util.Optional;
 /** All SQL on {@code api_keys}. Only hashes are stored; a revoked key stays revoked when declared again. */
 public final class ApiKeyStore {
   private final SqlClient client;
+  private final Dependency postgresql;
 
-  public ApiKeyStore(SqlClient client) {
+  public ApiKeyStore(SqlClient client, Dependency postgresql) {
     this.client = client;
+    this.postgresql = postgresql;
   }
 
   public Future<Void> declare(Map<String, String> keyToTenant) {
@@ -58,8 +61,8 @@ public final class ApiKeyStore {
   }
 
   public Future<Optional<String>> tenantOf(String keyHash) {
-    return client.preparedQuery("SELECT tenant FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
-        .execute(Tuple.of(keyHash))
+    return postgresql.call(() -> client.preparedQuery("SELECT tenant FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+        .execute(Tuple.of(keyHash)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.conveyor.api.auth;
 
 import dev.conveyor.config.Config;
+import dev.conveyor.deps.Dependency;
 import dev.conveyor.config.Logging;
 import dev.conveyor.jobs.Times;
 import dev.conveyor.store.Database;
@@ -41,7 +42,8 @@ public final class KeysTool {
     }
     Vertx vertx = Vertx.vertx();
     Database.open(vertx, config)
-        .compose(pool -> run(new ApiKeyStore(pool), args, System.out).eventually(pool::close))
+        .compose(pool -> run(new ApiKeyStore(pool, new Dependency(vertx, "postgresql", 0)), args, System.out)
+            .eventually(pool::close))
         .onComplete(ar -> {
           int code = 0;
           if (ar.failed()) {

@@ -1,5 +1,7 @@
 package dev.conveyor.api.http;
 
+import dev.conveyor.deps.DependencyUnavailable;
+import dev.conveyor.deps.Outages;
 import dev.conveyor.jobs.Json;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +20,8 @@ public final class Problems {
     Problem problem;
     if (failure instanceof Problem p) {
       problem = p;
+    } else if (Outages.isOutage(failure)) {
+      problem = unavailable(failure);
     } else if (ctx.statusCode() == 413) {
       // HTTP/1.1 clients are told to stop: the connection closes after this answer.
       problem = Problem.of(413, "body-too-large", "Body too large", "The request body exceeds the configured limit.")
@@ -34,6 +38,20 @@ public final class Problems {
       problem = Problem.of(500, "internal", "Internal error", "The server failed to handle the request.");
     }
     write(ctx, problem);
+  }
+
+  /** A system the request needs does not answer: the client should come back, and is told when. */
+  public static Problem unavailable(Throwable failure) {
+    String which = "a system it depends on";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof DependencyUnavailable d) {
+        which = d.dependency();
+        break;
+      }
+    }
+    LOG.log(Level.FINE, "answering 503: " + which + " unavailable", failure);
+    return Problem.of(503, "unavailable", "Service unavailable", "The server cannot reach " + which
+        + " right now. Retry after the delay given.").withHeader("Retry-After", "2");
   }
 
   public static void write(RoutingContext ctx, Problem problem) {

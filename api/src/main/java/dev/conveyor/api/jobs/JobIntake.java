@@ -1,9 +1,11 @@
 package dev.conveyor.api.jobs;
 
 import dev.conveyor.api.http.Problem;
-import dev.conveyor.api.queue.OutboxRelay;
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.deps.Dependency;
+import dev.conveyor.deps.Outages;
 import dev.conveyor.jobs.Job;
+import dev.conveyor.queue.OutboxRelay;
 import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
@@ -40,12 +42,17 @@ public final class JobIntake {
   }
 
   private final Pool pool;
+  private final Dependency postgresql;
+  private final String namespace;
   private final JobStore store;
   private final OutboxRelay relay;
   private final JobMetrics metrics;
 
-  public JobIntake(Pool pool, JobStore store, OutboxRelay relay, JobMetrics metrics) {
+  public JobIntake(Pool pool, Dependency postgresql, String namespace, JobStore store, OutboxRelay relay,
+      JobMetrics metrics) {
     this.pool = pool;
+    this.postgresql = postgresql;
+    this.namespace = namespace;
     this.store = store;
     this.relay = relay;
     this.metrics = metrics;
@@ -60,10 +67,10 @@ public final class JobIntake {
       boolean later = job.runAt() != null && job.runAt().isAfter(now);
       dueAts.add(later ? job.runAt() : sweepAfter);
     }
-    return pool.withTransaction(conn -> idempotency == null
+    return postgresql.call(() -> pool.withTransaction(conn -> idempotency == null
             ? store(conn, jobs, dueAts)
-            : storeOnce(conn, tenant, jobs, dueAts, idempotency))
-        .recover(JobIntake::unavailable)
+            : storeOnce(conn, tenant, jobs, dueAts, idempotency)))
+        .recover(JobIntake::refused)
         .compose(outcome -> {
           if (outcome.replayOf() != null) {
             return store.findAll(outcome.replayOf()).map(found -> new Accepted(found, true));
@@ -80,14 +87,14 @@ public final class JobIntake {
         });
   }
 
-  private static Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
-    return JobStore.insert(conn, jobs)
-        .compose(v -> OutboxStore.add(conn, jobs.stream().map(Job::id).toList(),
+  private Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
+    return JobStore.insert(conn, namespace, jobs)
+        .compose(v -> OutboxStore.add(conn, namespace, jobs.stream().map(Job::id).toList(),
             jobs.stream().map(Job::type).toList(), dueAts))
         .map(owed -> new Outcome(owed, null));
   }
 
-  private static Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,
+  private Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,
       IdempotencyKey idempotency) {
     return IdempotencyStore.tryLock(conn, tenant, idempotency.key())
         .compose(locked -> locked
@@ -108,11 +115,19 @@ public final class JobIntake {
         });
   }
 
-  private static <T> Future<T> unavailable(Throwable err) {
+  /**
+   * A value PostgreSQL refuses (a number out of range, say) is the request's fault: 422, nothing stored. Anything else
+   * is ours: 503, nothing half-created (the transaction rolled back), come back later.
+   */
+  private static <T> Future<T> refused(Throwable err) {
     if (err instanceof Problem) {
       return Future.failedFuture(err);
     }
-    LOG.log(Level.WARNING, "cannot store jobs", err);
+    if (Outages.isRefusedValue(err)) {
+      return Future.failedFuture(Problem.of(422, "unstorable-payload", "Payload cannot be stored",
+          "A value of the job cannot be stored: " + Outages.refusal(err) + ". Nothing was created."));
+    }
+    LOG.log(Outages.isOutage(err) ? Level.FINE : Level.WARNING, "cannot store jobs", err);
     return Future.failedFuture(Problem.of(503, "store-unavailable", "Service unavailable",
         "The job cannot be stored durably right now; nothing was created. Retry later.")
         .withHeader("Retry-After", "2"));

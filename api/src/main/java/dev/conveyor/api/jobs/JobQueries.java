@@ -32,6 +32,8 @@ public final class JobQueries implements Routes {
   private static final int MAX_LIMIT = 200;
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final long DURATIONS_TTL_MS = 5_000;
+  /** A page holds fewer jobs than asked when their payloads and results pass this size (at least one job, though). */
+  private static final long MAX_PAGE_BYTES = 4L << 20;
 
   private final JobStore jobs;
   private final JobTypeStore types;
@@ -60,13 +62,13 @@ public final class JobQueries implements Routes {
     }
     int limit = limit(single(query, "limit"));
     UUID before = cursor(single(query, "cursor"));
-    jobs.page(Authenticator.tenant(ctx), statuses, type, before, limit + 1).onSuccess(page -> {
+    jobs.page(Authenticator.tenant(ctx), statuses, type, before, limit, MAX_PAGE_BYTES).onSuccess(page -> {
       Instant now = Instant.now();
       ObjectNode body = Json.object();
       ArrayNode items = body.putArray("items");
-      page.stream().limit(limit).forEach(job -> items.add(JobJson.representation(job, hint.forJob(job, now))));
-      if (page.size() > limit) {
-        body.put("nextCursor", encode(page.get(limit - 1).id()));
+      page.jobs().forEach(job -> items.add(JobJson.representation(job, hint.forJob(job, now))));
+      if (page.more()) {
+        body.put("nextCursor", encode(page.jobs().get(page.jobs().size() - 1).id()));
       } else {
         body.putNull("nextCursor");
       }

@@ -46,6 +46,9 @@ public record SubmitRequest(
     JsonNode payload = body.get("payload");
     if (payload == null || payload.isNull()) {
       payload = Json.object();
+    } else if (containsNul(payload)) {
+      problems.add("payload must not contain the character U+0000 (NUL), in a string or a member name: "
+          + "it cannot be stored");
     }
 
     Priority priority = Priority.NORMAL;
@@ -87,6 +90,24 @@ public record SubmitRequest(
     }
     return new Parsed(new SubmitRequest(type, payload, priority, maxAttempts == null ? 3 : maxAttempts.intValue(),
         timeoutMs, runAt, callbackUrl), List.of());
+  }
+
+  private static boolean containsNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\u0000') >= 0;
+    }
+    var names = node.fieldNames();
+    while (names.hasNext()) {
+      if (names.next().indexOf('\u0000') >= 0) {
+        return true;
+      }
+    }
+    for (JsonNode child : node) {
+      if (containsNul(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Long integer(JsonNode body, String field, long min, long max, List<String> problems) {

@@ -2,6 +2,7 @@ package dev.conveyor.api.limits;
 
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -10,14 +11,15 @@ import java.util.logging.Logger;
 
 /**
  * Spends one token of the caller's tenant per {@code /v1} request and puts the IETF {@code RateLimit-Policy} and
- * {@code RateLimit} headers on every answer; 429 with Retry-After when the bucket is empty. If Redis cannot be
- * asked, the request goes through: an unavailable limiter must not take the API down with it.
+ * {@code RateLimit} headers on every answer; 429 with Retry-After when the bucket is empty. While Redis cannot be
+ * asked, this process's own buckets decide: an unavailable limiter must not take the API down with it.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
   private static final Logger LOG = Logger.getLogger(RateLimitHandler.class.getName());
   private static final String POLICY = "\"tenant\"";
 
   private final RateLimiter limiter;
+  private final LocalRateLimiter fallback = new LocalRateLimiter();
   private final TenantLimits limits;
 
   public RateLimitHandler(RateLimiter limiter, TenantLimits limits) {
@@ -30,13 +32,11 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     TenantLimits.Limits mine = limits.of(Authenticator.tenant(ctx));
     HttpServerResponse response = ctx.response();
     response.putHeader("RateLimit-Policy", POLICY + ";q=" + mine.burst() + ";w=" + mine.windowSeconds());
-    limiter.take(Authenticator.tenant(ctx), mine).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.log(Level.WARNING, "rate limiter unavailable; letting the request through: " + ar.cause().getMessage());
-        ctx.next();
-        return;
-      }
-      RateLimiter.Decision decision = ar.result();
+    String tenant = Authenticator.tenant(ctx);
+    limiter.take(tenant, mine).recover(err -> {
+      LOG.log(Level.FINE, "rate limiter unavailable; this process decides alone: " + err.getMessage());
+      return Future.succeededFuture(fallback.take(tenant, mine));
+    }).onSuccess(decision -> {
       response.putHeader("RateLimit", POLICY + ";r=" + (long) Math.floor(decision.tokensLeft())
           + ";t=" + decision.resetSeconds());
       if (decision.allowed()) {

@@ -1,6 +1,7 @@
 package dev.conveyor.api.limits;
 
 import dev.conveyor.cache.RedisKeys;
+import dev.conveyor.deps.Dependency;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -41,15 +42,17 @@ public final class RateLimiter {
 
   private final RedisAPI redis;
   private final RedisKeys keys;
+  private final Dependency dependency;
 
-  public RateLimiter(RedisAPI redis, RedisKeys keys) {
+  public RateLimiter(RedisAPI redis, RedisKeys keys, Dependency dependency) {
     this.redis = redis;
     this.keys = keys;
+    this.dependency = dependency;
   }
 
   public Future<Decision> take(String tenant, TenantLimits.Limits limits) {
-    return redis.eval(List.of(TAKE, "1", keys.rateBucket(tenant), Integer.toString(limits.ratePerSecond()),
-            Integer.toString(limits.burst())))
+    return dependency.call(() -> redis.eval(List.of(TAKE, "1", keys.rateBucket(tenant),
+            Integer.toString(limits.ratePerSecond()), Integer.toString(limits.burst()))))
         .map(response -> decision(response, limits));
   }
 

@@ -2,6 +2,8 @@ package dev.conveyor.api.ops;
 
 import dev.conveyor.api.http.Routes;
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.deps.Dependencies;
+import dev.conveyor.deps.Dependency;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,6 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,12 +28,15 @@ public final class Metrics implements Routes {
   private final JobMetrics jobs;
   private final JobTypeStore types;
   private final JobStore store;
+  private final Dependencies dependencies;
 
-  public Metrics(PrometheusMeterRegistry registry, JobMetrics jobs, JobTypeStore types, JobStore store) {
+  public Metrics(PrometheusMeterRegistry registry, JobMetrics jobs, JobTypeStore types, JobStore store,
+      Dependencies dependencies) {
     this.registry = registry;
     this.jobs = jobs;
     this.types = types;
     this.store = store;
+    this.dependencies = dependencies;
   }
 
   /** A registry for one API process. */
@@ -51,17 +57,41 @@ public final class Metrics implements Routes {
     router.get("/metrics").handler(this::scrape);
   }
 
+  /** Whatever can be read is shown: the job metrics need Redis and PostgreSQL, the rest needs neither. */
   private void scrape(RoutingContext ctx) {
-    types.names().compose(names -> Future.all(jobs.snapshot(names), store.runningCount()))
-        .onSuccess(all -> {
-          StringBuilder text = new StringBuilder(registry.scrape());
-          render(text, all.resultAt(0), all.resultAt(1));
-          ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
-        })
-        .onFailure(ctx::fail);
+    Future<JobMetrics.Snapshot> snapshot = types.names().compose(jobs::snapshot);
+    Future<Long> running = store.runningCount();
+    Future.join(snapshot, running).onComplete(ignored -> {
+      StringBuilder text = new StringBuilder(registry.scrape());
+      if (snapshot.succeeded()) {
+        render(text, snapshot.result());
+      }
+      if (running.succeeded()) {
+        header(text, "conveyor_jobs_in_flight", "gauge", "Jobs running now.");
+        text.append("conveyor_jobs_in_flight ").append(running.result()).append('\n');
+      }
+      renderDependencies(text, dependencies);
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
+    });
   }
 
-  static void render(StringBuilder out, JobMetrics.Snapshot snapshot, long running) {
+  static void renderDependencies(StringBuilder out, Dependencies dependencies) {
+    header(out, "conveyor_dependency_available", "gauge",
+        "1 while calls to the dependency go through, 0 while its circuit breaker is open or half open.");
+    for (Dependency d : dependencies.all()) {
+      out.append("conveyor_dependency_available{dependency=\"").append(d.name()).append("\"} ")
+          .append(d.available() ? 1 : 0).append('\n');
+    }
+    header(out, "conveyor_circuit_breaker_state", "gauge", "1 for the state each dependency's circuit breaker is in.");
+    for (Dependency d : dependencies.all()) {
+      for (String state : List.of("closed", "open", "half_open")) {
+        out.append("conveyor_circuit_breaker_state{dependency=\"").append(d.name()).append("\",state=\"")
+            .append(state).append("\"} ").append(state.equals(d.breakerState()) ? 1 : 0).append('\n');
+      }
+    }
+  }
+
+  static void render(StringBuilder out, JobMetrics.Snapshot snapshot) {
     header(out, "conveyor_jobs_submitted_total", "counter", "Jobs accepted, by type.");
     snapshot.submitted().forEach((type, n) -> out.append("conveyor_jobs_submitted_total{type=\"").append(type)
         .append("\"} ").append(n).append('\n'));
@@ -75,8 +105,6 @@ public final class Metrics implements Routes {
         snapshot.durations());
     histogram(out, "conveyor_job_queue_wait_seconds", "Time from due to the start of the first attempt.",
         snapshot.queueWaits());
-    header(out, "conveyor_jobs_in_flight", "gauge", "Jobs running now.");
-    out.append("conveyor_jobs_in_flight ").append(running).append('\n');
   }
 
   private static void histogram(StringBuilder out, String name, String help, Map<String, JobMetrics.Histogram> byType) {

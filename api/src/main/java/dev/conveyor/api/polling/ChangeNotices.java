@@ -1,6 +1,7 @@
 package dev.conveyor.api.polling;
 
 import dev.conveyor.cache.Subscription;
+import dev.conveyor.deps.Dependency;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,11 +48,20 @@ public final class ChangeNotices {
     }
   }
 
-  public ChangeNotices(Vertx vertx, Redis redis, String channel) {
+  public ChangeNotices(Vertx vertx, Redis redis, Dependency dependency, String channel) {
     this.vertx = vertx;
-    // After a lost subscription every watcher re-reads, since a change may have gone unheard.
-    this.subscription = new Subscription(vertx, redis, channel, this::onNotice,
-        () -> watches.keySet().forEach(this::fire));
+    // When the subscription is lost, and again when it is back, every watcher re-reads: a change may have gone unheard.
+    this.subscription = new Subscription(vertx, redis, dependency, channel, this::onNotice, this::wakeAll);
+  }
+
+  /** False while notices cannot be heard; watchers then look for themselves, more often. */
+  public boolean listening() {
+    return subscription.connected();
+  }
+
+  /** Wakes every watcher, e.g. so that held requests answer at once when the process stops. */
+  public void wakeAll() {
+    watches.keySet().forEach(this::fire);
   }
 
   public Future<Void> start() {

@@ -1,6 +1,7 @@
 package dev.conveyor.worker.queue;
 
 import dev.conveyor.cache.Subscription;
+import dev.conveyor.deps.Dependency;
 import dev.conveyor.worker.run.JobRunner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,8 +15,8 @@ import java.util.UUID;
 public final class CancelListener {
   private final Subscription subscription;
 
-  public CancelListener(Vertx vertx, Redis redis, String channel, JobRunner runner) {
-    this.subscription = new Subscription(vertx, redis, channel, payload -> {
+  public CancelListener(Vertx vertx, Redis redis, Dependency dependency, String channel, JobRunner runner) {
+    this.subscription = new Subscription(vertx, redis, dependency, channel, payload -> {
       try {
         runner.cancelRequested(UUID.fromString(payload));
       } catch (IllegalArgumentException notAJobId) {

@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -24,50 +25,50 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The worker's one consumer thread. It never runs a handler: it hands records to at most {@code slots} job runs,
- * keeps at most as many waiting, pauses its partitions while they wait (so a slow job stalls nothing but its
- * slot), and commits per partition only past records whose jobs are done.
+ * The worker's one consumer thread, in the workers' consumer group (Kafka 4's consumer protocol), subscribed to the
+ * topics of the types this worker runs. It never runs a handler: it hands records to at most {@code slots} job runs,
+ * keeps at most as many waiting, and pauses its partitions while they wait. A record's offset is committed once its
+ * job is claimed (from then on the job's lease in PostgreSQL protects it), so a long job holds up no partition.
  */
 public final class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
-  /** After interrupting, how long the jobs' requeue writes get before the consumer closes anyway. */
-  private static final long REQUEUE_WAIT_MS = 5_000;
 
-  private record Done(TopicPartition partition, long offset) {
+  /** A record's claim settled ({@code offset} -1 if it could not be, so the record is read again), or a slot freed. */
+  private record Event(TopicPartition partition, long offset, boolean slotFreed) {
   }
 
   private final KafkaConsumer<String, String> consumer;
-  private final Topics topics;
+  private final List<String> subscribed;
   private final JobRunner runner;
   private final int slots;
   private final OffsetTracker offsets = new OffsetTracker();
   private final Queue<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
-  private final Queue<Done> done = new ConcurrentLinkedQueue<>();
+  private final Queue<Event> events = new ConcurrentLinkedQueue<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long stopDeadline;
+  private volatile long handBackWaitMs;
   private int inFlight;
   private boolean paused;
 
-  public JobConsumer(String bootstrap, Topics topics, String workerId, JobRunner runner, int slots) {
-    this.topics = topics;
+  public JobConsumer(String bootstrap, Topics topics, Collection<String> types, String workerId, JobRunner runner,
+      int slots) {
+    this.subscribed = topics.forTypes(types);
     this.runner = runner;
     this.slots = slots;
     this.consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_PROTOCOL_CONFIG, GroupProtocol.CONSUMER.name(),
         ConsumerConfig.GROUP_ID_CONFIG, topics.workerGroup(),
+        // Range splits each topic among its members, so every worker gets a share of every type's jobs.
+        ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range",
         ConsumerConfig.CLIENT_ID_CONFIG, workerId,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, slots,
-        // A worker that dies without leaving the group holds its partitions this long.
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
-        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000,
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"),
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, slots),
         new StringDeserializer(), new StringDeserializer());
     this.thread = new Thread(this::loop, "conveyor-consumer");
   }
@@ -81,13 +82,18 @@ public final class JobConsumer {
     return ended;
   }
 
-  /** Stops taking records, gives running jobs until the grace period ends, commits, and leaves the group. */
-  public void stop(long graceMs) {
+  /**
+   * Stops taking records and gives running jobs until {@code graceMs} to finish; then tells the rest to stop and
+   * gives their handlers {@code handBackMs} to return, so their jobs go back to the queue. Commits and leaves the
+   * group. Blocks until done; call from a plain thread.
+   */
+  public void stop(long graceMs, long handBackMs) {
     stopDeadline = System.currentTimeMillis() + graceMs;
+    handBackWaitMs = handBackMs;
     running = false;
     consumer.wakeup();
     try {
-      stopped.await(graceMs + 10_000, TimeUnit.MILLISECONDS);
+      stopped.await(graceMs + handBackMs + 10_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -96,7 +102,7 @@ public final class JobConsumer {
   private void loop() {
     RuntimeException failure = null;
     try {
-      consumer.subscribe(List.of(topics.jobs()), new Rebalance());
+      consumer.subscribe(subscribed, new Rebalance());
       while (running) {
         settle();
         try {
@@ -105,7 +111,7 @@ public final class JobConsumer {
             waiting.add(record);
           }
         } catch (WakeupException e) {
-          // a job finished or we are stopping: settle at once
+          // a job was claimed or finished, or we are stopping: settle at once
         }
       }
       waiting.clear();
@@ -113,7 +119,7 @@ public final class JobConsumer {
       if (inFlight > 0) {
         LOG.warning(inFlight + " jobs still running at the end of the grace period; handing them back to the queue");
         runner.interruptAll();
-        drainUntil(System.currentTimeMillis() + REQUEUE_WAIT_MS);
+        drainUntil(System.currentTimeMillis() + handBackWaitMs);
       }
       commitSync(offsets.committable());
     } catch (RuntimeException e) {
@@ -132,12 +138,15 @@ public final class JobConsumer {
     }
   }
 
-  /** Books finished jobs, commits what moved, starts waiting records, pauses or resumes. */
+  /** Books settled claims and freed slots, commits what moved, starts waiting records, pauses or resumes. */
   private void settle() {
-    Done d;
-    while ((d = done.poll()) != null) {
-      offsets.complete(d.partition, d.offset);
-      inFlight--;
+    Event e;
+    while ((e = events.poll()) != null) {
+      if (e.slotFreed()) {
+        inFlight--;
+      } else {
+        offsets.complete(e.partition(), e.offset());
+      }
     }
     Map<TopicPartition, OffsetAndMetadata> commit = offsets.committable();
     if (!commit.isEmpty()) {
@@ -163,13 +172,20 @@ public final class JobConsumer {
   private void dispatch(ConsumerRecord<String, String> record) {
     inFlight++;
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-    runner.run(record.key(), record.value()).onComplete(ar -> {
+    String source = tp + "@" + record.offset();
+    JobRunner.Run run = runner.run(record.key(), record.value(), source);
+    run.released().onComplete(ar -> {
       if (ar.failed()) {
-        LOG.log(Level.WARNING, "job record " + record.key() + " left for redelivery", ar.cause());
+        LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());
       }
-      done.add(new Done(tp, ar.succeeded() ? record.offset() : -1));
-      consumer.wakeup();
+      signal(new Event(tp, ar.succeeded() ? record.offset() : -1, false));
     });
+    run.finished().onComplete(ar -> signal(new Event(tp, -1, true)));
+  }
+
+  private void signal(Event event) {
+    events.add(event);
+    consumer.wakeup();
   }
 
   private void drainUntil(long deadline) {
@@ -201,8 +217,14 @@ public final class JobConsumer {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
       commitSync(offsets.committable(revoked));
-      offsets.forget(revoked);
-      waiting.removeIf(r -> revoked.contains(new TopicPartition(r.topic(), r.partition())));
+      forget(revoked);
+    }
+
+    /** The group moved on without us (our session expired): nothing of ours may be committed, only dropped. */
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      LOG.warning("lost partitions " + lost + " to the group; their unclaimed records go to other workers");
+      forget(lost);
     }
 
     @Override
@@ -210,6 +232,11 @@ public final class JobConsumer {
       if (paused) {
         consumer.pause(assigned);
       }
+    }
+
+    private void forget(Collection<TopicPartition> gone) {
+      offsets.forget(gone);
+      waiting.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
     }
   }
 }

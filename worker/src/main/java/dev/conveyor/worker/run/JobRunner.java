@@ -1,6 +1,7 @@
 package dev.conveyor.worker.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.deps.Outages;
 import dev.conveyor.handler.JobCancelled;
 import dev.conveyor.handler.JobFailure;
 import dev.conveyor.handler.JobHandler;
@@ -8,68 +9,133 @@ import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.Json;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the job named by one Kafka record: claim it (queued → running), run its handler on a handler thread,
- * write the outcome. PostgreSQL writes are retried until they succeed, so the record's offset is only released
- * once the job's state is durable; a record whose job is no longer queued is simply done.
+ * Runs the job named by one Kafka record: claim it (queued → running, under this worker's lease), run its handler
+ * on a handler thread, write the outcome. PostgreSQL writes are retried until they succeed. A job's slot stays taken
+ * until its handler's thread has returned, whatever ended the attempt first (the handler, its timeout, a stop), so
+ * the bound on concurrency holds and attempt N+1 never starts while attempt N still runs. A handler that ignores
+ * both its stop flag and the interrupt for {@code handlerStopMs} is reported as {@link Wedged}.
  */
 public final class JobRunner {
   private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
-  private static final long RELEASE_DELAY_MS = 5_000;
+  private static final long WRITE_RETRY_FIRST_MS = 100;
   private static final long WRITE_RETRY_MAX_MS = 5_000;
+  /** A wedged attempt's retry is due no sooner than this, well after its worker has exited. */
+  private static final long WEDGED_RETRY_DELAY_MS = 5_000;
 
-  private final Vertx vertx;
+  /** What the consumer waits for: the record is no longer needed (claim settled), and the job's slot is free. */
+  public record Run(Future<Void> released, Future<Void> finished) {
+    static Run done() {
+      return new Run(Future.succeededFuture(), Future.succeededFuture());
+    }
+  }
+
+  /** A handler still running past its hard deadline, with the outcome already decided for its attempt. */
+  public record Wedged(Job job, Outcome outcome) {
+  }
+
+  /** One attempt in progress. Only the runner's context completes its promises; the thread field is guarded. */
+  private static final class Attempt {
+    final RunContext context;
+    final Promise<Outcome> outcome = Promise.promise();
+    final Promise<Void> returned = Promise.promise();
+    private Thread thread;
+    private boolean over;
+
+    Attempt(RunContext context) {
+      this.context = context;
+    }
+
+    synchronized boolean began(Thread current) {
+      thread = current;
+      return !over;
+    }
+
+    synchronized void ended() {
+      thread = null;
+      over = true;
+    }
+
+    synchronized void interrupt() {
+      over = true;
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+  }
+
+  private final Context context;
   private final HandlerRegistry handlers;
   private final StatusWriter writer;
   private final ExecutorService threads;
+  private final long handlerStopMs;
+  private final Set<UUID> active = ConcurrentHashMap.newKeySet();
   private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
+  private volatile Consumer<Wedged> onWedged = wedged -> { };
 
-  /** One attempt in progress: its context, its thread's task and the outcome the first finisher sets. */
-  private record Attempt(RunContext context, java.util.concurrent.Future<?> task, Promise<Outcome> outcome) {
-  }
-
-  public JobRunner(Vertx vertx, HandlerRegistry handlers, StatusWriter writer, ExecutorService threads) {
-    this.vertx = vertx;
+  public JobRunner(Vertx vertx, HandlerRegistry handlers, StatusWriter writer, ExecutorService threads,
+      long handlerStopMs) {
+    this.context = vertx.getOrCreateContext();
     this.handlers = handlers;
     this.writer = writer;
     this.threads = threads;
+    this.handlerStopMs = handlerStopMs;
   }
 
-  /** Completes when the record needs no more work from this worker. */
-  public Future<Void> run(String key, String value) {
+  public void onWedged(Consumer<Wedged> listener) {
+    this.onWedged = listener;
+  }
+
+  /** Starts the work for one record; {@code source} names the record (topic-partition@offset) in logs. */
+  public Run run(String key, String value, String source) {
     Optional<UUID> id = JobIds.parse(key);
     String type = typeOf(value);
     if (id.isEmpty() || type == null) {
-      LOG.warning("skipping a record that names no job: key=" + key);
-      return Future.succeededFuture();
+      LOG.warning("skipping record " + source + ": it names no job (key " + abbreviate(key) + ", value "
+          + abbreviate(value) + ")");
+      return Run.done();
     }
     Optional<JobHandler> handler = handlers.get(type);
     if (handler.isEmpty()) {
-      LOG.warning("job " + id.get() + " has type '" + type + "' which this worker does not run; handing it back");
-      return durably(() -> writer.release(id.get(), type, RELEASE_DELAY_MS));
+      LOG.severe("skipping record " + source + " of job " + id.get() + ": its type '" + type
+          + "' is not one this worker runs");
+      return Run.done();
     }
-    return durably(() -> writer.claim(id.get()))
-        .compose(claimed -> claimed.isEmpty()
-            ? Future.succeededFuture()
-            : attempt(claimed.get(), handler.get())
-                .compose(outcome -> durably(() -> writer.finish(claimed.get(), outcome)))
-                .mapEmpty());
+    if (!active.add(id.get())) {
+      // A second record for a job this worker is already claiming or running.
+      return Run.done();
+    }
+    Promise<Void> released = Promise.promise();
+    Promise<Void> finished = Promise.promise();
+    context.runOnContext(v -> {
+      Future<Optional<Job>> claimed = claim(id.get());
+      claimed.<Void>mapEmpty().onComplete(released);
+      claimed.compose(job -> job.isEmpty() ? Future.succeededFuture() : runClaimed(job.get(), handler.get()))
+          .onComplete(ar -> active.remove(id.get()))
+          .onComplete(finished);
+    });
+    return new Run(released.future(), finished.future());
   }
 
+  /** Stops retrying writes; for the very end of a worker's life. */
   public void stop() {
     stopping = true;
   }
@@ -78,45 +144,99 @@ public final class JobRunner {
   public void cancelRequested(UUID id) {
     Attempt attempt = running.get(id);
     if (attempt != null) {
-      attempt.context().requestCancel();
+      attempt.context.requestCancel();
     }
   }
 
   /**
-   * Ends every running attempt now: each job goes back to the queue without using an attempt, and its handler
-   * is told to stop (cancel flag and thread interrupt). For a worker that is shutting down.
+   * Ends every running attempt: each job goes back to the queue without using an attempt (or ends cancelled, if a
+   * cancel was asked) once its handler has returned; its handler is told to stop (flag and interrupt). For a worker
+   * that is shutting down, or that lost its leases.
    */
   public void interruptAll() {
-    for (Attempt attempt : running.values()) {
-      attempt.context().workerStopping();
-      if (attempt.outcome().tryComplete(new Outcome.Interrupted())) {
-        attempt.task().cancel(true);
-      }
+    context.runOnContext(v -> running.values()
+        .forEach(attempt -> stop(attempt, RunContext.Stop.WORKER_STOPPING, new Outcome.Interrupted())));
+  }
+
+  /** Writes a wedged attempt's outcome, its retry due only after this worker has long exited. */
+  public Future<Optional<Job>> abandon(Wedged wedged) {
+    return durably("outcome of wedged job " + wedged.job().id(),
+        () -> writer.finish(wedged.job(), wedged.outcome(), WEDGED_RETRY_DELAY_MS));
+  }
+
+  public int running() {
+    return running.size();
+  }
+
+  /** A claim whose answer was lost may have committed: before claiming again, ask whether the job is ours. */
+  private Future<Optional<Job>> claim(UUID id) {
+    return writer.claim(id).recover(err -> retryClaim(id, err, WRITE_RETRY_FIRST_MS));
+  }
+
+  private Future<Optional<Job>> retryClaim(UUID id, Throwable err, long pauseMs) {
+    if (stopping) {
+      return Future.failedFuture(err);
     }
+    logRetry("claim of job " + id, err, pauseMs);
+    return pause(pauseMs)
+        .compose(v -> writer.heldByUs(id))
+        .compose(held -> held.isPresent() ? Future.succeededFuture(held) : writer.claim(id))
+        .recover(again -> retryClaim(id, again, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
+  }
+
+  private Future<Void> runClaimed(Job job, JobHandler handler) {
+    return attempt(job, handler)
+        .compose(outcome -> durably("outcome of job " + job.id(), () -> writer.finish(job, outcome, 0)))
+        .mapEmpty();
   }
 
   private Future<Outcome> attempt(Job job, JobHandler handler) {
-    RunContext context = new RunContext(job, writer);
-    Promise<Outcome> outcome = Promise.promise();
-    java.util.concurrent.Future<?> task;
-    try {
-      task = threads.submit(() -> outcome.tryComplete(execute(handler, context)));
-    } catch (RejectedExecutionException e) {
-      return Future.succeededFuture(new Outcome.Interrupted());
-    }
-    Attempt attempt = new Attempt(context, task, outcome);
+    RunContext runContext = new RunContext(job, writer);
+    Attempt attempt = new Attempt(runContext);
     running.put(job.id(), attempt);
-    outcome.future().onComplete(ar -> running.remove(job.id(), attempt));
-    if (job.timeoutMs() != null) {
-      long timer = vertx.setTimer(job.timeoutMs(), t -> {
-        if (outcome.tryComplete(new Outcome.Failed(new JobError("timeout",
-            "the attempt ran longer than " + job.timeoutMs() + " ms")))) {
-          task.cancel(true);
-        }
+    try {
+      threads.execute(() -> {
+        Outcome result = attempt.began(Thread.currentThread())
+            ? execute(handler, runContext) : new Outcome.Interrupted();
+        attempt.ended();
+        Thread.interrupted();
+        context.runOnContext(v -> {
+          attempt.outcome.tryComplete(result);
+          attempt.returned.complete();
+        });
       });
-      outcome.future().onComplete(ar -> vertx.cancelTimer(timer));
+    } catch (RejectedExecutionException shutDown) {
+      attempt.outcome.tryComplete(new Outcome.Interrupted());
+      attempt.returned.complete();
     }
-    return outcome.future().compose(done -> context.settled().map(done));
+    OptionalLong timeout = job.timeoutMs() != null ? OptionalLong.of(job.timeoutMs()) : handler.defaultTimeoutMs();
+    if (timeout.isPresent()) {
+      long timer = context.owner().setTimer(timeout.getAsLong(), t -> stop(attempt, RunContext.Stop.TIMED_OUT,
+          new Outcome.Failed(new JobError("timeout", "the attempt ran longer than " + timeout.getAsLong() + " ms"))));
+      attempt.returned.future().onComplete(ar -> context.owner().cancelTimer(timer));
+    }
+    return attempt.returned.future()
+        .compose(v -> attempt.outcome.future())
+        .compose(outcome -> runContext.settled().map(outcome))
+        .onComplete(ar -> running.remove(job.id(), attempt));
+  }
+
+  /**
+   * Decides the attempt's outcome unless its handler already returned, and tells the handler to stop. If its thread
+   * has not returned by the hard deadline, the attempt is wedged.
+   */
+  private void stop(Attempt attempt, RunContext.Stop reason, Outcome outcome) {
+    if (!attempt.outcome.tryComplete(outcome)) {
+      return;
+    }
+    attempt.context.stop(reason);
+    attempt.interrupt();
+    long deadline = context.owner().setTimer(handlerStopMs, t -> {
+      if (!attempt.returned.future().isComplete()) {
+        onWedged.accept(new Wedged(attempt.context.job(), outcome));
+      }
+    });
+    attempt.returned.future().onComplete(ar -> context.owner().cancelTimer(deadline));
   }
 
   private static Outcome execute(JobHandler handler, RunContext context) {
@@ -124,11 +244,14 @@ public final class JobRunner {
       JsonNode result = handler.run(context);
       return new Outcome.Succeeded(result == null ? Json.object() : result);
     } catch (JobCancelled e) {
-      return context.clientCancelled() ? new Outcome.Cancelled() : new Outcome.Interrupted();
+      if (context.clientCancelled()) {
+        return new Outcome.Cancelled();
+      }
+      return context.cancelRequested() ? new Outcome.Interrupted()
+          : new Outcome.Failed(new JobError("handler_error", "the handler stopped as cancelled, but no cancel was asked"));
     } catch (JobFailure e) {
       return new Outcome.Failed(new JobError(e.code(), e.getMessage()));
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return new Outcome.Failed(new JobError("interrupted", "the attempt was interrupted"));
     } catch (Throwable e) {
       LOG.log(Level.FINE, "job " + context.jobId() + " failed", e);
@@ -138,20 +261,30 @@ public final class JobRunner {
   }
 
   /** Retries a store write with growing pauses until it succeeds or the worker stops. */
-  private <T> Future<T> durably(Supplier<Future<T>> write) {
-    return retry(write, 100);
+  private <T> Future<T> durably(String what, Supplier<Future<T>> write) {
+    return retry(what, write, WRITE_RETRY_FIRST_MS);
   }
 
-  private <T> Future<T> retry(Supplier<Future<T>> write, long pauseMs) {
+  private <T> Future<T> retry(String what, Supplier<Future<T>> write, long pauseMs) {
     return write.get().recover(err -> {
       if (stopping) {
         return Future.failedFuture(err);
       }
-      LOG.log(Level.WARNING, "store write failed, retrying in " + pauseMs + " ms: " + err.getMessage());
-      Promise<Void> pause = Promise.promise();
-      vertx.setTimer(pauseMs, t -> pause.complete());
-      return pause.future().compose(v -> retry(write, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
+      logRetry(what, err, pauseMs);
+      return pause(pauseMs).compose(v -> retry(what, write, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
     });
+  }
+
+  /** An outage is logged by its dependency, once; anything else is worth a line each time. */
+  private static void logRetry(String what, Throwable err, long pauseMs) {
+    LOG.log(Outages.isOutage(err) ? Level.FINE : Level.WARNING,
+        "writing the " + what + " failed, retrying in " + pauseMs + " ms: " + err.getMessage());
+  }
+
+  private Future<Void> pause(long ms) {
+    Promise<Void> pause = Promise.promise();
+    context.owner().setTimer(ms, t -> pause.complete());
+    return pause.future();
   }
 
   private static String typeOf(String value) {
@@ -161,5 +294,9 @@ public final class JobRunner {
     } catch (RuntimeException e) {
       return null;
     }
+  }
+
+  private static String abbreviate(String text) {
+    return text == null ? "null" : text.length() <= 80 ? text : text.substring(0, 80) + "…";
   }
 }

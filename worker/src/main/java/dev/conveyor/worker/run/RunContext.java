@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.Progress;
+import dev.conveyor.jobs.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.UUID;
@@ -15,12 +16,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * the latest report waiting replaces older ones. Each write also brings back the job's cancel flag.
  */
 final class RunContext implements JobContext {
+  private static final int MAX_MESSAGE_CHARS = 1_000;
+
+  /** Why an attempt was told to stop before its handler returned. */
+  enum Stop { NONE, TIMED_OUT, WORKER_STOPPING }
+
   private final Job job;
   private final StatusWriter writer;
   private final AtomicReference<Progress> waiting = new AtomicReference<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
-  private final AtomicBoolean workerStopping = new AtomicBoolean();
+  private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
   private volatile int lastPercent = -1;
   private Promise<Void> idle;
 
@@ -28,6 +34,10 @@ final class RunContext implements JobContext {
     this.job = job;
     this.writer = writer;
     this.cancelRequested = new AtomicBoolean(job.cancelRequested());
+  }
+
+  Job job() {
+    return job;
   }
 
   @Override
@@ -57,14 +67,13 @@ final class RunContext implements JobContext {
       return;
     }
     lastPercent = clamped;
-    waiting.set(new Progress(clamped, message));
+    waiting.set(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)));
     flush();
   }
 
-  /** True when the client asked to cancel, and also when the worker is stopping, so handlers stop either way. */
   @Override
   public boolean cancelRequested() {
-    return cancelRequested.get() || workerStopping.get();
+    return cancelRequested.get() || stop.get() != Stop.NONE;
   }
 
   boolean clientCancelled() {
@@ -75,8 +84,9 @@ final class RunContext implements JobContext {
     cancelRequested.set(true);
   }
 
-  void workerStopping() {
-    workerStopping.set(true);
+  /** Tells the handler to stop, for this reason; the first reason given stands. */
+  void stop(Stop reason) {
+    stop.compareAndSet(Stop.NONE, reason);
   }
 
   /** Completes once no progress report is waiting or being written, so the outcome is written after the last one. */

@@ -2,16 +2,15 @@ package dev.conveyor.worker.run;
 
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.deps.Outages;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Progress;
 import dev.conveyor.store.JobStore;
-import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import java.time.Instant;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -19,70 +18,86 @@ import java.util.logging.Logger;
 
 /**
  * Writes a job's changes: PostgreSQL first (a conditional update), then the Redis copy with its change notice.
- * A write that finds the job no longer in the expected state changes nothing and returns empty.
+ * A write that finds the job no longer in the expected state changes nothing and returns empty. Claims take a lease
+ * in the name of this worker process ({@code leaseOwner}), which its heartbeat renews.
  */
 public final class StatusWriter {
   private static final Logger LOG = Logger.getLogger(StatusWriter.class.getName());
 
-  private final Pool pool;
+  /** Where this worker's writes go and how it names itself in them. */
+  public record Settings(String workerId, String leaseOwner, long leaseMs, long retryBaseMs, int maxResultBytes) {
+  }
+
   private final JobStore store;
   private final JobCache cache;
   private final JobMetrics metrics;
-  private final String workerId;
-  private final long retryBaseMs;
+  private final Settings settings;
 
-  public StatusWriter(Pool pool, JobCache cache, JobMetrics metrics, String workerId, long retryBaseMs) {
-    this.pool = pool;
-    this.store = new JobStore(pool);
+  public StatusWriter(JobStore store, JobCache cache, JobMetrics metrics, Settings settings) {
+    this.store = store;
     this.cache = cache;
     this.metrics = metrics;
-    this.workerId = workerId;
-    this.retryBaseMs = retryBaseMs;
+    this.settings = settings;
   }
 
+  /** queued → running under a lease; empty when the job is not ours to run (taken, cancelled, done, not due). */
   public Future<Optional<Job>> claim(UUID id) {
-    return announce(store.claim(id, workerId))
+    return announce(store.claim(id, settings.workerId(), settings.leaseOwner(), settings.leaseMs()))
         .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
+  }
+
+  /** After a claim whose answer was lost: the job, if that claim did commit. */
+  public Future<Optional<Job>> heldByUs(UUID id) {
+    return store.heldBy(id, settings.leaseOwner());
   }
 
   public Future<Optional<Job>> progress(Job job, Progress progress) {
     return announce(store.progress(job.id(), job.attempts(), progress));
   }
 
-  /** Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start. */
-  public Future<Optional<Job>> finish(Job job, Outcome outcome) {
-    return write(job, outcome).onSuccess(written -> written.filter(j -> j.status().terminal())
+  /**
+   * Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start.
+   * A retry is due after the backoff, and not before {@code minDelayMs}.
+   */
+  public Future<Optional<Job>> finish(Job job, Outcome outcome, long minDelayMs) {
+    return write(job, outcome, minDelayMs).onSuccess(written -> written.filter(j -> j.status().terminal())
         .ifPresent(done -> record(metrics.finished(done, job.updatedAt()))));
   }
 
-  private Future<Optional<Job>> write(Job job, Outcome outcome) {
+  private Future<Optional<Job>> write(Job job, Outcome outcome, long minDelayMs) {
     if (outcome instanceof Outcome.Succeeded s) {
-      return announce(store.succeed(job.id(), job.attempts(), s.result()));
+      return succeed(job, s);
     }
     if (outcome instanceof Outcome.Cancelled) {
       return announce(store.end(job.id(), job.attempts(), JobStatus.CANCELLED, null));
     }
     if (outcome instanceof Outcome.Interrupted) {
-      return requeue(job, new JobError("interrupted", "the worker stopped during the attempt"), false, Instant.now());
+      return announce(store.requeue(job.id(), job.attempts(),
+          new JobError("interrupted", "the worker stopped during the attempt"), false, minDelayMs));
     }
     JobError error = ((Outcome.Failed) outcome).error();
     if (job.attempts() >= job.maxAttempts()) {
       return announce(store.end(job.id(), job.attempts(), JobStatus.FAILED, error));
     }
-    return requeue(job, error, true, Instant.now().plusMillis(Backoff.delayMs(job.attempts(), retryBaseMs)));
+    long delay = Math.max(minDelayMs, Backoff.delayMs(job.attempts(), settings.retryBaseMs()));
+    return announce(store.requeue(job.id(), job.attempts(), error, true, delay));
   }
 
-  /** Back to queued, with the record owed again at {@code due}; an attempt the worker cut short is not counted. */
-  private Future<Optional<Job>> requeue(Job job, JobError error, boolean attemptCounts, Instant due) {
-    return announce(pool.withTransaction(conn -> JobStore.requeue(conn, job.id(), job.attempts(), error, attemptCounts)
-        .compose(requeued -> requeued.isEmpty()
-            ? Future.succeededFuture(requeued)
-            : OutboxStore.add(conn, List.of(job.id()), List.of(job.type()), List.of(due)).map(requeued))));
-  }
-
-  /** Hands a record of a type this worker lacks back to the queue, after a pause, without using an attempt. */
-  public Future<Void> release(UUID id, String type, long delayMs) {
-    return OutboxStore.add(pool, List.of(id), List.of(type), List.of(Instant.now().plusMillis(delayMs))).mapEmpty();
+  /**
+   * A result PostgreSQL cannot hold (too large, a NUL character, a number out of range) ends the job failed with a
+   * code saying so: the same handler would most likely produce it again, so it is not retried.
+   */
+  private Future<Optional<Job>> succeed(Job job, Outcome.Succeeded outcome) {
+    String result = Json.write(outcome.result());
+    int bytes = result.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > settings.maxResultBytes()) {
+      return announce(store.end(job.id(), job.attempts(), JobStatus.FAILED, new JobError("result_too_large",
+          "the result has " + bytes + " bytes; at most " + settings.maxResultBytes() + " are kept")));
+    }
+    return announce(store.succeed(job.id(), job.attempts(), result).recover(err -> Outages.isRefusedValue(err)
+        ? store.end(job.id(), job.attempts(), JobStatus.FAILED, new JobError("result_unstorable",
+            "PostgreSQL cannot store the result: " + Outages.refusal(err)))
+        : Future.failedFuture(err)));
   }
 
   private static void record(Future<Void> metric) {
@@ -90,7 +105,6 @@ public final class StatusWriter {
   }
 
   private Future<Optional<Job>> announce(Future<Optional<Job>> change) {
-    return change.onSuccess(changed -> changed.ifPresent(job -> cache.changed(job)
-        .onFailure(err -> LOG.log(Level.WARNING, "cannot update the Redis copy of job " + job.id(), err))));
+    return change.onSuccess(changed -> changed.ifPresent(cache::changed));
   }
 }

@@ -1,0 +1,134 @@
+package dev.conveyor.queue;
+
+import dev.conveyor.deps.Dependency;
+import dev.conveyor.deps.DependencyUnavailable;
+import dev.conveyor.jobs.Json;
+import dev.conveyor.store.OutboxStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Sends job records to their type's topic, keyed by job id. {@code KafkaProducer.send} may block (metadata, full
+ * buffer), so it runs on one dedicated thread behind a bounded queue; results come back on the caller's context.
+ */
+public final class JobPublisher implements AutoCloseable {
+  private static final int QUEUE_CAPACITY = 10_000;
+
+  private final Vertx vertx;
+  private final Topics topics;
+  private final Dependency kafka;
+  private final KafkaProducer<String, String> producer;
+  private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
+        Thread t = new Thread(r, "conveyor-publisher");
+        t.setDaemon(true);
+        return t;
+      });
+
+  public JobPublisher(Vertx vertx, String bootstrap, Topics topics, Dependency kafka) {
+    this.vertx = vertx;
+    this.topics = topics;
+    this.kafka = kafka;
+    this.producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 2,
+        ProducerConfig.BATCH_SIZE_CONFIG, 65_536,
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000),
+        new StringSerializer(), new StringSerializer());
+  }
+
+  /**
+   * Completes with the entries Kafka acknowledged, in order; fails only when none was, so one refused record (a topic
+   * deleted by hand, say) never holds up the others.
+   */
+  public Future<List<OutboxStore.Entry>> publish(List<OutboxStore.Entry> entries) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return kafka.call(() -> send(entries));
+  }
+
+  private Future<List<OutboxStore.Entry>> send(List<OutboxStore.Entry> entries) {
+    Context context = vertx.getOrCreateContext();
+    Promise<List<OutboxStore.Entry>> promise = Promise.promise();
+    boolean[] acked = new boolean[entries.size()];
+    AtomicInteger pending = new AtomicInteger(entries.size());
+    AtomicReference<Exception> firstError = new AtomicReference<>();
+    Runnable oneDone = () -> {
+      if (pending.decrementAndGet() == 0) {
+        context.runOnContext(v -> complete(promise, entries, acked, firstError.get()));
+      }
+    };
+    try {
+      sender.execute(() -> {
+        for (int i = 0; i < entries.size(); i++) {
+          int index = i;
+          try {
+            producer.send(record(entries.get(i)), (metadata, error) -> {
+              if (error == null) {
+                acked[index] = true;
+              } else {
+                firstError.compareAndSet(null, error);
+              }
+              oneDone.run();
+            });
+          } catch (RuntimeException e) {
+            firstError.compareAndSet(null, e);
+            oneDone.run();
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      return Future.failedFuture(new DependencyUnavailable("kafka", new IllegalStateException(
+          "more than " + QUEUE_CAPACITY + " sends are waiting for Kafka", e)));
+    }
+    return promise.future();
+  }
+
+  private static void complete(Promise<List<OutboxStore.Entry>> promise, List<OutboxStore.Entry> entries,
+      boolean[] acked, Exception error) {
+    List<OutboxStore.Entry> sent = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      if (acked[i]) {
+        sent.add(entries.get(i));
+      }
+    }
+    if (sent.isEmpty()) {
+      promise.fail(error);
+    } else {
+      promise.complete(sent);
+    }
+  }
+
+  private ProducerRecord<String, String> record(OutboxStore.Entry entry) {
+    String value = Json.write(Json.object().put("id", entry.jobId().toString()).put("type", entry.type()));
+    return new ProducerRecord<>(topics.forType(entry.type()), entry.jobId().toString(), value);
+  }
+
+  /** Blocks while buffered records are sent (bounded); call off the event loop. */
+  @Override
+  public void close() {
+    sender.shutdown();
+    producer.close(Duration.ofSeconds(5));
+  }
+}
