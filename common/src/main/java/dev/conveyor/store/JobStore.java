@@ -232,7 +232,7 @@ public final class JobStore {
             + "status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, "
             + "error_code = CASE WHEN cancel_requested THEN NULL ELSE $3 END, "
             + "error_message = CASE WHEN cancel_requested THEN NULL ELSE $4 END, "
-            + "attempts = attempts - $5, "
+            + "attempts = attempts - CASE WHEN cancel_requested THEN 0 ELSE $5 END, "
             + "due_at = CASE WHEN cancel_requested THEN NULL ELSE now() + $6 * interval '1 millisecond' END, "
             + "finished_at = CASE WHEN cancel_requested THEN " + NOW + " END, " + ENDED
             + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.QUEUED)),

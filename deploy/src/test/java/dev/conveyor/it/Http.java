@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 
 /** A plain HTTP client for tests: what any client of the API would send. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  public static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static final ObjectMapper CLIENT_MAPPER = new ObjectMapper();
 
@@ -115,7 +115,7 @@ public final class Http {
     return last;
   }
 
-  static void pause(long ms) {
+  public static void pause(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

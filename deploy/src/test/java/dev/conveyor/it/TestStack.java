@@ -175,7 +175,18 @@ public final class TestStack implements BeforeAllCallback {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** Runs one statement on the server's maintenance database (outside any transaction: CREATE or DROP DATABASE). */
+  public static void admin(String statement) {
+    SqlClient admin = PgBuilder.client().connectingTo("postgresql://postgres@127.0.0.1:5432/postgres")
+        .using(vertx()).build();
+    try {
+      await(admin.query(statement).execute());
+    } finally {
+      await(admin.close());
+    }
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

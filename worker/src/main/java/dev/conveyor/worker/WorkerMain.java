@@ -16,13 +16,24 @@ public final class WorkerMain {
   }
 
   public static void main(String[] args) {
+    HandlerRegistry handlers;
+    try {
+      handlers = HandlerRegistry.discover();
+    } catch (IllegalArgumentException e) {
+      System.err.println("conveyor-worker: bad handlers: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    run(handlers);
+  }
+
+  /** Runs a worker process with these handlers until SIGTERM, or until it cannot go on. */
+  public static void run(HandlerRegistry handlers) {
     Logging.configure();
     Logger log = Logger.getLogger(WorkerMain.class.getName());
     Config config;
-    HandlerRegistry handlers;
     try {
       config = Config.fromEnv();
-      handlers = HandlerRegistry.discover();
     } catch (IllegalArgumentException e) {
       System.err.println("conveyor-worker: bad configuration: " + e.getMessage());
       System.exit(2);

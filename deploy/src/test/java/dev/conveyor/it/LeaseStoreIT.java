@@ -1,0 +1,163 @@
+package dev.conveyor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.config.Config;
+import dev.conveyor.deps.Dependency;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobError;
+import dev.conveyor.jobs.JobIds;
+import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.store.Database;
+import dev.conveyor.store.JobStore;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Leases in PostgreSQL, statement by statement: claim, settling a lost claim, renewal, and the reaper's verdicts. */
+@ExtendWith(TestStack.class)
+class LeaseStoreIT {
+  private static final String NAMESPACE = "leasestore";
+  private static Pool pool;
+  private static JobStore store;
+
+  @BeforeAll
+  static void openDatabase() {
+    TestStack.admin("DROP DATABASE IF EXISTS conveyor_it_leases WITH (FORCE)");
+    Map<String, String> env = new HashMap<>(TestStack.env());
+    env.put("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/conveyor_it_leases");
+    pool = TestStack.await(Database.open(TestStack.vertx(), Config.from(env)));
+    store = new JobStore(pool, new Dependency(TestStack.vertx(), "postgresql", 0));
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    TestStack.await(pool.close());
+  }
+
+  private static Job insert(int maxAttempts) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    ObjectNode payload = Json.object().put("n", 1);
+    Job job = new Job(JobIds.next(), "alpha", "noop", JobStatus.QUEUED, Priority.NORMAL, payload, null, 0, maxAttempts,
+        null, null, null, now, null, now, null, null, null, false, 1);
+    TestStack.await(pool.withTransaction(conn -> JobStore.insert(conn, NAMESPACE, List.of(job))));
+    return job;
+  }
+
+  private static Row row(UUID id) {
+    return TestStack.await(pool.preparedQuery("SELECT status, attempts, lease_owner, lease_until, error_code, "
+        + "(SELECT count(*) FROM job_outbox o WHERE o.job_id = j.id) FROM jobs j WHERE id = $1").execute(Tuple.of(id)))
+        .iterator().next();
+  }
+
+  private static void expireLease(UUID id) {
+    TestStack.await(pool.preparedQuery("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1")
+        .execute(Tuple.of(id)));
+  }
+
+  @Test
+  void aClaimWhoseAnswerWasLostIsFoundAgainByItsOwnerOnly() {
+    Job job = insert(3);
+    Optional<Job> claimed = TestStack.await(store.claim(job.id(), "w1", "w1/owner-a", 30_000));
+    assertTrue(claimed.isPresent());
+    assertEquals(1, claimed.get().attempts());
+    assertTrue(TestStack.await(store.claim(job.id(), "w1", "w1/owner-a", 30_000)).isEmpty(),
+        "a second claim takes nothing and spends no attempt");
+    assertEquals(1, TestStack.await(store.heldBy(job.id(), "w1/owner-a")).orElseThrow().attempts(),
+        "the owner retrying a claim gets its own job back");
+    assertTrue(TestStack.await(store.heldBy(job.id(), "w1/owner-b")).isEmpty(), "another process does not");
+    assertEquals(1, row(job.id()).getInteger(1));
+  }
+
+  @Test
+  void oneStatementRenewsEveryLeaseOfAnOwner() {
+    Job first = insert(3);
+    Job second = insert(3);
+    Job other = insert(3);
+    TestStack.await(store.claim(first.id(), "w2", "w2/renew", 1_000));
+    TestStack.await(store.claim(second.id(), "w2", "w2/renew", 1_000));
+    TestStack.await(store.claim(other.id(), "w3", "w3/other", 1_000));
+    Instant before = row(first.id()).getOffsetDateTime(3).toInstant();
+    assertEquals(2, TestStack.await(store.renewLeases("w2/renew", 60_000)));
+    assertTrue(row(first.id()).getOffsetDateTime(3).toInstant().isAfter(before.plusSeconds(50)));
+    assertTrue(row(second.id()).getOffsetDateTime(3).toInstant().isAfter(before.plusSeconds(50)));
+    assertTrue(row(other.id()).getOffsetDateTime(3).toInstant().isBefore(before.plusSeconds(5)), "not another's");
+    assertEquals(0, TestStack.await(store.renewLeases("w9/nobody", 60_000)));
+  }
+
+  @Test
+  void anExpiredLeaseSpendsTheAttemptAndQueuesTheJobWithItsRecordOwed() {
+    Job job = insert(3);
+    TestStack.await(store.claim(job.id(), "w4", "w4/dead", 30_000));
+    assertTrue(TestStack.await(store.reapExpiredLeases(NAMESPACE, 100)).stream().noneMatch(j -> j.id().equals(job.id())),
+        "a live lease is left alone");
+    expireLease(job.id());
+    List<Job> reaped = TestStack.await(store.reapExpiredLeases(NAMESPACE, 100));
+    Job requeued = reaped.stream().filter(j -> j.id().equals(job.id())).findFirst().orElseThrow();
+    assertEquals(JobStatus.QUEUED, requeued.status());
+    assertEquals("worker_lost", requeued.error().code());
+    Row row = row(job.id());
+    assertEquals(1, row.getInteger(1), "the lost attempt counts");
+    assertEquals(null, row.getString(2), "no owner while queued");
+    assertEquals(1L, row.getLong(5), "the record that brings it back is owed");
+    assertTrue(TestStack.await(store.reapExpiredLeases("another", 100)).stream().noneMatch(j -> j.id().equals(job.id())));
+    assertTrue(TestStack.await(store.claim(job.id(), "w5", "w5/next", 30_000)).isPresent(), "claimable again");
+  }
+
+  @Test
+  void anExpiredLeaseOnTheLastAttemptEndsFailedAndACancelEndsCancelled() {
+    Job last = insert(1);
+    Job cancelled = insert(3);
+    TestStack.await(store.claim(last.id(), "w6", "w6/dead", 30_000));
+    TestStack.await(store.claim(cancelled.id(), "w6", "w6/dead", 30_000));
+    TestStack.await(store.requestCancel(cancelled.id()));
+    expireLease(last.id());
+    expireLease(cancelled.id());
+    TestStack.await(store.reapExpiredLeases(NAMESPACE, 100));
+    Row failed = row(last.id());
+    assertEquals("failed", failed.getString(0));
+    assertEquals("worker_lost", failed.getString(4));
+    assertEquals(0L, failed.getLong(5), "nothing owed for a finished job");
+    Row ended = row(cancelled.id());
+    assertEquals("cancelled", ended.getString(0), "a cancel asked before the requeue is final");
+    assertEquals(0L, ended.getLong(5));
+  }
+
+  @Test
+  void aRequeueAfterACancelRequestEndsCancelledAndNeverQueued() {
+    Job job = insert(3);
+    Job claimed = TestStack.await(store.claim(job.id(), "w7", "w7/owner", 30_000)).orElseThrow();
+    TestStack.await(store.requestCancel(job.id()));
+    Job after = TestStack.await(store.requeue(job.id(), claimed.attempts(), new JobError("timeout", "too slow"), true,
+        0)).orElseThrow();
+    assertEquals(JobStatus.CANCELLED, after.status());
+    assertFalse(after.finishedAt() == null);
+    assertEquals(0L, row(job.id()).getLong(5), "no record owed: it will never run again");
+  }
+
+  @Test
+  void aClaimBeforeTheJobIsDueTakesNothing() {
+    Job job = insert(3);
+    Job claimed = TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).orElseThrow();
+    TestStack.await(store.requeue(job.id(), claimed.attempts(), new JobError("boom", "retry later"), true, 60_000));
+    assertTrue(TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).isEmpty(),
+        "an early duplicate record changes nothing; the record owed comes when the backoff ends");
+    assertEquals("queued", row(job.id()).getString(0));
+  }
+}
