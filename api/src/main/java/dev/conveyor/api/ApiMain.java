@@ -29,15 +29,13 @@ public final class ApiMain {
     ApiApplication.start(vertx, config, registry)
         .onSuccess(app -> {
           log.info("conveyor-api listening on port " + config.httpPort());
-          // SIGTERM: stop accepting, let in-flight requests finish, then exit 0 (not the JVM's 143), as orchestrators
-          // read a non-zero status as a crash.
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          // SIGTERM: stop accepting, let in-flight requests finish (held ones answer at once), then exit 0.
+          Shutdown.onSignals("conveyor-api", () -> {
             log.info("conveyor-api shutting down: finishing in-flight requests");
             Shutdown.await(app.stop(), config.shutdownGraceMs());
             Shutdown.await(vertx.close(), 5_000);
             log.info("conveyor-api stopped");
-            Runtime.getRuntime().halt(0);
-          }, "conveyor-api-shutdown"));
+          }, () -> 0);
         })
         .onFailure(err -> {
           System.err.println("conveyor-api: cannot start: " + err.getMessage());

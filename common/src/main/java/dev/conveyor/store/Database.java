@@ -23,7 +23,7 @@ public final class Database {
     PgConnectOptions options = connectOptions(config.pgUrl());
     return createIfMissing(vertx, options)
         .map(v -> PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(config.pgPoolSize()).setMaxWaitQueueSize(10_000))
+            .with(new PoolOptions().setName("conveyor").setMaxSize(config.pgPoolSize()).setMaxWaitQueueSize(10_000))
             .with(netOptions())
             .connectingTo(options)
             .using(vertx)

@@ -33,6 +33,8 @@ public final class JobStore {
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
       + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
+  /** What a job weighs on the wire: its payload and result as text. */
+  private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
   /** A change that ends the attempt: its lease goes with it. */
   private static final String ENDED = "lease_owner = NULL, lease_until = NULL, " + CHANGE;
 
@@ -106,15 +108,14 @@ public final class JobStore {
 
   /**
    * One page of a tenant's jobs, newest first, strictly older than {@code before} when given: at most {@code limit}
-   * jobs, and no more than {@code maxBytes} of payloads and results (stored sizes) past the first job, so a page of
+   * jobs, and no more than {@code maxBytes} of payloads and results past the first job, so a page of
    * large jobs stays small in memory and on the wire.
    */
   public Future<Page> page(String tenant, List<JobStatus> statuses, String type, UUID before, int limit,
       long maxBytes) {
     String[] wanted = statuses.stream().map(JobStatus::wire).toArray(String[]::new);
     return query("SELECT * FROM (SELECT " + COLUMNS + ", count(*) OVER () AS found, "
-            + "sum(pg_column_size(payload) + coalesce(pg_column_size(result), 0)) OVER (ORDER BY id DESC) AS upto, "
-            + "pg_column_size(payload) + coalesce(pg_column_size(result), 0) AS size FROM (SELECT * FROM jobs"
+            + "sum(" + SIZE + ") OVER (ORDER BY id DESC) AS upto, " + SIZE + " AS size FROM (SELECT * FROM jobs"
             + " WHERE tenant = $1 AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR type = $3)"
             + " AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT $5) candidates) sized"
             + " WHERE upto - size < $6 ORDER BY id DESC",

@@ -9,9 +9,6 @@ import java.util.logging.Logger;
 
 /** Entry point of {@code conveyor-worker.jar}. */
 public final class WorkerMain {
-  /** The status the shutdown hook ends with: 0 after SIGTERM, non-zero when the worker stopped on its own. */
-  private static volatile int exitStatus;
-
   private WorkerMain() {
   }
 
@@ -42,19 +39,20 @@ public final class WorkerMain {
     Vertx vertx = Vertx.vertx();
     WorkerApplication.start(vertx, config, handlers)
         .onSuccess(app -> {
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          Shutdown.onSignals("conveyor-worker", () -> {
             log.info("conveyor-worker shutting down: finishing running jobs (up to "
                 + config.shutdownGraceMs() + " ms), then handing the rest back");
             Shutdown.await(app.stop(), 5_000);
             Shutdown.await(vertx.close(), 2_000);
             log.info("conveyor-worker stopped");
-            Runtime.getRuntime().halt(exitStatus);
-          }, "conveyor-worker-shutdown"));
+          }, () -> 0);
           // A worker that can no longer consume is of no use: exit, so that its supervisor starts a new one.
           app.ended().exceptionally(err -> {
             System.err.println("conveyor-worker: stopped consuming: " + err.getMessage());
-            exitStatus = 1;
-            System.exit(1);
+            new Thread(() -> {
+              Shutdown.await(app.stop(), 5_000);
+              System.exit(1);
+            }, "conveyor-worker-exit").start();
             return null;
           });
         })

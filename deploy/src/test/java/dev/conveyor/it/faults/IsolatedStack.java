@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.deploy.JavaProcess;
 import dev.conveyor.it.Http;
 import dev.conveyor.it.TestStack;
+import dev.conveyor.queue.Topics;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A Conveyor of its own for a test that kills things: a namespace and a database of its own on the test run's
@@ -82,6 +87,25 @@ public final class IsolatedStack implements AutoCloseable {
     Map<String, String> workerEnv = new HashMap<>(extra);
     workerEnv.put("CONVEYOR_WORKER_ID", id);
     return start(id, FaultyWorkerMain.class.getName(), workerEnv);
+  }
+
+  /** A worker exactly as shipped: the built-in types only. */
+  public Process startBuiltinWorker(String id) {
+    return start(id, "dev.conveyor.worker.WorkerMain", Map.of("CONVEYOR_WORKER_ID", id));
+  }
+
+  /** Records on the topic of a type, over all its partitions. */
+  public long recordsOf(String type) {
+    String topic = new Topics(env.get("CONVEYOR_NAMESPACE")).forType(type);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        env.get("CONVEYOR_KAFKA_BOOTSTRAP")))) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      return admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Process start(String process, String mainClass, Map<String, String> extra) {
