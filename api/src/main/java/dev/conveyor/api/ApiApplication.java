@@ -126,7 +126,7 @@ public final class ApiApplication {
         new Health.Probe(dependencies.postgresql(), () -> pool.query("SELECT 1").execute()),
         new Health.Probe(dependencies.kafka(), admin::check),
         new Health.Probe(dependencies.redis(), () -> redis.ping(List.of()))));
-    Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies);
+    Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies, held);
     Authenticator authenticator = new Authenticator(new ApiKeyStore(pool, dependencies.postgresql()));
     RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys, dependencies.redis()), limits);
 

@@ -3,10 +3,16 @@ package dev.conveyor.config;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** One-line log records on standard error for every process; Kafka's and Netty's chatter kept to warnings. */
+/**
+ * One-line log records on standard error for every process. Netty says only warnings; Kafka's clients only errors,
+ * since they warn on every reconnection attempt; the Redis client's connection manager nothing, since it prints a
+ * stack trace for every broken connection. Conveyor logs an outage of each itself, once when it starts and once when
+ * it ends.
+ */
 public final class Logging {
-  private static final Logger[] QUIETED = {
-      Logger.getLogger("org.apache.kafka"), Logger.getLogger("io.netty"), Logger.getLogger("kafka")};
+  private static final Logger[] QUIETED = {Logger.getLogger("io.netty"), Logger.getLogger("kafka")};
+  private static final Logger KAFKA_CLIENTS = Logger.getLogger("org.apache.kafka");
+  private static final Logger REDIS_CONNECTIONS = Logger.getLogger("io.vertx.redis.client.impl.RedisConnectionManager");
 
   private Logging() {
   }
@@ -20,5 +26,7 @@ public final class Logging {
     for (Logger logger : QUIETED) {
       logger.setLevel(Level.WARNING);
     }
+    KAFKA_CLIENTS.setLevel(Level.SEVERE);
+    REDIS_CONNECTIONS.setLevel(Level.OFF);
   }
 }

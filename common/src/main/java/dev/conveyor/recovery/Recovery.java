@@ -17,15 +17,25 @@ import io.vertx.sqlclient.Pool;
 /**
  * What keeps every accepted job moving whatever crashes, run by every API and worker process of a namespace: the
  * outbox relay (records owed reach Kafka), the lease reaper (jobs of dead workers are taken back) and the reconciler
- * (records Kafka lost are sent again). Any one process suffices; several share the work.
+ * (records Kafka lost are sent again). Any one process suffices; several share the work. It also asks Kafka every
+ * few seconds whether the cluster answers, so that a Kafka outage opens its breaker and is logged like any other.
  */
 public final class Recovery {
+  private static final long KAFKA_PROBE_MS = 2_000;
+
+  private final Vertx vertx;
+  private final Dependencies dependencies;
+  private final QueueAdmin admin;
   private final OutboxRelay relay;
   private final LeaseReaper reaper;
   private final Reconciler reconciler;
+  private long probeTimer = -1;
 
   public Recovery(Vertx vertx, Config config, Dependencies dependencies, Pool pool, JobStore jobs, JobTypeStore types,
       JobCache cache, JobMetrics metrics, QueueAdmin admin, JobPublisher publisher) {
+    this.vertx = vertx;
+    this.dependencies = dependencies;
+    this.admin = admin;
     this.relay = new OutboxRelay(vertx, pool, config.namespace(), publisher, dependencies.postgresql());
     this.reaper = new LeaseReaper(vertx, jobs, cache, metrics, config.namespace(), config.leaseMs());
     this.reconciler = new Reconciler(vertx, admin, jobs, types, new Topics(config.namespace()),
@@ -40,11 +50,13 @@ public final class Recovery {
     relay.start();
     reaper.start();
     reconciler.start();
+    probeTimer = vertx.setPeriodic(KAFKA_PROBE_MS, t -> dependencies.kafka().call(admin::check));
   }
 
   public void stop() {
     relay.stop();
     reaper.stop();
     reconciler.stop();
+    vertx.cancelTimer(probeTimer);
   }
 }

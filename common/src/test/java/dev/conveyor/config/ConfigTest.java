@@ -23,6 +23,19 @@ class ConfigTest {
   }
 
   @Test
+  void leasesHeartbeatsAndShutdownFitTogether() {
+    Config config = Config.from(Map.of());
+    assertEquals(30_000, config.leaseMs());
+    assertEquals(10_000, config.heartbeatMs(), "three beats per lease");
+    assertTrue(config.kafkaSessionTimeoutMs() < config.leaseMs(), "partitions move before leases expire");
+    assertTrue(config.shutdownGraceMs() + 5_000 <= 25_000, "a stopping worker is gone within 25 s");
+    assertEquals(0, config.topicReplication(), "chosen from the cluster's size unless set");
+    assertEquals(500, Config.from(Map.of("CONVEYOR_LEASE_MS", "1500")).heartbeatMs());
+    assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("CONVEYOR_TOPIC_REPLICATION", "2", "CONVEYOR_TOPIC_MIN_ISR", "3")));
+  }
+
+  @Test
   void badValuesAreNamedClearly() {
     var notNumber = assertThrows(IllegalArgumentException.class,
         () -> Config.from(Map.of("CONVEYOR_HTTP_PORT", "eighty")));

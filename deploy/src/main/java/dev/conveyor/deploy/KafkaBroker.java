@@ -2,7 +2,6 @@ package dev.conveyor.deploy;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -24,68 +23,106 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class KafkaBroker implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-  private final Process process;
-  private final String bootstrap;
+  /** Where one node keeps its data and listens: clients on {@code port}, the controller quorum on another. */
+  public record Node(int id, Path dataDir, int port, int controllerPort) {
+    String address() {
+      return "127.0.0.1:" + port;
+    }
+  }
 
-  private KafkaBroker(Process process, String bootstrap) {
-    this.process = process;
-    this.bootstrap = bootstrap;
+  private final Node node;
+  private final List<Node> voters;
+  private final String heap;
+  private final File log;
+  private Process process;
+
+  private KafkaBroker(Node node, List<Node> voters, String heap, File log) {
+    this.node = node;
+    this.voters = voters;
+    this.heap = heap;
+    this.log = log;
   }
 
   public String bootstrap() {
-    return bootstrap;
+    return node.address();
   }
 
   public boolean alive() {
     return process.isAlive();
   }
 
-  /** Starts the broker on {@code port} (controller on {@code port + 1}) and returns once it answers. */
+  /** Starts a single-node broker on {@code port} (controller on {@code port + 1}) and returns once it answers. */
   public static KafkaBroker start(Path dataDir, int port, String heap, File log) throws IOException, InterruptedException {
-    Files.createDirectories(dataDir);
-    Path logDirs = dataDir.resolve("data");
-    Path properties = dataDir.resolve("server.properties");
-    Files.writeString(properties, properties(logDirs, port));
-    String classpath = JavaProcess.ownClasspath();
-    if (!Files.exists(logDirs.resolve("meta.properties"))) {
-      Process format = JavaProcess.start(JavaProcess.builder(classpath, List.of("-Xmx256m"), "kafka.tools.StorageTool",
-          List.of("format", "--standalone", "-t", clusterId(), "-c", properties.toString()), Map.of()), log);
-      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-        format.destroyForcibly();
-        throw new IOException("formatting Kafka storage in " + logDirs + " failed; see " + log);
-      }
-    }
-    Process broker = JavaProcess.start(JavaProcess.builder(classpath,
-        List.of("-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true"),
-        "kafka.Kafka", List.of(properties.toString()), Map.of()), log);
-    KafkaBroker started = new KafkaBroker(broker, "127.0.0.1:" + port);
+    KafkaBroker broker = launch(new Node(1, dataDir, port, port + 1), List.of(), clusterId(), heap, log);
     try {
-      started.awaitReady(port);
+      broker.awaitReady();
     } catch (IOException | RuntimeException e) {
-      started.close();
+      broker.close();
       throw e;
     }
-    return started;
+    return broker;
   }
 
-  private void awaitReady(int port) throws IOException, InterruptedException {
+  /**
+   * Formats the node's storage on its first start (for a cluster, with the same id and the static quorum of
+   * {@code voters}; alone, as a standalone controller) and starts it without waiting.
+   */
+  static KafkaBroker launch(Node node, List<Node> voters, String clusterId, String heap, File log)
+      throws IOException, InterruptedException {
+    Files.createDirectories(node.dataDir());
+    Path properties = node.dataDir().resolve("server.properties");
+    Files.writeString(properties, properties(node, voters));
+    if (!Files.exists(node.dataDir().resolve("data").resolve("meta.properties"))) {
+      List<String> args = new java.util.ArrayList<>(List.of("format", "-t", clusterId, "-c", properties.toString()));
+      if (voters.isEmpty()) {
+        args.add(1, "--standalone");
+      }
+      Process format = JavaProcess.start(JavaProcess.builder(JavaProcess.ownClasspath(), List.of("-Xmx256m"),
+          "kafka.tools.StorageTool", args, Map.of()), log);
+      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        format.destroyForcibly();
+        throw new IOException("formatting Kafka storage in " + node.dataDir() + " failed; see " + log);
+      }
+    }
+    KafkaBroker broker = new KafkaBroker(node, voters, heap, log);
+    broker.process = JavaProcess.start(JavaProcess.builder(JavaProcess.ownClasspath(),
+        List.of("-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true"),
+        "kafka.Kafka", List.of(properties.toString()), Map.of()), log);
+    return broker;
+  }
+
+  /** Kills the node at once (SIGKILL), as a crash would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Starts a stopped node again on its data, and waits until the cluster answers through it. */
+  public void restart() throws IOException, InterruptedException {
+    process = launch(node, voters, "unused-once-formatted", heap, log).process;
+    awaitReady();
+  }
+
+  void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    awaitListening(port, deadline);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    awaitListening(node.port(), deadline);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.address(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IOException("the Kafka broker exited with code " + process.exitValue() + " while starting");
         }
         try {
-          admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
-          return;
+          int expected = Math.max(1, voters.size());
+          if (admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size() >= expected) {
+            return;
+          }
         } catch (Exception notYet) {
-          Thread.sleep(200);
+          // not answering yet
         }
+        Thread.sleep(200);
       }
     }
-    throw new IOException("the Kafka broker at " + bootstrap + " did not answer within " + READY_TIMEOUT);
+    throw new IOException("the Kafka broker at " + node.address() + " did not answer within " + READY_TIMEOUT);
   }
 
   /** Waits for the port first, so the admin client does not log a warning per refused connection. */
@@ -100,38 +137,48 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static String properties(Path logDirs, int port) {
-    int controller = port + 1;
+  /**
+   * A combined broker and controller. Alone, every internal topic has one replica; in a cluster of three or more,
+   * three replicas with two in sync, like the jobs topics Conveyor creates there.
+   */
+  private static String properties(Node node, List<Node> voters) {
+    boolean cluster = voters.size() >= 3;
+    String replicas = cluster ? "3" : "1";
+    String minIsr = cluster ? "2" : "1";
+    String quorum = voters.isEmpty()
+        ? "controller.quorum.bootstrap.servers=127.0.0.1:" + node.controllerPort()
+        : "controller.quorum.voters=" + String.join(",", voters.stream()
+            .map(v -> v.id() + "@127.0.0.1:" + v.controllerPort()).toList());
     return String.join("\n",
         "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.bootstrap.servers=127.0.0.1:" + controller,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "node.id=" + node.id(),
+        quorum,
+        "listeners=PLAINTEXT://127.0.0.1:" + node.port() + ",CONTROLLER://127.0.0.1:" + node.controllerPort(),
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + node.port(),
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs=" + logDirs,
+        "log.dirs=" + node.dataDir().resolve("data"),
         "num.partitions=1",
-        "default.replication.factor=1",
-        "min.insync.replicas=1",
-        "offsets.topic.replication.factor=1",
+        "default.replication.factor=" + replicas,
+        "min.insync.replicas=" + minIsr,
+        "offsets.topic.replication.factor=" + replicas,
         "offsets.topic.num.partitions=4",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
+        "transaction.state.log.replication.factor=" + replicas,
+        "transaction.state.log.min.isr=" + minIsr,
+        "share.coordinator.state.topic.replication.factor=" + replicas,
+        "share.coordinator.state.topic.min.isr=" + minIsr,
         "group.initial.rebalance.delay.ms=0",
         // Let Conveyor's worker group detect a dead worker within seconds (the default minimum is 45 s).
         "group.consumer.min.session.timeout.ms=1000",
         "group.consumer.min.heartbeat.interval.ms=500",
         "auto.create.topics.enable=false",
         "log.retention.hours=24",
-        "") ;
+        "");
   }
 
   /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
-  private static String clusterId() {
+  static String clusterId() {
     SecureRandom random = new SecureRandom();
     byte[] bytes = new byte[16];
     String id;
@@ -153,17 +200,6 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -55,6 +55,18 @@ class SecondApiIT {
         .timeout(Duration.ofSeconds(40));
   }
 
+  /** Waits until the second process holds this many requests, as its metrics say. */
+  private static void awaitHeld(int count) {
+    Http.eventually(() -> {
+      try {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(secondBase + "/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, metrics -> metrics.contains("\nconveyor_held_requests " + count + "\n"));
+  }
+
   @Test
   void longPollOnOneProcessWakesWhenAnotherCancelsTheJob() throws Exception {
     String id = Http.submitted(KEY_ALPHA, "{\"type\":\"noop\"," + FAR_FUTURE + "}");
@@ -64,7 +76,7 @@ class SecondApiIT {
     CompletableFuture<HttpResponse<String>> held = CLIENT.sendAsync(
         onSecond("/v1/jobs/" + id + "?wait=20").header("If-None-Match", etag).GET().build(),
         HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
+    awaitHeld(1);
     assertEquals(200, CancelIT.cancel(id, KEY_ALPHA).statusCode());
     HttpResponse<String> woken = held.get(10, TimeUnit.SECONDS);
     Instant received = Instant.now();
@@ -82,7 +94,7 @@ class SecondApiIT {
         .build(), HttpResponse.BodyHandlers.ofString());
     CompletableFuture<HttpResponse<String>> two = CLIENT.sendAsync(onSecond("/v1/jobs/" + id + "?wait=3").GET()
         .build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(700);
+    awaitHeld(2);
     HttpResponse<String> third = CLIENT.send(onSecond("/v1/jobs/" + id + "?wait=3").GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertProblem(third, 429);

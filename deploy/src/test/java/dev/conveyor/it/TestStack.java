@@ -115,7 +115,7 @@ public final class TestStack implements BeforeAllCallback {
       env.put("CONVEYOR_TENANT_LIMITS", "limited:1:3:1000,capped:1000:1000:2");
       env.put("CONVEYOR_TOPIC_PARTITIONS", "6");
       env.put("CONVEYOR_WORKER_CONCURRENCY", "4");
-      env.put("CONVEYOR_RETRY_BASE_MS", "100");
+      env.put("CONVEYOR_RETRY_BASE_MS", "1000");
       env.put("CONVEYOR_SHUTDOWN_GRACE_MS", "5000");
       Config config = Config.from(env);
 

@@ -1,6 +1,7 @@
 package dev.conveyor.api.ops;
 
 import dev.conveyor.api.http.Routes;
+import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.deps.Dependencies;
 import dev.conveyor.deps.Dependency;
@@ -29,14 +30,16 @@ public final class Metrics implements Routes {
   private final JobTypeStore types;
   private final JobStore store;
   private final Dependencies dependencies;
+  private final HeldRequests held;
 
   public Metrics(PrometheusMeterRegistry registry, JobMetrics jobs, JobTypeStore types, JobStore store,
-      Dependencies dependencies) {
+      Dependencies dependencies, HeldRequests held) {
     this.registry = registry;
     this.jobs = jobs;
     this.types = types;
     this.store = store;
     this.dependencies = dependencies;
+    this.held = held;
   }
 
   /** A registry for one API process. */
@@ -70,6 +73,8 @@ public final class Metrics implements Routes {
         header(text, "conveyor_jobs_in_flight", "gauge", "Jobs running now.");
         text.append("conveyor_jobs_in_flight ").append(running.result()).append('\n');
       }
+      header(text, "conveyor_held_requests", "gauge", "Long polls, waits and event streams this process holds open.");
+      text.append("conveyor_held_requests ").append(held.held()).append('\n');
       renderDependencies(text, dependencies);
       ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
     });

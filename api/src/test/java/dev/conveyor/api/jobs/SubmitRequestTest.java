@@ -55,4 +55,14 @@ class SubmitRequestTest {
     assertTrue(parse("{\"type\":\"" + "a".repeat(64) + "\"}").valid());
     assertFalse(parse("{\"type\":\"" + "a".repeat(65) + "\"}").valid());
   }
+
+  @Test
+  void refusesTheNulCharacterAnywhereInThePayload() {
+    for (String payload : new String[] {"\"a\\u0000b\"", "{\"k\":[1,{\"s\":\"\\u0000\"}]}", "{\"k\\u0000\":1}"}) {
+      SubmitRequest.Parsed parsed = SubmitRequest.parse(Json.parse("{\"type\":\"noop\",\"payload\":" + payload + "}"));
+      assertFalse(parsed.valid(), payload);
+      assertTrue(parsed.problems().get(0).contains("U+0000"));
+    }
+    assertTrue(SubmitRequest.parse(Json.parse("{\"type\":\"noop\",\"payload\":{\"s\":\"\\u0001\"}}")).valid());
+  }
 }

@@ -3,6 +3,7 @@ package dev.conveyor.api.ops;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.deps.Dependencies;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,21 @@ class MetricsTest {
     assertTrue(text.contains("conveyor_job_duration_seconds_bucket{type=\"noop\",le=\"+Inf\"} 4\n"));
     assertTrue(text.contains("conveyor_job_duration_seconds_count{type=\"noop\"} 4\n"));
     assertTrue(text.contains("# TYPE conveyor_job_queue_wait_seconds histogram\n"));
+  }
+
+  @Test
+  void rendersEachDependencysBreakerState() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Dependencies dependencies = Dependencies.create(vertx, dev.conveyor.config.Config.from(Map.of()));
+      StringBuilder out = new StringBuilder();
+      Metrics.renderDependencies(out, dependencies);
+      String text = out.toString();
+      assertTrue(text.contains("conveyor_dependency_available{dependency=\"redis\"} 1\n"), text);
+      assertTrue(text.contains("conveyor_circuit_breaker_state{dependency=\"kafka\",state=\"closed\"} 1\n"));
+      assertTrue(text.contains("conveyor_circuit_breaker_state{dependency=\"postgresql\",state=\"open\"} 0\n"));
+    } finally {
+      vertx.close();
+    }
   }
 }

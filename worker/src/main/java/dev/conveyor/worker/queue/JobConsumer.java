@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
+  private static final int MAX_COMMIT_ATTEMPTS = 10;
 
   /** A record's claim settled ({@code offset} -1 if it could not be, so the record is read again), or a slot freed. */
   private record Event(TopicPartition partition, long offset, boolean slotFreed) {
@@ -196,12 +198,22 @@ public final class JobConsumer {
     settle();
   }
 
-  /** A pending wakeup (a job finished) may interrupt the first try; the second one runs through. */
+  /**
+   * Commits and waits for the answer. A job finishing wakes the consumer, which interrupts a blocking commit: try
+   * again. A commit that fails otherwise (the partition already moved) is dropped: the records it covered were claimed
+   * already, so whoever reads them again finds nothing to do.
+   */
   private void commitSync(Map<TopicPartition, OffsetAndMetadata> commit) {
-    try {
-      consumer.commitSync(commit);
-    } catch (WakeupException e) {
-      consumer.commitSync(commit);
+    for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS && !commit.isEmpty(); attempt++) {
+      try {
+        consumer.commitSync(commit);
+        return;
+      } catch (WakeupException woken) {
+        // a job finished meanwhile: commit again
+      } catch (KafkaException e) {
+        LOG.log(Level.FINE, "offset commit failed; the records it covered will be read again and skipped", e);
+        return;
+      }
     }
   }
 

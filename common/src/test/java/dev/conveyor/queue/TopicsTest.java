@@ -1,0 +1,34 @@
+package dev.conveyor.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+  private final Topics topics = new Topics("conveyor");
+
+  /** Kafka refuses a topic whose name equals another's once '.' and '_' are taken as the same character. */
+  private static String collisionKey(String topic) {
+    return topic.replace('.', '_');
+  }
+
+  @Test
+  void eachTypeHasATopicOfItsOwnUnderTheNamespace() {
+    assertEquals("conveyor.jobs.noop", topics.forType("noop"));
+    assertEquals("conveyor.jobs.image-dresize", topics.forType("image.resize"));
+    assertEquals(List.of("conveyor.jobs.a", "conveyor.jobs.b"), topics.forTypes(List.of("a", "b")));
+    assertEquals("conveyor.workers", topics.workerGroup());
+  }
+
+  @Test
+  void typesThatKafkaWouldConfuseGetTopicsItCannot() {
+    List<String> types = List.of("img.resize", "img_resize", "img-resize", "img-dresize", "img--resize", "img-uresize");
+    List<String> keys = types.stream().map(topics::forType).map(TopicsTest::collisionKey).distinct().toList();
+    assertEquals(types.size(), keys.size(), "distinct after Kafka's folding: " + keys);
+    types.forEach(type -> assertTrue(topics.forType(type).matches("[a-z0-9._-]{1,249}")));
+    assertNotEquals(topics.forType("a.b"), new Topics("conveyor2").forType("a.b"));
+  }
+}

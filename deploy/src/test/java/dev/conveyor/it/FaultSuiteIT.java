@@ -1,0 +1,278 @@
+package dev.conveyor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.deploy.KafkaCluster;
+import dev.conveyor.it.faults.IsolatedStack;
+import dev.conveyor.it.faults.LocalServices;
+import dev.conveyor.queue.Topics;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The promise of a 202 under faults, on real processes: a Kafka cluster of three brokers (replication 3, min ISR 2),
+ * an API and three workers as child JVMs, the machine's PostgreSQL and Redis, a steady mixed load, and faults
+ * injected one after another: workers SIGKILLed mid-job (more than once, two at a time too), the API SIGKILLed while
+ * accepting, a broker killed and brought back, Redis and PostgreSQL restarted. Every accepted job must end in exactly
+ * one terminal state within the lease (plus its own run time) after the last fault. It runs last, since it restarts
+ * the services every other test shares.
+ */
+@ExtendWith(TestStack.class)
+@Order(Integer.MAX_VALUE)
+class FaultSuiteIT {
+  private static final Logger LOG = Logger.getLogger(FaultSuiteIT.class.getName());
+  private static final long LEASE_MS = 5_000;
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Map<String, String> accepted = new ConcurrentHashMap<>();
+  private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+  private final AtomicInteger unreachable = new AtomicInteger();
+  private final AtomicInteger withoutRetryAfter = new AtomicInteger();
+  private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> faults = Collections.synchronizedList(new ArrayList<>());
+
+  @Test
+  void everyAcceptedJobEndsInExactlyOneTerminalStateWhateverCrashes() throws Exception {
+    Path home = Files.createDirectories(TestStack.home().resolve("fault-suite"));
+    try (KafkaCluster kafka = KafkaCluster.start(home.resolve("kafka"), 3, "256m");
+        IsolatedStack stack = IsolatedStack.create("faults", Map.of(
+            "CONVEYOR_KAFKA_BOOTSTRAP", kafka.bootstrap(),
+            "CONVEYOR_LEASE_MS", Long.toString(LEASE_MS),
+            "CONVEYOR_RETRY_BASE_MS", "200",
+            "CONVEYOR_SHUTDOWN_GRACE_MS", "2000"))) {
+      Process[] workers = new Process[3];
+      Process api = stack.startApi();
+      for (int i = 0; i < workers.length; i++) {
+        workers[i] = stack.startWorker("fault-w" + i);
+      }
+      stack.submitted("{\"type\":\"noop\"}");
+      assertReplicated(stack, kafka.bootstrap());
+
+      AtomicBoolean loading = new AtomicBoolean(true);
+      Thread load = new Thread(() -> load(stack, loading), "fault-load");
+      load.start();
+      pause(5_000);
+
+      fault("SIGKILL worker 0 mid-job", () -> IsolatedStack.signal(workers[0], "KILL"));
+      pause(3_000);
+      workers[0] = stack.startWorker("fault-w0");
+      pause(5_000);
+
+      fault("SIGKILL the API while it accepts jobs", () -> IsolatedStack.signal(api, "KILL"));
+      Process restartedApi = stack.startApi();
+      pause(5_000);
+
+      fault("SIGKILL Kafka broker 1, back after 10 s", () -> kafka.node(0).kill());
+      pause(10_000);
+      kafka.node(0).restart();
+      pause(5_000);
+
+      fault("SIGKILL worker 1 mid-job", () -> IsolatedStack.signal(workers[1], "KILL"));
+      pause(2_000);
+      workers[1] = stack.startWorker("fault-w1");
+      pause(5_000);
+
+      fault("restart Redis (down 3 s)", () -> LocalServices.restartRedis(3_000).ifPresent(this::skip));
+      pause(5_000);
+      fault("restart PostgreSQL (down 3 s)", () -> LocalServices.restartPostgresql(3_000).ifPresent(this::skip));
+      pause(5_000);
+
+      fault("SIGKILL workers 0 and 2 together", () -> {
+        IsolatedStack.signal(workers[0], "KILL");
+        IsolatedStack.signal(workers[2], "KILL");
+      });
+      pause(2_000);
+      workers[0] = stack.startWorker("fault-w0");
+      workers[2] = stack.startWorker("fault-w2");
+      pause(5_000);
+      loading.set(false);
+      load.join();
+      long lastFaultDone = System.nanoTime();
+
+      Map<String, JsonNode> firstTerminal = awaitAllTerminal(stack, Duration.ofMillis(LEASE_MS + 60_000));
+      pause(3_000);
+      Report report = report(stack, firstTerminal);
+      report.print(home.resolve("counts.txt"), (System.nanoTime() - lastFaultDone) / 1_000_000);
+      assertTrue(restartedApi.isAlive(), "the API survived every fault but its own kill");
+      assertEquals(0, report.lost, report.toString());
+      assertEquals(0, report.stuck, report.toString());
+      assertEquals(0, report.doubleTerminal, report.toString());
+      assertEquals(accepted.size(), report.terminal, report.toString());
+      assertEquals(0, refused.getOrDefault(500, new AtomicInteger()).get(), "no submit answered 500: " + refused);
+      assertEquals(0, withoutRetryAfter.get(), "every 503 says when to retry");
+      assertTrue(accepted.size() > 200, "a steady load ran: " + accepted.size());
+      for (String process : List.of("api", "fault-w0", "fault-w1", "fault-w2")) {
+        long frames = stack.logText(process).lines().filter(l -> l.startsWith("\tat ")).count();
+        assertTrue(frames < 100, process + " logged " + frames + " stack frames; outages should be logged once");
+      }
+    }
+  }
+
+  private void fault(String name, ThrowingRunnable fault) throws Exception {
+    LOG.info("fault: " + name);
+    faults.add(name);
+    fault.run();
+  }
+
+  private void skip(String why) {
+    LOG.warning("fault step skipped: " + why);
+    skipped.add(why);
+  }
+
+  /** Submits a mix of noop, sleeps and failing-then-succeeding jobs, about 25 per second, until told to stop. */
+  private void load(IsolatedStack stack, AtomicBoolean loading) {
+    while (loading.get()) {
+      int pick = ThreadLocalRandom.current().nextInt(10);
+      String body = pick < 5 ? "{\"type\":\"noop\"}"
+          : pick < 8 ? "{\"type\":\"sleep\",\"payload\":{\"ms\":" + (200 + ThreadLocalRandom.current().nextInt(1300))
+              + ",\"steps\":3}}"
+          : "{\"type\":\"fail\",\"payload\":{\"times\":1},\"maxAttempts\":3}";
+      try {
+        HttpResponse<String> response = CLIENT.send(stack.request("/v1/jobs").timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 202) {
+          accepted.put(Http.json(response).get("id").asText(), body);
+        } else {
+          refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+          if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isEmpty()) {
+            withoutRetryAfter.incrementAndGet();
+          }
+        }
+      } catch (Exception down) {
+        unreachable.incrementAndGet();
+      }
+      pause(40);
+    }
+  }
+
+  /** Reads every accepted job until all are terminal or the deadline passes; keeps the first terminal state seen. */
+  private Map<String, JsonNode> awaitAllTerminal(IsolatedStack stack, Duration within) {
+    Map<String, JsonNode> terminal = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + within.toNanos();
+    while (terminal.size() < accepted.size() && System.nanoTime() < deadline) {
+      for (String id : accepted.keySet()) {
+        if (!terminal.containsKey(id)) {
+          Optional<JsonNode> job = read(stack, id);
+          if (job.isPresent() && isTerminal(job.get())) {
+            terminal.put(id, job.get());
+          }
+        }
+      }
+      pause(500);
+    }
+    return terminal;
+  }
+
+  private Report report(IsolatedStack stack, Map<String, JsonNode> firstTerminal) {
+    Report report = new Report();
+    report.accepted = accepted.size();
+    for (String id : accepted.keySet()) {
+      Optional<JsonNode> now = read(stack, id);
+      if (now.isEmpty()) {
+        report.lost++;
+      } else if (!isTerminal(now.get())) {
+        report.stuck++;
+        LOG.warning("stuck: " + now.get());
+      } else {
+        report.terminal++;
+        report.byStatus.merge(now.get().get("status").asText(), 1, Integer::sum);
+        JsonNode first = firstTerminal.get(id);
+        if (first != null && (!first.get("status").equals(now.get().get("status"))
+            || !first.get("finishedAt").equals(now.get().get("finishedAt")))) {
+          report.doubleTerminal++;
+          LOG.warning("changed after it ended: " + first + " then " + now.get());
+        }
+      }
+    }
+    return report;
+  }
+
+  private static Optional<JsonNode> read(IsolatedStack stack, String id) {
+    HttpResponse<String> response = stack.get("/v1/jobs/" + id);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.statusCode() != 200) {
+      throw new AssertionError("GET answered " + response.statusCode() + ": " + response.body());
+    }
+    return Optional.of(Http.json(response));
+  }
+
+  private static boolean isTerminal(JsonNode job) {
+    return job.get("status").asText().matches("succeeded|failed|cancelled");
+  }
+
+  /** The jobs topics of a three-broker cluster: three replicas, two in sync at least. */
+  private static void assertReplicated(IsolatedStack stack, String bootstrap) throws Exception {
+    String topic = new Topics(stack.env().get("CONVEYOR_NAMESPACE")).forType("noop");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> assertEquals(3, p.replicas().size()));
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      assertEquals("2", admin.describeConfigs(List.of(resource)).all().get().get(resource)
+          .get("min.insync.replicas").value());
+    }
+  }
+
+  private static void pause(long ms) {
+    IsolatedStack.pause(ms);
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  private final class Report {
+    int accepted;
+    int terminal;
+    int lost;
+    int stuck;
+    int doubleTerminal;
+    final Map<String, Integer> byStatus = new LinkedHashMap<>();
+
+    void print(Path file, long settledMs) throws Exception {
+      String text = "fault suite: accepted " + accepted + " / terminal " + terminal + " / lost " + lost + " / stuck "
+          + stuck + " / double-terminal " + doubleTerminal + "\n"
+          + "  terminal states: " + byStatus + "\n"
+          + "  all terminal " + settledMs + " ms after the last fault (lease " + LEASE_MS + " ms)\n"
+          + "  submits refused: " + refused + ", unreachable (API down): " + unreachable.get() + "\n"
+          + "  faults: " + faults + "\n"
+          + (skipped.isEmpty() ? "" : "  skipped steps: " + skipped + "\n");
+      System.out.print(text);
+      LOG.info(text);
+      Files.writeString(file, text);
+    }
+
+    @Override
+    public String toString() {
+      return "accepted " + accepted + ", terminal " + terminal + ", lost " + lost + ", stuck " + stuck
+          + ", double-terminal " + doubleTerminal;
+    }
+  }
+}
