@@ -91,12 +91,17 @@ public final class ApiApplication {
     return Database.open(vertx, config).compose(pool -> RedisClients.open(vertx, config.redisUrl())
         .compose(redis -> QueueAdmin.open(vertx, config)
             .compose(admin -> new ApiKeyStore(pool, dependencies.postgresql()).declare(declaredKeys)
-                .compose(v -> wire(vertx, config, registry, limits, dependencies, pool, redis, admin)))));
+                // Kafka's producer resolves its servers when built, which may block: never on an event loop.
+                .compose(v -> vertx.executeBlocking(() -> new JobPublisher(vertx, config.kafkaBootstrap(),
+                    new Topics(config.namespace()), dependencies.kafka())))
+                .compose(publisher -> wire(vertx, config, registry, limits, dependencies, pool, redis, admin,
+                    publisher)))));
   }
 
   /** Builds the API's parts on open clients, then deploys one HTTP verticle per core. */
   private static Future<ApiApplication> wire(Vertx vertx, Config config, PrometheusMeterRegistry registry,
-      TenantLimits limits, Dependencies dependencies, Pool pool, Redis redisClient, QueueAdmin admin) {
+      TenantLimits limits, Dependencies dependencies, Pool pool, Redis redisClient, QueueAdmin admin,
+      JobPublisher publisher) {
     RedisAPI redis = RedisAPI.api(redisClient);
     RedisKeys keys = new RedisKeys(config.namespace());
     JobStore store = new JobStore(pool, dependencies.postgresql());
@@ -106,8 +111,6 @@ public final class ApiApplication {
     JobReader reader = new JobReader(cache, store);
     PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
 
-    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), new Topics(config.namespace()),
-        dependencies.kafka());
     Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, jobMetrics, admin,
         publisher);
 

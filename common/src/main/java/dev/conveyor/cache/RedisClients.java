@@ -37,6 +37,6 @@ public final class RedisClients {
         .setMaxPoolSize(16)
         .setMaxPoolWaiting(10_000)
         .setMaxWaitingHandlers(10_000)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true));
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true).setTcpKeepAlive(true));
   }
 }

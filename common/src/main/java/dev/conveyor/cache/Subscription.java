@@ -41,14 +41,19 @@ public final class Subscription {
     this.onGap = onGap;
   }
 
+  /** Connects and subscribes, both within the dependency's time limit; a connection that comes too late is closed. */
   public Future<Void> start() {
-    return dependency.call(() -> redis.connect()).compose(conn -> {
-      connection = conn;
-      conn.handler(this::handle);
-      conn.exceptionHandler(err -> lost(conn));
-      conn.endHandler(v -> lost(conn));
-      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onFailure(err -> conn.close()).<Void>mapEmpty();
-    }).onSuccess(v -> connected = true);
+    Future<RedisConnection> connecting = redis.connect();
+    return dependency.call(() -> connecting)
+        .onFailure(err -> connecting.onSuccess(RedisConnection::close))
+        .compose(conn -> {
+          connection = conn;
+          conn.handler(this::handle);
+          conn.exceptionHandler(err -> lost(conn));
+          conn.endHandler(v -> lost(conn));
+          return dependency.call(() -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
+              .onFailure(err -> conn.close()).<Void>mapEmpty();
+        }).onSuccess(v -> connected = true);
   }
 
   /** False while the subscription is down: messages may be missed, so listeners should look for themselves. */
@@ -73,6 +78,7 @@ public final class Subscription {
       return;
     }
     connected = false;
+    conn.close();
     lostAt = System.currentTimeMillis();
     LOG.warning("lost the Redis subscription to " + channel + "; reconnecting every " + RECONNECT_MS + " ms");
     onGap.run();

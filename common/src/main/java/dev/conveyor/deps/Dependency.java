@@ -29,7 +29,7 @@ public final class Dependency {
   private final CircuitBreaker breaker;
   private final AtomicLong failedCalls = new AtomicLong();
   private volatile Throwable lastOutage;
-  private long downSince;
+  private volatile long downSince;
   private long stillDownTimer = -1;
 
   /** @param timeoutMs how long one call may take before it counts as an outage; 0 for no limit */

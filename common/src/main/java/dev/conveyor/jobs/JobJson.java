@@ -64,7 +64,7 @@ public final class JobJson {
   }
 
   public static Job fromCache(String text) {
-    JsonNode n = Json.parse(text);
+    JsonNode n = Json.parseStored(text);
     JsonNode progress = n.get("progress");
     JsonNode error = n.get("error");
     return new Job(

@@ -26,6 +26,16 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+  /**
+   * Reads back what Conveyor stored (PostgreSQL, Redis): no request limits, since PostgreSQL writes numbers out in full
+   * (1e1000 comes back as 1001 digits) and results are not requests; only Jackson's own nesting bound remains.
+   */
+  private static final ObjectMapper STORED = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNumberLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE).build())
+      .build())
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   private static final ObjectMapper CANONICAL = new ObjectMapper()
       .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
 
@@ -61,6 +71,22 @@ public final class Json {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Parses JSON that Conveyor itself stored. */
+  public static JsonNode parseStored(String text) {
+    try {
+      return STORED.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes a value that must be read back later (a result): fails if it could not be, e.g. nested too deep. */
+  public static String writeStorable(JsonNode node) {
+    String text = write(node);
+    parseStored(text);
+    return text;
   }
 
   /** The same text for equal JSON values, whatever the order of their object members. */

@@ -12,10 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,21 +25,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends job records to their type's topic, keyed by job id. {@code KafkaProducer.send} may block (metadata, full
- * buffer), so it runs on one dedicated thread behind a bounded queue; results come back on the caller's context.
+ * buffer), so it runs on one dedicated thread; at most {@link #MAX_RECORDS} records wait for it or for their
+ * acknowledgement, and past that a publish fails at once. Results come back on the caller's context.
  */
 public final class JobPublisher implements AutoCloseable {
-  private static final int QUEUE_CAPACITY = 10_000;
+  private static final int MAX_RECORDS = 100_000;
 
   private final Vertx vertx;
   private final Topics topics;
   private final Dependency kafka;
   private final KafkaProducer<String, String> producer;
-  private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-      new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
-        Thread t = new Thread(r, "conveyor-publisher");
-        t.setDaemon(true);
-        return t;
-      });
+  private final Semaphore room = new Semaphore(MAX_RECORDS);
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "conveyor-publisher");
+    t.setDaemon(true);
+    return t;
+  });
 
   public JobPublisher(Vertx vertx, String bootstrap, Topics topics, Dependency kafka) {
     this.vertx = vertx;
@@ -68,7 +69,15 @@ public final class JobPublisher implements AutoCloseable {
     return kafka.call(() -> send(entries));
   }
 
+  /**
+   * Sends one batch. A send that throws (no metadata within max.block.ms: Kafka is away) fails the rest of the batch
+   * at once, rather than making each of them wait as long.
+   */
   private Future<List<OutboxStore.Entry>> send(List<OutboxStore.Entry> entries) {
+    if (!room.tryAcquire(entries.size())) {
+      return Future.failedFuture(new DependencyUnavailable("kafka", new IllegalStateException(
+          "more than " + MAX_RECORDS + " records are waiting for Kafka")));
+    }
     Context context = vertx.getOrCreateContext();
     Promise<List<OutboxStore.Entry>> promise = Promise.promise();
     boolean[] acked = new boolean[entries.size()];
@@ -76,13 +85,19 @@ public final class JobPublisher implements AutoCloseable {
     AtomicReference<Exception> firstError = new AtomicReference<>();
     Runnable oneDone = () -> {
       if (pending.decrementAndGet() == 0) {
+        room.release(entries.size());
         context.runOnContext(v -> complete(promise, entries, acked, firstError.get()));
       }
     };
     try {
       sender.execute(() -> {
+        boolean kafkaAway = false;
         for (int i = 0; i < entries.size(); i++) {
           int index = i;
+          if (kafkaAway) {
+            oneDone.run();
+            continue;
+          }
           try {
             producer.send(record(entries.get(i)), (metadata, error) -> {
               if (error == null) {
@@ -93,14 +108,15 @@ public final class JobPublisher implements AutoCloseable {
               oneDone.run();
             });
           } catch (RuntimeException e) {
-            firstError.compareAndSet(null, e);
+            firstError.set(e);
+            kafkaAway = true;
             oneDone.run();
           }
         }
       });
-    } catch (RejectedExecutionException e) {
-      return Future.failedFuture(new DependencyUnavailable("kafka", new IllegalStateException(
-          "more than " + QUEUE_CAPACITY + " sends are waiting for Kafka", e)));
+    } catch (RejectedExecutionException closed) {
+      room.release(entries.size());
+      return Future.failedFuture(new DependencyUnavailable("kafka", closed));
     }
     return promise.future();
   }

@@ -5,23 +5,23 @@ import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Makes every owed Kafka record of this namespace reach Kafka. Fresh submits are sent at once ({@link #sendNow});
  * whatever is still in the outbox when due (a send that failed, a process that died, a retry, a requeue after a
- * lost worker, {@code runAt}) is sent by a periodic sweep. Rows are locked with SKIP LOCKED, so every API and worker
- * process can run the sweep; the relay of one namespace never touches another's rows.
+ * lost worker, {@code runAt}) is sent by a periodic sweep, which takes its rows for a while (SKIP LOCKED, then a later
+ * due time) and holds no lock while it sends. So every API and worker process can run the sweep; the relay of one
+ * namespace never touches another's rows.
  */
 public final class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class.getName());
   private static final int BATCH = 500;
   private static final long SWEEP_MS = 250;
-  private static final long FAILED_SEND_DELAY_MS = 5_000;
+  /** How long the rows a sweep took are its own: a send that fails, or a relay that dies, leaves them due again then. */
+  private static final long HOLD_MS = 10_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -59,12 +59,11 @@ public final class OutboxRelay {
       return;
     }
     sweeping = true;
-    postgresql.call(() -> pool.withTransaction(conn -> OutboxStore.lockDue(conn, namespace, BATCH)
-            .compose(due -> publisher.publish(due)
-                .recover(err -> Future.succeededFuture(List.of()))
-                .compose(sent -> OutboxStore.delete(conn, sent)
-                    .compose(v -> OutboxStore.postpone(conn, unsent(due, sent), FAILED_SEND_DELAY_MS))
-                    .map(due.size())))))
+    postgresql.call(() -> OutboxStore.takeDue(pool, namespace, BATCH, HOLD_MS))
+        .compose(due -> publisher.publish(due)
+            .recover(err -> Future.succeededFuture(List.of()))
+            .compose(sent -> postgresql.call(() -> OutboxStore.delete(pool, sent)))
+            .map(due.size()))
         .onComplete(ar -> {
           sweeping = false;
           if (ar.failed()) {
@@ -73,11 +72,5 @@ public final class OutboxRelay {
             vertx.runOnContext(v -> sweep());
           }
         });
-  }
-
-  private static List<OutboxStore.Entry> unsent(List<OutboxStore.Entry> due, List<OutboxStore.Entry> sent) {
-    Set<Long> sentIds = new HashSet<>();
-    sent.forEach(e -> sentIds.add(e.id()));
-    return due.stream().filter(e -> !sentIds.contains(e.id())).toList();
   }
 }

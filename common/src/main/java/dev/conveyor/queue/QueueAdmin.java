@@ -60,10 +60,10 @@ public final class QueueAdmin implements AutoCloseable {
           AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
     }, false).compose(admin -> {
       QueueAdmin opened = new QueueAdmin(vertx, config, admin);
-      return opened.brokers().map(n -> opened).recover(err -> {
+      return opened.brokers().map(n -> opened).recover(err -> vertx.executeBlocking(() -> {
         opened.close();
-        return Future.failedFuture(unusable(bootstrap, err));
-      });
+        return null;
+      }).transform(closed -> Future.failedFuture(unusable(bootstrap, err))));
     }, err -> Future.failedFuture(err instanceof InfraUnavailable ? err : unusable(bootstrap, err)));
   }
 

@@ -39,7 +39,8 @@ public final class Database {
   }
 
   private static NetClientOptions netOptions() {
-    return new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true);
+    // Keepalive: a connection whose server vanished without a word is noticed and dropped.
+    return new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true).setTcpKeepAlive(true);
   }
 
   private static Future<Void> createIfMissing(Vertx vertx, PgConnectOptions options) {

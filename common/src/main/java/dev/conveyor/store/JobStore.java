@@ -185,10 +185,22 @@ public final class JobStore {
         Tuple.of(id, workerId, leaseOwner, leaseMs)));
   }
 
-  /** The job if it runs under this lease owner: settles a claim whose answer was lost, since it may have committed. */
-  public Future<Optional<Job>> heldBy(UUID id, String leaseOwner) {
-    return one(query("SELECT " + COLUMNS + " FROM jobs WHERE id = $1 AND status = 'running' AND lease_owner = $2",
-        Tuple.of(id, leaseOwner)));
+  /**
+   * The job, with its lease renewed, if it runs under this owner's lease and the lease has not run out: settles a
+   * claim whose answer was lost (it may have committed). A lease already run out is the reapers' to take back.
+   */
+  public Future<Optional<Job>> heldBy(UUID id, String leaseOwner, long leaseMs) {
+    return one(query("UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond' WHERE id = $1 "
+            + "AND status = 'running' AND lease_owner = $2 AND lease_until > now() RETURNING " + COLUMNS,
+        Tuple.of(id, leaseOwner, leaseMs)));
+  }
+
+  /** A job that is queued but not due yet gets its record owed again, for when it is; empty if none was owed. */
+  public Future<Boolean> oweIfNotDue(UUID id) {
+    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT namespace, id, type, due_at "
+            + "FROM jobs j WHERE id = $1 AND status = 'queued' AND due_at > now() "
+            + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)", Tuple.of(id))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   /** Renews every lease of one worker process with one statement; returns how many jobs it holds. */
@@ -198,29 +210,42 @@ public final class JobStore {
         .map(RowSet::rowCount);
   }
 
+  /** One attempt as its worker names it in every write: the job, the attempt's number and the lease's owner. */
+  public record Attempt(UUID id, int number, String owner) {
+  }
+
+  /**
+   * Only the attempt's own worker, while it still holds the lease, changes a running job: a write that comes late
+   * (the lease was reaped, the job retried elsewhere, even under a reused attempt number) finds no row.
+   */
+  private static final String HELD = "id = $1 AND attempts = $2 AND lease_owner = $3 AND status = 'running'";
+
   /** Records progress of a running attempt; empty when nothing changed (same or lower percent, or attempt over). */
-  public Future<Optional<Job>> progress(UUID id, int attempt, Progress progress) {
-    return one(query("UPDATE jobs SET progress_percent = $3, progress_message = $4, " + CHANGE
-            + " WHERE id = $1 AND status = 'running' AND attempts = $2"
-            + " AND (progress_percent IS NULL OR progress_percent < $3"
-            + " OR (progress_percent = $3 AND progress_message IS DISTINCT FROM $4)) RETURNING " + COLUMNS,
-        Tuple.of(id, attempt, progress.percent(), progress.message())));
+  public Future<Optional<Job>> progress(Attempt attempt, Progress progress) {
+    return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, " + CHANGE + " WHERE " + HELD
+            + " AND (progress_percent IS NULL OR progress_percent < $4"
+            + " OR (progress_percent = $4 AND progress_message IS DISTINCT FROM $5)) RETURNING " + COLUMNS,
+        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message())));
   }
 
-  public Future<Optional<Job>> succeed(UUID id, int attempt, String result) {
-    return one(query("UPDATE jobs SET status = 'succeeded', result = $3::text::jsonb, "
+  public Future<Optional<Job>> succeed(Attempt attempt, String result) {
+    return one(query("UPDATE jobs SET status = 'succeeded', result = $4::text::jsonb, "
             + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.SUCCEEDED) + " RETURNING " + COLUMNS,
-        Tuple.of(id, attempt, result)));
+            + " WHERE " + HELD + " RETURNING " + COLUMNS,
+        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), result)));
   }
 
-  /** Ends the attempt for good: {@code failed} or {@code cancelled}, keeping the error for the client. */
-  public Future<Optional<Job>> end(UUID id, int attempt, JobStatus terminal, JobError error) {
-    return one(query("UPDATE jobs SET status = $3, error_code = $4, error_message = $5, "
-            + "finished_at = " + NOW + ", " + ENDED
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(terminal) + " RETURNING " + COLUMNS,
-        Tuple.of(id, attempt, terminal.wire(), error == null ? null : error.code(),
-            error == null ? null : error.message())));
+  /**
+   * Ends the attempt for good: {@code failed} with its error, or {@code cancelled}. A failure after a cancel was asked
+   * ends {@code cancelled}: the cancel came first.
+   */
+  public Future<Optional<Job>> end(Attempt attempt, JobStatus terminal, JobError error) {
+    return one(query("UPDATE jobs SET status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $4 END, "
+            + "error_code = CASE WHEN cancel_requested THEN NULL ELSE $5 END, "
+            + "error_message = CASE WHEN cancel_requested THEN NULL ELSE $6 END, "
+            + "finished_at = " + NOW + ", " + ENDED + " WHERE " + HELD + " RETURNING " + COLUMNS,
+        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), terminal.wire(),
+            error == null ? null : error.code(), error == null ? null : error.message())));
   }
 
   /**
@@ -228,16 +253,16 @@ public final class JobStore {
    * count), due again after {@code delayMs}; the record that brings it back is owed in the same statement. A job whose
    * cancel was requested ends {@code cancelled} instead: a cancel is never undone by a retry.
    */
-  public Future<Optional<Job>> requeue(UUID id, int attempt, JobError error, boolean attemptCounts, long delayMs) {
+  public Future<Optional<Job>> requeue(Attempt attempt, JobError error, boolean attemptCounts, long delayMs) {
     return one(query(owingRequeued("UPDATE jobs SET "
             + "status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, "
-            + "error_code = CASE WHEN cancel_requested THEN NULL ELSE $3 END, "
-            + "error_message = CASE WHEN cancel_requested THEN NULL ELSE $4 END, "
-            + "attempts = attempts - CASE WHEN cancel_requested THEN 0 ELSE $5 END, "
-            + "due_at = CASE WHEN cancel_requested THEN NULL ELSE now() + $6 * interval '1 millisecond' END, "
-            + "finished_at = CASE WHEN cancel_requested THEN " + NOW + " END, " + ENDED
-            + " WHERE id = $1 AND attempts = $2 AND " + leaving(JobStatus.QUEUED)),
-        Tuple.of(id, attempt, error.code(), error.message(), attemptCounts ? 0 : 1, delayMs)));
+            + "error_code = CASE WHEN cancel_requested THEN NULL ELSE $4 END, "
+            + "error_message = CASE WHEN cancel_requested THEN NULL ELSE $5 END, "
+            + "attempts = attempts - CASE WHEN cancel_requested THEN 0 ELSE $6 END, "
+            + "due_at = CASE WHEN cancel_requested THEN NULL ELSE now() + $7 * interval '1 millisecond' END, "
+            + "finished_at = CASE WHEN cancel_requested THEN " + NOW + " END, " + ENDED + " WHERE " + HELD),
+        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), error.code(), error.message(),
+            attemptCounts ? 0 : 1, delayMs)));
   }
 
   /**
@@ -337,7 +362,7 @@ public final class JobStore {
         row.getString(2),
         JobStatus.fromWire(row.getString(3)),
         Priority.parse(row.getString(4)).orElseThrow(),
-        Json.parse(row.getString(5)),
+        Json.parseStored(row.getString(5)),
         percent == null ? null : new Progress(percent, row.getString(7)),
         row.getInteger(8),
         row.getInteger(9),
@@ -348,7 +373,7 @@ public final class JobStore {
         Times.toInstant(row.getOffsetDateTime(14)),
         Times.toInstant(row.getOffsetDateTime(15)),
         Times.toInstant(row.getOffsetDateTime(16)),
-        result == null ? null : Json.parse(result),
+        result == null ? null : Json.parseStored(result),
         errorCode == null ? null : new JobError(errorCode, row.getString(19)),
         row.getBoolean(20),
         row.getLong(21));

@@ -35,11 +35,16 @@ public final class OutboxStore {
         .map(OutboxStore::entries);
   }
 
-  /** Locks up to {@code limit} due rows of the namespace that no other relay holds; call inside a transaction. */
-  public static Future<List<Entry>> lockDue(SqlClient conn, String namespace, int limit) {
-    return conn.preparedQuery("SELECT id, job_id, type FROM job_outbox WHERE namespace = $1 AND due_at <= now() "
-            + "ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED")
-        .execute(Tuple.of(namespace, limit))
+  /**
+   * Takes up to {@code limit} due rows of the namespace for one relay: their due time moves {@code holdMs} ahead, so
+   * no other relay sends them meanwhile, and nothing stays locked while they are sent. A row whose send fails, or
+   * whose relay dies, falls due again then.
+   */
+  public static Future<List<Entry>> takeDue(SqlClient client, String namespace, int limit, long holdMs) {
+    return client.preparedQuery("UPDATE job_outbox SET due_at = now() + $3 * interval '1 millisecond' WHERE id IN "
+            + "(SELECT id FROM job_outbox WHERE namespace = $1 AND due_at <= now() ORDER BY due_at LIMIT $2 "
+            + "FOR UPDATE SKIP LOCKED) RETURNING id, job_id, type")
+        .execute(Tuple.of(namespace, limit, holdMs))
         .map(OutboxStore::entries);
   }
 
@@ -56,26 +61,5 @@ public final class OutboxStore {
     Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
     return conn.preparedQuery("DELETE FROM job_outbox WHERE id = ANY($1)")
         .execute(Tuple.of(ids)).mapEmpty();
-  }
-
-  /** Puts rows whose send failed back by {@code delayMs}, so they never stand in front of the rest. */
-  public static Future<Void> postpone(SqlClient conn, List<Entry> entries, long delayMs) {
-    if (entries.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
-    return conn.preparedQuery("UPDATE job_outbox SET due_at = now() + $2 * interval '1 millisecond' WHERE id = ANY($1)")
-        .execute(Tuple.of(ids, delayMs)).mapEmpty();
-  }
-
-  /** Which of these jobs still have a record owed. */
-  public static Future<List<UUID>> owing(SqlClient conn, List<UUID> jobIds) {
-    return conn.preparedQuery("SELECT DISTINCT job_id FROM job_outbox WHERE job_id = ANY($1)")
-        .execute(Tuple.of((Object) jobIds.toArray(UUID[]::new)))
-        .map(rows -> {
-          List<UUID> owing = new ArrayList<>(rows.size());
-          rows.forEach(row -> owing.add(row.getUUID(0)));
-          return owing;
-        });
   }
 }

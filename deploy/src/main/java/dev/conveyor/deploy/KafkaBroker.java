@@ -98,8 +98,13 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts a stopped node again on its data, and waits until the cluster answers through it. */
   public void restart() throws IOException, InterruptedException {
-    process = launch(node, voters, "unused-once-formatted", heap, log).process;
+    relaunch();
     awaitReady();
+  }
+
+  /** Starts a stopped node again on its data, without waiting. */
+  void relaunch() throws IOException, InterruptedException {
+    process = launch(node, voters, "unused-once-formatted", heap, log).process;
   }
 
   void awaitReady() throws IOException, InterruptedException {
@@ -169,9 +174,12 @@ public final class KafkaBroker implements AutoCloseable {
         "share.coordinator.state.topic.replication.factor=" + replicas,
         "share.coordinator.state.topic.min.isr=" + minIsr,
         "group.initial.rebalance.delay.ms=0",
-        // Let Conveyor's worker group detect a dead worker within seconds (the default minimum is 45 s).
+        // Let Conveyor's worker group detect a dead worker within seconds (the default minimum is 45 s), and let the
+        // queue benchmark give a share group the same chance.
         "group.consumer.min.session.timeout.ms=1000",
         "group.consumer.min.heartbeat.interval.ms=500",
+        "group.share.min.session.timeout.ms=1000",
+        "group.share.min.heartbeat.interval.ms=500",
         "auto.create.topics.enable=false",
         "log.retention.hours=24",
         "");

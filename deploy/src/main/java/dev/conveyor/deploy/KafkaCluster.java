@@ -52,6 +52,23 @@ public final class KafkaCluster implements AutoCloseable {
     return brokers.get(index);
   }
 
+  /** Kills every node at once (SIGKILL): the whole cluster is gone. */
+  public void killAll() throws InterruptedException {
+    for (KafkaBroker broker : brokers) {
+      broker.kill();
+    }
+  }
+
+  /** Starts every node again on its data and waits until each answers with the whole cluster. */
+  public void restartAll() throws IOException, InterruptedException {
+    for (KafkaBroker broker : brokers) {
+      broker.relaunch();
+    }
+    for (KafkaBroker broker : brokers) {
+      broker.awaitReady();
+    }
+  }
+
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

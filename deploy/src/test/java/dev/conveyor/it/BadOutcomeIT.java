@@ -46,6 +46,15 @@ class BadOutcomeIT {
   }
 
   @Test
+  void aResultWithANumberPostgresqlCannotHoldEndsFailedWithoutRetries() {
+    String id = stack.submitted("{\"type\":\"test.scripted\",\"maxAttempts\":3,\"payload\":"
+        + "{\"result\":{\"n\":\"{BIG}\"}}}");
+    JsonNode done = stack.awaitJob(id, j -> j.get("status").asText().equals("failed"), Duration.ofSeconds(30));
+    assertEquals("result_unstorable", done.get("error").get("code").asText());
+    assertEquals(1, done.get("attempts").asInt());
+  }
+
+  @Test
   void aResultOverTheLimitEndsFailed() {
     String id = stack.submitted("{\"type\":\"test.scripted\",\"maxAttempts\":3,\"payload\":{\"resultBytes\":5000}}");
     JsonNode done = stack.awaitJob(id, j -> j.get("status").asText().equals("failed"), Duration.ofSeconds(30));
@@ -57,6 +66,7 @@ class BadOutcomeIT {
   void anErrorWithNulCharactersIsStoredCleaned() {
     String id = stack.submitted("{\"type\":\"test.scripted\",\"maxAttempts\":1,\"payload\":"
         + "{\"fail\":{\"code\":\"bad{NUL}code\",\"message\":\"nul {NUL} inside\"}}}");
+    // One attempt: a failure's text is cleaned, not refused, so there is nothing to retry.
     JsonNode done = stack.awaitJob(id, j -> j.get("status").asText().equals("failed"), Duration.ofSeconds(30));
     assertEquals("bad\uFFFDcode", done.get("error").get("code").asText());
     assertEquals("nul \uFFFD inside", done.get("error").get("message").asText());

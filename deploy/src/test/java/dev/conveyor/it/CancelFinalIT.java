@@ -47,14 +47,14 @@ class CancelFinalIT {
   void aFailureAfterTheCancelEndsCancelledNotRetried() {
     worker = stack.startWorker("cancel-fail");
     String id = runningJob("{\"type\":\"test.scripted\",\"maxAttempts\":3,\"payload\":"
-        + "{\"sleepMs\":1500,\"honorCancel\":false,\"fail\":{\"code\":\"late\",\"message\":\"failed anyway\"}}}");
+        + "{\"sleepMs\":5000,\"honorCancel\":false,\"fail\":{\"code\":\"late\",\"message\":\"failed anyway\"}}}");
     assertCancelledForGood(id, () -> { });
   }
 
   @Test
   void aTimeoutAfterTheCancelEndsCancelled() {
     worker = stack.startWorker("cancel-timeout");
-    String id = runningJob("{\"type\":\"test.scripted\",\"maxAttempts\":3,\"timeoutMs\":1500,\"payload\":"
+    String id = runningJob("{\"type\":\"test.scripted\",\"maxAttempts\":3,\"timeoutMs\":5000,\"payload\":"
         + "{\"sleepMs\":30000,\"honorCancel\":false}}");
     assertCancelledForGood(id, () -> { });
   }

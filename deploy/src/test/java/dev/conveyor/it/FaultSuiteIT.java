@@ -50,6 +50,9 @@ class FaultSuiteIT {
       .connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Map<String, String> accepted = new ConcurrentHashMap<>();
+  private final Map<String, Long> acceptedAt = new ConcurrentHashMap<>();
+  private final List<String> unsent = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> killedMidJob = Collections.synchronizedList(new ArrayList<>());
   private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
   private final AtomicInteger unreachable = new AtomicInteger();
   private final AtomicInteger withoutRetryAfter = new AtomicInteger();
@@ -66,7 +69,8 @@ class FaultSuiteIT {
             "CONVEYOR_RETRY_BASE_MS", "200",
             "CONVEYOR_SHUTDOWN_GRACE_MS", "2000"))) {
       Process[] workers = new Process[3];
-      Process api = stack.startApi();
+      Process[] api = {stack.startApi()};
+      logTerminalMoves(stack);
       for (int i = 0; i < workers.length; i++) {
         workers[i] = stack.startWorker("fault-w" + i);
       }
@@ -78,13 +82,13 @@ class FaultSuiteIT {
       load.start();
       pause(5_000);
 
-      fault("SIGKILL worker 0 mid-job", () -> IsolatedStack.signal(workers[0], "KILL"));
+      fault("SIGKILL worker 0 mid-job", () -> killMidJob(stack, workers[0], "fault-w0"));
       pause(3_000);
       workers[0] = stack.startWorker("fault-w0");
       pause(5_000);
 
-      fault("SIGKILL the API while it accepts jobs", () -> IsolatedStack.signal(api, "KILL"));
-      Process restartedApi = stack.startApi();
+      fault("SIGKILL the API while it accepts jobs", () -> IsolatedStack.signal(api[0], "KILL"));
+      api[0] = stack.startApi();
       pause(5_000);
 
       fault("SIGKILL Kafka broker 1, back after 10 s", () -> kafka.node(0).kill());
@@ -92,7 +96,23 @@ class FaultSuiteIT {
       kafka.node(0).restart();
       pause(5_000);
 
-      fault("SIGKILL worker 1 mid-job", () -> IsolatedStack.signal(workers[1], "KILL"));
+      fault("Kafka cluster down: jobs committed, then the API SIGKILLed before it could send them", () -> {
+        kafka.killAll();
+        long from = System.currentTimeMillis();
+        pause(3_000);
+        IsolatedStack.signal(api[0], "KILL");
+        long to = System.currentTimeMillis();
+        acceptedAt.forEach((id, at) -> {
+          if (at >= from && at <= to) {
+            unsent.add(id);
+          }
+        });
+        kafka.restartAll();
+        api[0] = stack.startApi();
+      });
+      pause(5_000);
+
+      fault("SIGKILL worker 1 mid-job", () -> killMidJob(stack, workers[1], "fault-w1"));
       pause(2_000);
       workers[1] = stack.startWorker("fault-w1");
       pause(5_000);
@@ -102,27 +122,37 @@ class FaultSuiteIT {
       fault("restart PostgreSQL (down 3 s)", () -> LocalServices.restartPostgresql(3_000).ifPresent(this::skip));
       pause(5_000);
 
-      fault("SIGKILL workers 0 and 2 together", () -> {
-        IsolatedStack.signal(workers[0], "KILL");
-        IsolatedStack.signal(workers[2], "KILL");
+      fault("SIGKILL workers 0 and 2 together, mid-job", () -> {
+        killMidJob(stack, workers[0], "fault-w0");
+        killMidJob(stack, workers[2], "fault-w2");
       });
       pause(2_000);
       workers[0] = stack.startWorker("fault-w0");
       workers[2] = stack.startWorker("fault-w2");
+      long lastFaultAt = System.nanoTime();
       pause(5_000);
       loading.set(false);
       load.join();
-      long lastFaultDone = System.nanoTime();
 
       Map<String, JsonNode> firstTerminal = awaitAllTerminal(stack, Duration.ofMillis(LEASE_MS + 60_000));
-      pause(3_000);
+      long settledMs = (System.nanoTime() - lastFaultAt) / 1_000_000;
       Report report = report(stack, firstTerminal);
-      report.print(home.resolve("counts.txt"), (System.nanoTime() - lastFaultDone) / 1_000_000);
-      assertTrue(restartedApi.isAlive(), "the API survived every fault but its own kill");
+      report.print(home.resolve("counts.txt"), settledMs);
       assertEquals(0, report.lost, report.toString());
       assertEquals(0, report.stuck, report.toString());
-      assertEquals(0, report.doubleTerminal, report.toString());
+      assertEquals(0L, report.doubleTerminal, report.toString());
       assertEquals(accepted.size(), report.terminal, report.toString());
+      assertEquals(0, report.unfinishedInDatabase, "every job in the database ended, with a 202 seen or not");
+      assertEquals(report.jobsInDatabase, report.endedOnce, "every job moved into a terminal state exactly once");
+      assertTrue(!unsent.isEmpty(), "jobs were committed while Kafka was down");
+      assertEquals(0, unsent.stream().filter(id -> !firstTerminal.containsKey(id)).count(),
+          "the jobs committed by the API that died before sending them all ended");
+      assertTrue(killedMidJob.size() >= 4, "workers were killed while running jobs: " + killedMidJob);
+      for (String id : killedMidJob) {
+        JsonNode job = firstTerminal.get(id);
+        assertTrue(job != null && job.get("attempts").asInt() >= 2, "a job cut short by a kill ran again: " + job);
+      }
+      assertTrue(settledMs <= LEASE_MS + 45_000, "all ended " + settledMs + " ms after the last fault");
       assertEquals(0, refused.getOrDefault(500, new AtomicInteger()).get(), "no submit answered 500: " + refused);
       assertEquals(0, withoutRetryAfter.get(), "every 503 says when to retry");
       assertTrue(accepted.size() > 200, "a steady load ran: " + accepted.size());
@@ -131,6 +161,33 @@ class FaultSuiteIT {
         assertTrue(frames < 100, process + " logged " + frames + " stack frames; outages should be logged once");
       }
     }
+  }
+
+  /** Waits until the worker runs a job (at most 15 s), notes the jobs it runs, then SIGKILLs it. */
+  private void killMidJob(IsolatedStack stack, Process worker, String workerId) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    List<String> running = new ArrayList<>();
+    while (running.isEmpty() && System.nanoTime() < deadline) {
+      stack.sql("SELECT id::text FROM jobs WHERE status = 'running' AND worker_id = $1", workerId)
+          .forEach(row -> running.add(row.getString(0)));
+      if (running.isEmpty()) {
+        pause(50);
+      }
+    }
+    assertTrue(!running.isEmpty(), workerId + " never ran a job to be killed in the middle of");
+    IsolatedStack.signal(worker, "KILL");
+    running.stream().filter(accepted::containsKey).forEach(killedMidJob::add);
+  }
+
+  /** A test-only trigger in this stack's own database: every move into a terminal state leaves a row. */
+  private static void logTerminalMoves(IsolatedStack stack) {
+    stack.script("CREATE TABLE test_terminal_moves (job_id uuid NOT NULL, status text NOT NULL, "
+        + "at timestamptz NOT NULL DEFAULT clock_timestamp());"
+        + "CREATE FUNCTION test_log_terminal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        + "IF NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status THEN "
+        + "INSERT INTO test_terminal_moves (job_id, status) VALUES (NEW.id, NEW.status); END IF; RETURN NEW; END $$;"
+        + "CREATE TRIGGER test_terminal AFTER UPDATE OF status ON jobs FOR EACH ROW "
+        + "EXECUTE FUNCTION test_log_terminal();");
   }
 
   private void fault(String name, ThrowingRunnable fault) throws Exception {
@@ -157,7 +214,9 @@ class FaultSuiteIT {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 202) {
-          accepted.put(Http.json(response).get("id").asText(), body);
+          String id = Http.json(response).get("id").asText();
+          accepted.put(id, body);
+          acceptedAt.put(id, System.currentTimeMillis());
         } else {
           refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
           if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isEmpty()) {
@@ -192,6 +251,13 @@ class FaultSuiteIT {
   private Report report(IsolatedStack stack, Map<String, JsonNode> firstTerminal) {
     Report report = new Report();
     report.accepted = accepted.size();
+    report.jobsInDatabase = stack.sql("SELECT count(*) FROM jobs").iterator().next().getLong(0);
+    report.unfinishedInDatabase = stack.sql("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
+        .iterator().next().getLong(0);
+    report.endedOnce = stack.sql("SELECT count(*) FROM (SELECT job_id FROM test_terminal_moves GROUP BY job_id "
+        + "HAVING count(*) = 1) once").iterator().next().getLong(0);
+    report.doubleTerminal += stack.sql("SELECT count(*) FROM (SELECT job_id FROM test_terminal_moves GROUP BY job_id "
+        + "HAVING count(*) > 1) twice").iterator().next().getLong(0);
     for (String id : accepted.keySet()) {
       Optional<JsonNode> now = read(stack, id);
       if (now.isEmpty()) {
@@ -253,13 +319,20 @@ class FaultSuiteIT {
     int terminal;
     int lost;
     int stuck;
-    int doubleTerminal;
+    long doubleTerminal;
+    long jobsInDatabase;
+    long unfinishedInDatabase;
+    long endedOnce;
     final Map<String, Integer> byStatus = new LinkedHashMap<>();
 
     void print(Path file, long settledMs) throws Exception {
       String text = "fault suite: accepted " + accepted + " / terminal " + terminal + " / lost " + lost + " / stuck "
           + stuck + " / double-terminal " + doubleTerminal + "\n"
           + "  terminal states: " + byStatus + "\n"
+          + "  database: " + jobsInDatabase + " jobs, " + unfinishedInDatabase + " unfinished, " + endedOnce
+          + " moved into a terminal state exactly once (trigger)\n"
+          + "  committed while Kafka was down by an API then killed: " + unsent.size() + ", all ended; jobs running on "
+          + "killed workers: " + killedMidJob.size() + ", all ran again and ended\n"
           + "  all terminal " + settledMs + " ms after the last fault (lease " + LEASE_MS + " ms)\n"
           + "  submits refused: " + refused + ", unreachable (API down): " + unreachable.get() + "\n"
           + "  faults: " + faults + "\n"

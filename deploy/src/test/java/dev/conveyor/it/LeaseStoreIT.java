@@ -79,10 +79,50 @@ class LeaseStoreIT {
     assertEquals(1, claimed.get().attempts());
     assertTrue(TestStack.await(store.claim(job.id(), "w1", "w1/owner-a", 30_000)).isEmpty(),
         "a second claim takes nothing and spends no attempt");
-    assertEquals(1, TestStack.await(store.heldBy(job.id(), "w1/owner-a")).orElseThrow().attempts(),
+    assertEquals(1, TestStack.await(store.heldBy(job.id(), "w1/owner-a", 30_000)).orElseThrow().attempts(),
         "the owner retrying a claim gets its own job back");
-    assertTrue(TestStack.await(store.heldBy(job.id(), "w1/owner-b")).isEmpty(), "another process does not");
+    assertTrue(TestStack.await(store.heldBy(job.id(), "w1/owner-b", 30_000)).isEmpty(), "another process does not");
     assertEquals(1, row(job.id()).getInteger(1));
+    expireLease(job.id());
+    assertTrue(TestStack.await(store.heldBy(job.id(), "w1/owner-a", 30_000)).isEmpty(),
+        "a lease run out is the reapers', even for its owner");
+  }
+
+  @Test
+  void aLateWriteOfAnAttemptWhoseNumberWasReusedChangesNothing() {
+    Job job = insert(3);
+    Job first = TestStack.await(store.claim(job.id(), "a", "a/owner", 30_000)).orElseThrow();
+    JobStore.Attempt byA = new JobStore.Attempt(job.id(), first.attempts(), "a/owner");
+    TestStack.await(store.requeue(byA, new JobError("interrupted", "handed back"), false, 0));
+    Job second = TestStack.await(store.claim(job.id(), "b", "b/owner", 30_000)).orElseThrow();
+    assertEquals(first.attempts(), second.attempts(), "a handed-back attempt does not count, so its number returns");
+    assertTrue(TestStack.await(store.requeue(byA, new JobError("interrupted", "retried write"), false, 0)).isEmpty(),
+        "a retry of A's hand-back must not requeue B's attempt");
+    assertTrue(TestStack.await(store.succeed(byA, "{}")).isEmpty());
+    assertEquals("running", row(job.id()).getString(0));
+    assertEquals("b/owner", row(job.id()).getString(2));
+  }
+
+  @Test
+  void aFailureOnTheLastAttemptAfterACancelEndsCancelled() {
+    Job job = insert(1);
+    Job claimed = TestStack.await(store.claim(job.id(), "w", "w/last", 30_000)).orElseThrow();
+    TestStack.await(store.requestCancel(job.id()));
+    Job ended = TestStack.await(store.end(new JobStore.Attempt(job.id(), claimed.attempts(), "w/last"),
+        JobStatus.FAILED, new JobError("timeout", "too slow"))).orElseThrow();
+    assertEquals(JobStatus.CANCELLED, ended.status());
+  }
+
+  @Test
+  void aRecordBeforeTheJobIsDueGetsItsRecordOwedAgainOnce() {
+    Job job = insert(3);
+    Job claimed = TestStack.await(store.claim(job.id(), "w", "w/early", 30_000)).orElseThrow();
+    TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w/early"),
+        new JobError("boom", "later"), true, 60_000));
+    TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
+    assertTrue(TestStack.await(store.oweIfNotDue(job.id())), "owed again, for when it is due");
+    assertFalse(TestStack.await(store.oweIfNotDue(job.id())), "but only once");
+    assertEquals(1L, row(job.id()).getLong(5));
   }
 
   @Test
@@ -144,8 +184,8 @@ class LeaseStoreIT {
     Job job = insert(3);
     Job claimed = TestStack.await(store.claim(job.id(), "w7", "w7/owner", 30_000)).orElseThrow();
     TestStack.await(store.requestCancel(job.id()));
-    Job after = TestStack.await(store.requeue(job.id(), claimed.attempts(), new JobError("timeout", "too slow"), true,
-        0)).orElseThrow();
+    Job after = TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w7/owner"),
+        new JobError("timeout", "too slow"), true, 0)).orElseThrow();
     assertEquals(JobStatus.CANCELLED, after.status());
     assertFalse(after.finishedAt() == null);
     assertEquals(0L, row(job.id()).getLong(5), "no record owed: it will never run again");
@@ -155,7 +195,8 @@ class LeaseStoreIT {
   void aClaimBeforeTheJobIsDueTakesNothing() {
     Job job = insert(3);
     Job claimed = TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).orElseThrow();
-    TestStack.await(store.requeue(job.id(), claimed.attempts(), new JobError("boom", "retry later"), true, 60_000));
+    TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w8/owner"),
+        new JobError("boom", "retry later"), true, 60_000));
     assertTrue(TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).isEmpty(),
         "an early duplicate record changes nothing; the record owed comes when the backoff ends");
     assertEquals("queued", row(job.id()).getString(0));

@@ -48,18 +48,17 @@ class PartitionsIT {
       stack.awaitStatus(id, "succeeded", Duration.ofSeconds(30));
     }
     long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
-    assertTrue(tookMs < 10_000, "every partition served again " + tookMs + " ms after the kill");
+    assertTrue(tookMs < 8_000, "every partition served again " + tookMs + " ms after the kill (session 3 s)");
   }
 
   @Test
   void aWorkerWhoseSessionExpiredDropsItsPartitionsKeepsItsJobAndCarriesOn() {
     Process frozen = stack.startWorker("partitions-frozen");
-    stack.startWorker("partitions-other");
+    stack.startBuiltinWorker("partitions-other");
     awaitBothRunJobs();
-    String running = stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":9000,\"steps\":9}}");
+    // Only the frozen worker runs the scripted type, so the job it keeps through the freeze is surely its own.
+    String running = stack.submitted("{\"type\":\"test.scripted\",\"payload\":{\"sleepMs\":9000}}");
     stack.awaitStatus(running, "running", Duration.ofSeconds(30));
-    boolean onFrozen = "partitions-frozen".equals(stack.sql("SELECT worker_id FROM jobs WHERE id = $1::uuid", running)
-        .iterator().next().getString(0));
 
     IsolatedStack.signal(frozen, "STOP");
     IsolatedStack.pause(7_000);
@@ -70,11 +69,9 @@ class PartitionsIT {
     assertEquals(1, stack.awaitStatus(running, "succeeded", Duration.ofSeconds(60)).get("attempts").asInt(),
         "the running job ended once, under its lease");
     assertTrue(frozen.isAlive(), "the thawed worker carries on");
-    if (onFrozen) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (!stack.logText("partitions-frozen").contains("lost partitions") && System.nanoTime() < deadline) {
-        IsolatedStack.pause(200);
-      }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!stack.logText("partitions-frozen").contains("lost partitions") && System.nanoTime() < deadline) {
+      IsolatedStack.pause(200);
     }
     assertTrue(stack.logText("partitions-frozen").contains("lost partitions"), "it noticed it lost them");
     List<String> after = new ArrayList<>();

@@ -31,6 +31,7 @@ class RecoveryIT {
     while (!stack.logText("recovery-1").contains("runs [") && System.nanoTime() < deadline) {
       IsolatedStack.pause(200);
     }
+    assertTrue(stack.logText("recovery-1").contains("runs ["), "the worker started: " + stack.logText("recovery-1"));
   }
 
   @AfterAll
@@ -75,10 +76,26 @@ class RecoveryIT {
 
   @Test
   void aRelayLeavesAnotherNamespacesRowsAlone() {
-    UUID id = insertQueuedJob("elsewhere");
-    stack.sql("INSERT INTO job_outbox (namespace, job_id, type, due_at) VALUES ('elsewhere', $1, 'noop', now())", id);
-    IsolatedStack.pause(3_000);
-    assertEquals("queued", status(id));
-    assertEquals(1L, stack.sql("SELECT count(*) FROM job_outbox WHERE job_id = $1", id).iterator().next().getLong(0));
+    UUID elsewhere = insertQueuedJob("elsewhere");
+    stack.sql("INSERT INTO job_outbox (namespace, job_id, type, due_at) VALUES ('elsewhere', $1, 'noop', now())",
+        elsewhere);
+    UUID ours = insertQueuedJob(namespace);
+    stack.sql("INSERT INTO job_outbox (namespace, job_id, type, due_at) VALUES ($1, $2, 'noop', now())", namespace, ours);
+    awaitSucceeded(ours);
+    assertEquals("queued", status(elsewhere), "the relay that sent ours in the same sweeps left the other one");
+    assertEquals(1L, stack.sql("SELECT count(*) FROM job_outbox WHERE job_id = $1", elsewhere).iterator().next()
+        .getLong(0));
+  }
+
+  @Test
+  void aWorkerAloneReapsALeaseItsDeadOwnerLeftAndRunsTheJobAgain() {
+    UUID id = JobIds.next();
+    stack.sql("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, attempts, max_attempts, "
+        + "created_at, started_at, updated_at, worker_id, lease_owner, lease_until) VALUES ($1, $2, 'alpha', 'noop', "
+        + "'running', 'normal', '{}', 1, 3, now(), now(), now(), 'gone', 'gone/owner', now() - interval '1 second')",
+        id, namespace);
+    awaitSucceeded(id);
+    assertEquals(2, stack.sql("SELECT attempts FROM jobs WHERE id = $1", id).iterator().next().getInteger(0),
+        "the lost attempt counted; the second ran here");
   }
 }

@@ -23,7 +23,7 @@ class RoutingIT {
 
   @BeforeEach
   void start() {
-    stack = IsolatedStack.create("routing", Map.of());
+    stack = IsolatedStack.create("routing", Map.of("CONVEYOR_RECONCILE_AFTER_MS", "1000"));
     stack.startApi();
   }
 
@@ -40,11 +40,13 @@ class RoutingIT {
     assertTrue(declarer.waitFor(30, TimeUnit.SECONDS));
     String waiting = stack.submitted("{\"type\":\"test.scripted\"}");
 
-    IsolatedStack.pause(3_000);
-    assertEquals("queued", stack.job(waiting).get("status").asText());
+    // A worker without the type runs meanwhile, and the reconciler looks every half second: still nothing moves.
+    stack.startBuiltinWorker("routing-others");
     long records = stack.recordsOf("test.scripted");
-    IsolatedStack.pause(2_000);
+    IsolatedStack.pause(12_000);
+    assertEquals("queued", stack.job(waiting).get("status").asText());
     assertEquals(records, stack.recordsOf("test.scripted"), "no record churns while no worker runs the type");
+    assertFalse(stack.logText("routing-others").contains("skipping record"), "no record reached the wrong worker");
     assertEquals(0L, stack.sql("SELECT count(*) FROM job_outbox").iterator().next().getLong(0));
     JsonNode types = Http.json(stack.get("/v1/job-types"));
     JsonNode scripted = null;
@@ -80,6 +82,8 @@ class RoutingIT {
       assertEquals(row.getString(0).equals("noop") ? "routing-builtins" : "routing-tests", row.getString(1));
       assertEquals(1, row.getInteger(2), "no job was handed back and forth");
     });
+    assertEquals(10, stack.recordsOf("noop"), "one record per job, none handed back and forth");
+    assertEquals(10, stack.recordsOf("test.scripted"));
     assertFalse(stack.logText("routing-tests").contains("skipping record"));
     assertFalse(stack.logText("routing-builtins").contains("skipping record"));
   }

@@ -44,11 +44,7 @@ class TimeoutIT {
     assertEquals("timeout", failed.get("error").get("code").asText());
     assertEquals(2, failed.get("attempts").asInt());
 
-    Map<String, Long> events = new HashMap<>();
-    for (String line : Files.readAllLines(log)) {
-      String[] parts = line.split(" ");
-      events.put(parts[0] + parts[2], Long.parseLong(parts[3]));
-    }
+    Map<String, Long> events = readEvents(log);
     assertTrue(events.get("end1") - events.get("start1") >= 2_400, "attempt 1's handler ran on past its timeout");
     assertTrue(events.get("start2") >= events.get("end1"), "attempt 2 started only once attempt 1's handler returned: "
         + events);
@@ -62,7 +58,7 @@ class TimeoutIT {
     stack = IsolatedStack.create("deaf", Map.of("CONVEYOR_HANDLER_STOP_MS", "1000"));
     stack.startApi();
     Process worker = stack.startWorker("deaf-1");
-    String other = stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":8000,\"steps\":80}}");
+    String other = stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":60000,\"steps\":600}}");
     stack.awaitStatus(other, "running", Duration.ofSeconds(30));
     String deaf = stack.submitted("{\"type\":\"test.scripted\",\"timeoutMs\":1000,\"maxAttempts\":1,\"payload\":"
         + "{\"sleepMs\":120000,\"honorCancel\":false,\"honorInterrupt\":false}}");
@@ -77,7 +73,45 @@ class TimeoutIT {
     assertEquals(0, handedBack.get("attempts").asInt(), "a job handed back does not spend its attempt");
 
     stack.startWorker("deaf-2");
-    assertEquals(1, stack.awaitStatus(other, "succeeded", Duration.ofSeconds(60)).get("attempts").asInt());
+    JsonNode again = stack.awaitStatus(other, "running", Duration.ofSeconds(60));
+    assertEquals(1, again.get("attempts").asInt(), "it runs again, on the fresh worker, as its first attempt");
+  }
+
+  @Test
+  void theNextAttemptWaitsForTheTimedOutHandlerEvenWithASlotFree() throws Exception {
+    stack = IsolatedStack.create("ordering", Map.of("CONVEYOR_WORKER_CONCURRENCY", "2"));
+    stack.startApi();
+    stack.startWorker("ordering-1");
+    Path log = Files.createTempFile(TestStack.home(), "ordering", ".log");
+    String slow = stack.submitted("{\"type\":\"test.scripted\",\"timeoutMs\":1000,\"maxAttempts\":2,\"payload\":"
+        + "{\"sleepMs\":30000,\"honorCancel\":false,\"afterInterruptMs\":3000,\"log\":\"" + log + "\"}}");
+    stack.awaitStatus(slow, "failed", Duration.ofSeconds(60));
+    Map<String, Long> events = readEvents(log);
+    assertTrue(events.get("start2") >= events.get("end1"), "attempt 2 waited for attempt 1's handler: " + events);
+  }
+
+  @Test
+  void aHandlerThatOnlyWatchesTheFlagSeesItsTimeout() {
+    stack = IsolatedStack.create("flag", Map.of());
+    stack.startApi();
+    stack.startWorker("flag-1");
+    String id = stack.submitted("{\"type\":\"test.scripted\",\"timeoutMs\":1000,\"maxAttempts\":1,\"payload\":"
+        + "{\"sleepMs\":30000,\"honorInterrupt\":false}}");
+    JsonNode done = stack.awaitStatus(id, "failed", Duration.ofSeconds(30));
+    assertEquals("timeout", done.get("error").get("code").asText());
+    long ranMs = Duration.between(Instant.parse(done.get("startedAt").asText()),
+        Instant.parse(done.get("finishedAt").asText())).toMillis();
+    assertTrue(ranMs < 3_000, "the cancel flag stopped it " + ranMs + " ms after it started");
+    assertTrue(!stack.logText("flag-1").contains("ignored its stop"));
+  }
+
+  private static Map<String, Long> readEvents(Path log) throws Exception {
+    Map<String, Long> events = new HashMap<>();
+    for (String line : Files.readAllLines(log)) {
+      String[] parts = line.split(" ");
+      events.put(parts[0] + parts[2], Long.parseLong(parts[3]));
+    }
+    return events;
   }
 
   @Test

@@ -45,7 +45,7 @@ class WorkerCrashIT {
     JsonNode requeued = stack.awaitJob(id, j -> j.path("error").path("code").asText().equals("worker_lost"),
         Duration.ofSeconds(15));
     long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
-    assertTrue(tookMs <= LEASE_MS + 2_000, "requeued " + tookMs + " ms after the kill");
+    assertTrue(tookMs <= LEASE_MS + 3_500, "requeued " + tookMs + " ms after the kill");
     assertEquals("queued", requeued.get("status").asText());
     assertEquals(1, requeued.get("attempts").asInt(), "the lost attempt counts");
 
@@ -80,7 +80,13 @@ class WorkerCrashIT {
     assertEquals("worker_lost", job.get("error").get("code").asText());
     assertEquals(2, job.get("attempts").asInt());
 
-    List<String> lines = events.get(30, TimeUnit.SECONDS).body().collect(Collectors.toList());
+    List<String> lines = CompletableFuture.supplyAsync(() -> {
+      try {
+        return events.get(30, TimeUnit.SECONDS).body().collect(Collectors.toList());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).get(30, TimeUnit.SECONDS);
     String last = lines.stream().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
     assertTrue(last.contains("\"status\":\"failed\""), "the event stream ends with the terminal state: " + last);
   }

@@ -43,6 +43,8 @@ public final class WorkerApplication {
   private static final long HAND_BACK_MAX_MS = 3_000;
   /** Exit status of a worker that had to give up a wedged handler: its supervisor should start a new one. */
   public static final int EXIT_WEDGED = 70;
+  /** Exit status of a worker whose handler still ran when its leases were about to run out. */
+  public static final int EXIT_LEASES_LOST = 71;
 
   private final Vertx vertx;
   private final Config config;
@@ -58,6 +60,7 @@ public final class WorkerApplication {
   private final WorkerHealth health;
   private final ExecutorService threads;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile int exitStatus;
 
   private WorkerApplication(Vertx vertx, Config config, Pool pool, Redis redis, QueueAdmin admin,
       JobPublisher publisher, Recovery recovery, LeaseHeartbeat heartbeat, JobRunner runner, JobConsumer consumer,
@@ -102,25 +105,62 @@ public final class WorkerApplication {
     ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
     JobRunner runner = new JobRunner(vertx, handlers, writer, threads, config.handlerStopMs());
     LeaseHeartbeat heartbeat = new LeaseHeartbeat(vertx, store, leaseOwner, config.leaseMs(), config.heartbeatMs(),
-        runner::interruptAll);
-    JobPublisher publisher = new JobPublisher(vertx, config.kafkaBootstrap(), topics, dependencies.kafka());
-    Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, metrics, admin, publisher);
+        leaseGuard(runner));
     CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),
         dependencies.redis(), keys.jobCancels(), runner);
     WorkerHealth health = new WorkerHealth(dependencies);
-    return cancels.start().compose(v -> health.serve(vertx, config.workerHealthPort())).map(v -> {
-      heartbeat.start();
-      recovery.start();
-      JobConsumer consumer = new JobConsumer(config.kafkaBootstrap(), topics, handlers.declarations().keySet(),
-          config.workerId(), runner, config.workerConcurrency());
-      WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher, recovery, heartbeat,
-          runner, consumer, cancels, health, threads);
-      runner.onWedged(app::wedged);
-      consumer.start();
-      LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
-          + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
-      return app;
-    });
+    // Kafka's clients resolve their servers when built, which may block: never on an event loop.
+    return vertx.executeBlocking(() -> new JobPublisher(vertx, config.kafkaBootstrap(), topics, dependencies.kafka()))
+        .compose(publisher -> cancels.start()
+            .compose(v -> health.serve(vertx, config.workerHealthPort()))
+            .compose(v -> vertx.executeBlocking(() -> new JobConsumer(config.kafkaBootstrap(), topics,
+                handlers.declarations().keySet(), config.workerId(), runner, config.workerConcurrency())))
+            .map(consumer -> {
+              Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, metrics, admin,
+                  publisher);
+              heartbeat.start();
+              recovery.start();
+              WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher, recovery,
+                  heartbeat, runner, consumer, cancels, health, threads);
+              runner.onWedged(app::wedged);
+              consumer.start();
+              LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
+                  + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
+              return app;
+            }));
+  }
+
+  /**
+   * Keeps handlers inside their leases: while renewals fail, they are stopped and none starts; if one still runs as
+   * the leases are about to run out, the process ends at once, before a reaper can hand its job to another worker.
+   */
+  private static LeaseHeartbeat.Listener leaseGuard(JobRunner runner) {
+    return new LeaseHeartbeat.Listener() {
+      @Override
+      public void leasesAtRisk() {
+        runner.interruptAll();
+      }
+
+      @Override
+      public void leasesRenewed() {
+        runner.resume();
+      }
+
+      @Override
+      public void leasesRunningOut() {
+        long stuck = runner.handlersRunning();
+        if (stuck > 0) {
+          LOG.severe(stuck + " handlers still run as this worker's leases run out; exiting at once, so that no job "
+              + "runs twice once the reapers hand it on");
+          Runtime.getRuntime().halt(EXIT_LEASES_LOST);
+        }
+      }
+    };
+  }
+
+  /** What the process should exit with once stopped: 0, or {@link #EXIT_WEDGED} if it stopped for a wedged handler. */
+  public int exitStatus() {
+    return exitStatus;
   }
 
   /** Completes exceptionally if the worker stopped consuming on its own, after a fatal error. */
@@ -164,6 +204,7 @@ public final class WorkerApplication {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
+    exitStatus = EXIT_WEDGED;
     String reason = "the handler of job " + wedged.job().id() + " (" + wedged.job().type() + ") ignored its stop "
         + "signal and interrupt for " + config.handlerStopMs() + " ms";
     health.unhealthy(reason);

@@ -45,7 +45,7 @@ public final class WorkerMain {
             Shutdown.await(app.stop(), 5_000);
             Shutdown.await(vertx.close(), 2_000);
             log.info("conveyor-worker stopped");
-          }, () -> 0);
+          }, app::exitStatus);
           // A worker that can no longer consume is of no use: exit, so that its supervisor starts a new one.
           app.ended().exceptionally(err -> {
             System.err.println("conveyor-worker: stopped consuming: " + err.getMessage());

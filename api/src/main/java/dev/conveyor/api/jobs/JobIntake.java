@@ -117,7 +117,7 @@ public final class JobIntake {
 
   /**
    * A value PostgreSQL refuses (a number out of range, say) is the request's fault: 422, nothing stored. Anything else
-   * is ours: 503, nothing half-created (the transaction rolled back), come back later.
+   * is ours: 503, nothing half-created, come back later.
    */
   private static <T> Future<T> refused(Throwable err) {
     if (err instanceof Problem) {
@@ -129,7 +129,7 @@ public final class JobIntake {
     }
     LOG.log(Outages.isOutage(err) ? Level.FINE : Level.WARNING, "cannot store jobs", err);
     return Future.failedFuture(Problem.of(503, "store-unavailable", "Service unavailable",
-        "The job cannot be stored durably right now; nothing was created. Retry later.")
-        .withHeader("Retry-After", "2"));
+        "The job cannot be stored durably right now. Retry later; with an Idempotency-Key a retry never makes a "
+            + "second job.").withHeader("Retry-After", "2"));
   }
 }

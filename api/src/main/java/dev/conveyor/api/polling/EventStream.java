@@ -94,19 +94,35 @@ public final class EventStream implements Routes {
       this.open = open;
     }
 
-    /** Writes the job if it changed since {@code lastSent}, then waits for the next change; ends once terminal. */
-    Future<Void> send(String lastSent) {
+    /** Streams until the job is terminal, the client leaves or the server stops; fails if the stream must be cut. */
+    Future<Void> send(String lastEventId) {
+      Promise<Void> done = Promise.promise();
+      round(lastEventId, done);
+      return done.future();
+    }
+
+    /**
+     * Writes the job if it changed since {@code lastSent}, then waits for the next change and goes round again. Each
+     * round starts from a callback, so a stream open for hours builds up neither a stack nor a chain of futures.
+     */
+    private void round(String lastSent, Promise<Void> done) {
       if (!open.get()) {
-        return Future.succeededFuture();
+        done.tryComplete();
+        return;
       }
       if (response.writeQueueFull()) {
-        return drained().compose(v -> send(lastSent));
+        drained().onSuccess(v -> round(lastSent, done)).onFailure(done::tryFail);
+        return;
       }
       ChangeNotices.Watch watch = notices.watch(id);
-      return reader.find(tenant, id).compose(found -> {
+      reader.find(tenant, id).onFailure(err -> {
+        watch.close();
+        done.tryFail(err);
+      }).onSuccess(found -> {
         if (found.isEmpty() || !open.get()) {
           watch.close();
-          return response.end();
+          response.end().onComplete(ar -> done.tryComplete());
+          return;
         }
         Job job = found.get();
         String etag = JobResponses.etag(job);
@@ -118,14 +134,15 @@ public final class EventStream implements Routes {
         }
         if (job.status().terminal() || watcher.closing()) {
           watch.close();
-          return response.end();
+          response.end().onComplete(ar -> done.tryComplete());
+          return;
         }
         String after = sent;
-        return watcher.changeOrTimeout(watch, HEARTBEAT_MS).compose(v -> {
+        watcher.changeOrTimeout(watch, HEARTBEAT_MS).onComplete(v -> {
           if (open.get() && System.currentTimeMillis() - wroteAt >= HEARTBEAT_MS && !response.writeQueueFull()) {
             write(": keep-alive\n\n");
           }
-          return send(after);
+          round(after, done);
         });
       });
     }

@@ -18,14 +18,22 @@ public final class HeldRequests {
 
   /** Takes a place or throws a 429 problem; every successful call must be paired with {@link #release}. */
   public void hold(String tenant) {
-    AtomicInteger mine = byTenant.computeIfAbsent(tenant, t -> new AtomicInteger());
-    if (mine.incrementAndGet() > perTenant) {
-      mine.decrementAndGet();
+    boolean[] admitted = new boolean[1];
+    // Counted inside compute, so a concurrent release can never drop the count this hold adds to.
+    byTenant.compute(tenant, (t, n) -> {
+      AtomicInteger mine = n == null ? new AtomicInteger() : n;
+      admitted[0] = mine.get() < perTenant;
+      if (admitted[0]) {
+        mine.incrementAndGet();
+      }
+      return mine.get() == 0 ? null : mine;
+    });
+    if (!admitted[0]) {
       throw tooMany("this tenant already holds " + perTenant + " waiting requests");
     }
     if (total.incrementAndGet() > perProcess) {
       total.decrementAndGet();
-      mine.decrementAndGet();
+      byTenant.computeIfPresent(tenant, (t, n) -> n.decrementAndGet() <= 0 ? null : n);
       throw tooMany("the server holds as many waiting requests as it allows");
     }
   }

@@ -40,7 +40,7 @@ public final class JobWatcher {
   /** The job once {@code done} holds or at {@code deadline} (epoch ms), whichever is first; empty if not found. */
   public Future<Optional<Job>> until(String tenant, UUID id, Predicate<Job> done, long deadline) {
     ChangeNotices.Watch watch = notices.watch(id);
-    return reader.find(tenant, id).compose(found -> {
+    return reader.find(tenant, id).onFailure(err -> watch.close()).compose(found -> {
       long left = deadline - System.currentTimeMillis();
       if (found.isEmpty() || done.test(found.get()) || left <= 0 || closing) {
         watch.close();

@@ -43,7 +43,9 @@ public final class SubmitBenchmark {
     URI submit = URI.create(url + (batch == 1 ? "/v1/jobs" : "/v1/jobs/batch"));
     int requests = (jobs + batch - 1) / batch;
 
-    warmUp(client, submit, key, body);
+    warmUp(client, submit, key, body, batch);
+    // The warm-up's jobs must not count against the timed run's drain.
+    awaitDrained(client, url, key, Duration.ofMinutes(10));
     long[] latenciesNs = new long[requests];
     AtomicInteger failures = new AtomicInteger();
     Semaphore inFlight = new Semaphore(concurrency);
@@ -77,8 +79,9 @@ public final class SubmitBenchmark {
         jobs / totalSeconds);
   }
 
-  private static void warmUp(HttpClient client, URI submit, String key, String body) throws Exception {
-    for (int i = 0; i < 200; i++) {
+  /** About 2,000 jobs (at least 20 requests), enough for the JIT and the pools. */
+  private static void warmUp(HttpClient client, URI submit, String key, String body, int batch) throws Exception {
+    for (int i = 0; i < Math.max(20, 2_000 / batch); i++) {
       HttpResponse<String> response = client.send(request(submit, key, body), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 202) {
         throw new IllegalStateException("warm-up submit answered " + response.statusCode() + ": " + response.body());

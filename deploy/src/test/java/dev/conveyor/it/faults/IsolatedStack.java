@@ -175,8 +175,12 @@ public final class IsolatedStack implements AutoCloseable {
   }
 
   public HttpRequest.Builder request(String path) {
+    return request(path, KEY);
+  }
+
+  public HttpRequest.Builder request(String path, String key) {
     return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + KEY);
+        .header("Authorization", "Bearer " + key);
   }
 
   public JsonNode job(String id) {
@@ -187,13 +191,16 @@ public final class IsolatedStack implements AutoCloseable {
     return Http.json(response);
   }
 
+  /** Reads the job until the condition holds; a 503 (a dependency coming back) is read again, not a failure. */
   public JsonNode awaitJob(String id, Predicate<JsonNode> condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode last;
+    JsonNode last = null;
     do {
-      last = job(id);
-      if (condition.test(last)) {
-        return last;
+      if (get("/v1/jobs/" + id).statusCode() != 503) {
+        last = job(id);
+        if (condition.test(last)) {
+          return last;
+        }
       }
       pause(100);
     } while (System.nanoTime() < deadline);
@@ -210,6 +217,12 @@ public final class IsolatedStack implements AutoCloseable {
       sql = PgBuilder.pool().connectingTo(env.get("CONVEYOR_PG_URL")).using(TestStack.vertx()).build();
     }
     return TestStack.await(sql.preparedQuery(query).execute(Tuple.wrap(params)));
+  }
+
+  /** Runs statements as one script (no parameters), e.g. to add a trigger to this stack's database. */
+  public void script(String statements) {
+    sql("SELECT 1");
+    TestStack.await(sql.query(statements).execute());
   }
 
   public String logText(String process) {

@@ -31,11 +31,17 @@ public final class LocalServices {
       for (String setting : List.of("save", "appendonly", "dir", "logfile")) {
         start.addAll(List.of("--" + setting, redisSetting(setting)));
       }
+      if (!Files.isWritable(Path.of(redisSetting("dir")))) {
+        return Optional.of("Redis's directory is not writable by this user, so it could not start again");
+      }
       run(List.of("redis-cli", "-p", "6379", "shutdown", "nosave"), true);
-      awaitPort(6379, false);
-      Thread.sleep(downMs);
-      run(start, false);
-      awaitPort(6379, true);
+      try {
+        awaitPort(6379, false);
+        Thread.sleep(downMs);
+      } finally {
+        run(start, false);
+        awaitPort(6379, true);
+      }
       return Optional.empty();
     } catch (IOException e) {
       return Optional.of("cannot restart Redis here: " + e.getMessage());

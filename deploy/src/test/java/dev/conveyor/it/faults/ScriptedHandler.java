@@ -24,7 +24,7 @@ import java.nio.file.StandardOpenOption;
  *   <li>{@code crashAttempts}: halt the whole worker process at the start of attempts up to this one;</li>
  *   <li>{@code fail} ({@code code}, {@code message}): fail after the work; {@code result}: the result to return;
  *   {@code resultBytes}: return a string of that many bytes. In {@code fail} and {@code result}, "{NUL}" stands for
- *   U+0000, which no payload may hold.</li>
+ *   U+0000, which no payload may hold; in {@code result}, the string "{BIG}" for the number 1e1000000.</li>
  * </ul>
  */
 public class ScriptedHandler implements JobHandler {
@@ -52,7 +52,8 @@ public class ScriptedHandler implements JobHandler {
     if (p.has("resultBytes")) {
       return Json.object().put("data", "x".repeat(p.get("resultBytes").asInt()));
     }
-    return p.has("result") ? Json.parse(Json.write(p.get("result")).replace("{NUL}", "\\u0000"))
+    return p.has("result") ? Json.parseStored(Json.write(p.get("result")).replace("{NUL}", "\\u0000")
+        .replace("\"{BIG}\"", "1e1000000"))
         : Json.object().put("ok", true);
   }
 

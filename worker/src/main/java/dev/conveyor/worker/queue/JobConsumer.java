@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +35,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
+  /** After the loop failed, how long the told-to-stop handlers get to return and their jobs to be handed back. */
+  private static final long FAILED_HAND_BACK_MS = 3_000;
+  /** While paused, how often the consumer still polls, so that rebalances proceed. */
+  private static final long PAUSED_POLL_MS = 1_000;
   private static final int MAX_COMMIT_ATTEMPTS = 10;
 
   /** A record's claim settled ({@code offset} -1 if it could not be, so the record is read again), or a slot freed. */
@@ -47,6 +52,8 @@ public final class JobConsumer {
   private final OffsetTracker offsets = new OffsetTracker();
   private final Queue<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
   private final Queue<Event> events = new ConcurrentLinkedQueue<>();
+  /** Set once a freed slot has woken the consumer, so a burst of finishing jobs wakes it once, not once each. */
+  private final AtomicBoolean woken = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final Thread thread;
@@ -94,6 +101,9 @@ public final class JobConsumer {
     handBackWaitMs = handBackMs;
     running = false;
     consumer.wakeup();
+    synchronized (events) {
+      events.notifyAll();
+    }
     try {
       stopped.await(graceMs + handBackMs + 10_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -105,15 +115,24 @@ public final class JobConsumer {
     RuntimeException failure = null;
     try {
       consumer.subscribe(subscribed, new Rebalance());
+      long polledAt = 0;
       while (running) {
+        woken.set(false);
         settle();
+        if (paused && System.currentTimeMillis() - polledAt < PAUSED_POLL_MS) {
+          // Every slot is taken and as many records wait: nothing to fetch. Wait for a slot here rather than in poll,
+          // which returns at once while fetched data of paused partitions is buffered.
+          awaitEvent();
+          continue;
+        }
+        polledAt = System.currentTimeMillis();
         try {
-          for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+          for (ConsumerRecord<String, String> record : consumer.poll(paused ? Duration.ZERO : POLL)) {
             offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
             waiting.add(record);
           }
         } catch (WakeupException e) {
-          // a job was claimed or finished, or we are stopping: settle at once
+          // a slot freed or we are stopping: settle at once
         }
       }
       waiting.clear();
@@ -125,8 +144,10 @@ public final class JobConsumer {
       }
       commitSync(offsets.committable());
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "consumer loop failed", e);
+      LOG.log(Level.SEVERE, "consumer loop failed; handing this worker's jobs back", e);
       failure = e;
+      runner.interruptAll();
+      awaitRunsQuietly(System.currentTimeMillis() + FAILED_HAND_BACK_MS);
     } finally {
       runner.stop();
       consumer.close(Duration.ofSeconds(5));
@@ -185,9 +206,47 @@ public final class JobConsumer {
     run.finished().onComplete(ar -> signal(new Event(tp, -1, true)));
   }
 
+  /**
+   * Hands an event to the consumer thread. Only a freed slot is worth interrupting its poll for (a waiting record can
+   * start); a settled claim waits for the next turn of the loop, at most one poll away, to be committed.
+   */
   private void signal(Event event) {
     events.add(event);
-    consumer.wakeup();
+    if (event.slotFreed() && woken.compareAndSet(false, true)) {
+      consumer.wakeup();
+      synchronized (events) {
+        events.notifyAll();
+      }
+    }
+  }
+
+  /** Blocks until an event arrives or {@link #POLL} passes. */
+  private void awaitEvent() {
+    synchronized (events) {
+      if (events.isEmpty() && running) {
+        try {
+          events.wait(POLL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** Waits for runs to end without touching the consumer, which may be what failed. */
+  private void awaitRunsQuietly(long deadline) {
+    while (System.currentTimeMillis() < deadline) {
+      Event e;
+      while ((e = events.poll()) != null) {
+        if (e.slotFreed()) {
+          inFlight--;
+        }
+      }
+      if (inFlight <= 0) {
+        return;
+      }
+      sleepQuietly();
+    }
   }
 
   private void drainUntil(long deadline) {

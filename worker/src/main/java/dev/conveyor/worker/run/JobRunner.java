@@ -16,7 +16,6 @@ import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -86,9 +85,12 @@ public final class JobRunner {
   private final StatusWriter writer;
   private final ExecutorService threads;
   private final long handlerStopMs;
-  private final Set<UUID> active = ConcurrentHashMap.newKeySet();
+  /** The work in progress here per job, from claim to written outcome; a second record for it waits its turn. */
+  private final Map<UUID, Future<Void>> active = new ConcurrentHashMap<>();
   private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
+  /** Set while this worker must not start handlers (it is stopping, or its leases may be lost): claims are handed back. */
+  private volatile boolean handingBack;
   private volatile Consumer<Wedged> onWedged = wedged -> { };
 
   public JobRunner(Vertx vertx, HandlerRegistry handlers, StatusWriter writer, ExecutorService threads,
@@ -119,18 +121,18 @@ public final class JobRunner {
           + "' is not one this worker runs");
       return Run.done();
     }
-    if (!active.add(id.get())) {
-      // A second record for a job this worker is already claiming or running.
-      return Run.done();
-    }
     Promise<Void> released = Promise.promise();
     Promise<Void> finished = Promise.promise();
     context.runOnContext(v -> {
-      Future<Optional<Job>> claimed = claim(id.get());
+      // A second record for a job in progress here (a duplicate, or the retry of an attempt that just ended) is
+      // claimed once that work is over, never dropped: the claim tells whether there is anything left to do.
+      Future<Void> before = active.getOrDefault(id.get(), Future.succeededFuture());
+      Future<Optional<Job>> claimed = before.eventually(() -> Future.succeededFuture()).compose(w -> claim(id.get()));
       claimed.<Void>mapEmpty().onComplete(released);
-      claimed.compose(job -> job.isEmpty() ? Future.succeededFuture() : runClaimed(job.get(), handler.get()))
-          .onComplete(ar -> active.remove(id.get()))
-          .onComplete(finished);
+      Future<Void> work = claimed.compose(job -> job.isEmpty() ? Future.succeededFuture()
+          : runClaimed(job.get(), handler.get()));
+      active.put(id.get(), work);
+      work.onComplete(ar -> active.remove(id.get(), work)).onComplete(finished);
     });
     return new Run(released.future(), finished.future());
   }
@@ -149,13 +151,25 @@ public final class JobRunner {
   }
 
   /**
-   * Ends every running attempt: each job goes back to the queue without using an attempt (or ends cancelled, if a
-   * cancel was asked) once its handler has returned; its handler is told to stop (flag and interrupt). For a worker
-   * that is shutting down, or that lost its leases.
+   * Ends every running attempt and starts no other until {@link #resume}: each job goes back to the queue without
+   * using an attempt (or ends cancelled, if a cancel was asked) once its handler has returned; its handler is told to
+   * stop (flag and interrupt). A job claimed meanwhile is handed back at once. For a worker that is shutting down, or
+   * that may have lost its leases.
    */
   public void interruptAll() {
+    handingBack = true;
     context.runOnContext(v -> running.values()
         .forEach(attempt -> stop(attempt, RunContext.Stop.WORKER_STOPPING, new Outcome.Interrupted())));
+  }
+
+  /** Starts handlers again, once the leases are renewed. */
+  public void resume() {
+    handingBack = false;
+  }
+
+  /** Handler threads that have not returned yet, whatever their attempt's outcome. */
+  public long handlersRunning() {
+    return running.values().stream().filter(a -> !a.returned.future().isComplete()).count();
   }
 
   /** Writes a wedged attempt's outcome, its retry due only after this worker has long exited. */
@@ -185,8 +199,9 @@ public final class JobRunner {
   }
 
   private Future<Void> runClaimed(Job job, JobHandler handler) {
-    return attempt(job, handler)
-        .compose(outcome -> durably("outcome of job " + job.id(), () -> writer.finish(job, outcome, 0)))
+    Future<Outcome> outcome = handingBack ? Future.succeededFuture(new Outcome.Interrupted()) : attempt(job, handler);
+    return outcome
+        .compose(ended -> durably("outcome of job " + job.id(), () -> writer.finish(job, ended, 0)))
         .mapEmpty();
   }
 

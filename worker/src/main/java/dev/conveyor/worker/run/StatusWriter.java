@@ -40,19 +40,29 @@ public final class StatusWriter {
     this.settings = settings;
   }
 
-  /** queued → running under a lease; empty when the job is not ours to run (taken, cancelled, done, not due). */
+  /**
+   * queued → running under a lease; empty when the job is not ours to run (taken, cancelled, done). A record that came
+   * before the job is due (a duplicate, or clocks that disagree) is never just dropped: the job's record is owed again,
+   * for when it is due.
+   */
   public Future<Optional<Job>> claim(UUID id) {
     return announce(store.claim(id, settings.workerId(), settings.leaseOwner(), settings.leaseMs()))
+        .compose(claimed -> claimed.isPresent() ? Future.succeededFuture(claimed)
+            : store.oweIfNotDue(id).map(owed -> claimed))
         .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
   }
 
-  /** After a claim whose answer was lost: the job, if that claim did commit. */
+  /** After a claim whose answer was lost: the job, its lease renewed, if that claim did commit and still holds. */
   public Future<Optional<Job>> heldByUs(UUID id) {
-    return store.heldBy(id, settings.leaseOwner());
+    return store.heldBy(id, settings.leaseOwner(), settings.leaseMs());
   }
 
   public Future<Optional<Job>> progress(Job job, Progress progress) {
-    return announce(store.progress(job.id(), job.attempts(), progress));
+    return announce(store.progress(attempt(job), progress));
+  }
+
+  private JobStore.Attempt attempt(Job job) {
+    return new JobStore.Attempt(job.id(), job.attempts(), settings.leaseOwner());
   }
 
   /**
@@ -69,18 +79,18 @@ public final class StatusWriter {
       return succeed(job, s);
     }
     if (outcome instanceof Outcome.Cancelled) {
-      return announce(store.end(job.id(), job.attempts(), JobStatus.CANCELLED, null));
+      return announce(store.end(attempt(job), JobStatus.CANCELLED, null));
     }
     if (outcome instanceof Outcome.Interrupted) {
-      return announce(store.requeue(job.id(), job.attempts(),
-          new JobError("interrupted", "the worker stopped during the attempt"), false, minDelayMs));
+      return announce(store.requeue(attempt(job), new JobError("interrupted", "the worker stopped during the attempt"),
+          false, minDelayMs));
     }
     JobError error = ((Outcome.Failed) outcome).error();
     if (job.attempts() >= job.maxAttempts()) {
-      return announce(store.end(job.id(), job.attempts(), JobStatus.FAILED, error));
+      return announce(store.end(attempt(job), JobStatus.FAILED, error));
     }
     long delay = Math.max(minDelayMs, Backoff.delayMs(job.attempts(), settings.retryBaseMs()));
-    return announce(store.requeue(job.id(), job.attempts(), error, true, delay));
+    return announce(store.requeue(attempt(job), error, true, delay));
   }
 
   /**
@@ -88,14 +98,20 @@ public final class StatusWriter {
    * code saying so: the same handler would most likely produce it again, so it is not retried.
    */
   private Future<Optional<Job>> succeed(Job job, Outcome.Succeeded outcome) {
-    String result = Json.write(outcome.result());
+    String result;
+    try {
+      result = Json.writeStorable(outcome.result());
+    } catch (RuntimeException | StackOverflowError unwritable) {
+      return announce(store.end(attempt(job), JobStatus.FAILED, new JobError("result_unstorable",
+          "the result cannot be written as JSON that reads back: " + unwritable.getMessage())));
+    }
     int bytes = result.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > settings.maxResultBytes()) {
-      return announce(store.end(job.id(), job.attempts(), JobStatus.FAILED, new JobError("result_too_large",
+      return announce(store.end(attempt(job), JobStatus.FAILED, new JobError("result_too_large",
           "the result has " + bytes + " bytes; at most " + settings.maxResultBytes() + " are kept")));
     }
-    return announce(store.succeed(job.id(), job.attempts(), result).recover(err -> Outages.isRefusedValue(err)
-        ? store.end(job.id(), job.attempts(), JobStatus.FAILED, new JobError("result_unstorable",
+    return announce(store.succeed(attempt(job), result).recover(err -> Outages.isRefusedValue(err)
+        ? store.end(attempt(job), JobStatus.FAILED, new JobError("result_unstorable",
             "PostgreSQL cannot store the result: " + Outages.refusal(err)))
         : Future.failedFuture(err)));
   }
