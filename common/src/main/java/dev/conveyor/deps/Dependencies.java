@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record Dependencies(Dependency postgresql, Dependency redis, Dependency kafka) {
   /** Kafka's own delivery timeout is 20 s; past this, the call counts as an outage even if the client still waits. */
-  private static final long KAFKA_TIMEOUT_MS = 30_000;
+  public static final long KAFKA_TIMEOUT_MS = 30_000;
 
   public static Dependencies create(Vertx vertx, Config config) {
     return new Dependencies(new Dependency(vertx, "postgresql", config.pgTimeoutMs()),

@@ -1,5 +1,6 @@
 package dev.conveyor.queue;
 
+import dev.conveyor.deps.Dependencies;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.deps.DependencyUnavailable;
 import dev.conveyor.jobs.Json;
@@ -16,11 +17,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -70,8 +74,9 @@ public final class JobPublisher implements AutoCloseable {
   }
 
   /**
-   * Sends one batch. A send that throws (no metadata within max.block.ms: Kafka is away) fails the rest of the batch
-   * at once, rather than making each of them wait as long.
+   * Sends one batch. Once one send fails for want of metadata (no broker answered within max.block.ms: Kafka is away),
+   * the rest of the batch fails at once rather than each waiting as long; a batch still queued past the call's time
+   * limit is dropped unsent, since its caller has given up on it.
    */
   private Future<List<OutboxStore.Entry>> send(List<OutboxStore.Entry> entries) {
     if (!room.tryAcquire(entries.size())) {
@@ -89,12 +94,17 @@ public final class JobPublisher implements AutoCloseable {
         context.runOnContext(v -> complete(promise, entries, acked, firstError.get()));
       }
     };
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Dependencies.KAFKA_TIMEOUT_MS);
+    AtomicBoolean kafkaAway = new AtomicBoolean();
     try {
       sender.execute(() -> {
-        boolean kafkaAway = false;
+        if (System.nanoTime() > deadline) {
+          firstError.set(new TimeoutException("the batch waited longer than its caller"));
+          kafkaAway.set(true);
+        }
         for (int i = 0; i < entries.size(); i++) {
           int index = i;
-          if (kafkaAway) {
+          if (kafkaAway.get()) {
             oneDone.run();
             continue;
           }
@@ -104,12 +114,16 @@ public final class JobPublisher implements AutoCloseable {
                 acked[index] = true;
               } else {
                 firstError.compareAndSet(null, error);
+                // No metadata in time: reported here, not thrown, and the next send would wait as long.
+                if (error instanceof TimeoutException && metadata != null && metadata.offset() < 0) {
+                  kafkaAway.set(true);
+                }
               }
               oneDone.run();
             });
           } catch (RuntimeException e) {
             firstError.set(e);
-            kafkaAway = true;
+            kafkaAway.set(true);
             oneDone.run();
           }
         }

@@ -1,11 +1,14 @@
 package dev.conveyor.queue;
 
+import dev.conveyor.deps.Dependencies;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,8 +23,12 @@ public final class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class.getName());
   private static final int BATCH = 500;
   private static final long SWEEP_MS = 250;
-  /** How long the rows a sweep took are its own: a send that fails, or a relay that dies, leaves them due again then. */
-  private static final long HOLD_MS = 10_000;
+  /**
+   * How long the rows a sweep took are its own: longer than a send may take (its time limit), so no other relay sends
+   * them meanwhile. A relay that dies leaves them due again then; a send that fails, after {@link #RETRY_MS}.
+   */
+  private static final long HOLD_MS = Dependencies.KAFKA_TIMEOUT_MS + 5_000;
+  private static final long RETRY_MS = 5_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -54,6 +61,12 @@ public final class OutboxRelay {
         .onFailure(err -> LOG.log(Level.FINE, "direct publish failed, the sweep will retry", err));
   }
 
+  private static List<OutboxStore.Entry> unsent(List<OutboxStore.Entry> due, List<OutboxStore.Entry> sent) {
+    Set<Long> sentIds = new HashSet<>();
+    sent.forEach(e -> sentIds.add(e.id()));
+    return due.stream().filter(e -> !sentIds.contains(e.id())).toList();
+  }
+
   private void sweep() {
     if (sweeping) {
       return;
@@ -62,7 +75,8 @@ public final class OutboxRelay {
     postgresql.call(() -> OutboxStore.takeDue(pool, namespace, BATCH, HOLD_MS))
         .compose(due -> publisher.publish(due)
             .recover(err -> Future.succeededFuture(List.of()))
-            .compose(sent -> postgresql.call(() -> OutboxStore.delete(pool, sent)))
+            .compose(sent -> postgresql.call(() -> OutboxStore.delete(pool, sent)
+                .compose(v -> OutboxStore.postpone(pool, unsent(due, sent), RETRY_MS))))
             .map(due.size()))
         .onComplete(ar -> {
           sweeping = false;

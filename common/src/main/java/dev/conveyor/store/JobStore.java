@@ -195,18 +195,26 @@ public final class JobStore {
         Tuple.of(id, leaseOwner, leaseMs)));
   }
 
-  /** A job that is queued but not due yet gets its record owed again, for when it is; empty if none was owed. */
-  public Future<Boolean> oweIfNotDue(UUID id) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT namespace, id, type, due_at "
-            + "FROM jobs j WHERE id = $1 AND status = 'queued' AND due_at > now() "
+  /**
+   * A queued job with no record owed gets one again, due when the job is: for a record that came before its job was
+   * due, or one set aside while the job was in progress here. True if a record was owed.
+   */
+  public Future<Boolean> oweIfQueued(UUID id) {
+    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) "
+            + "SELECT namespace, id, type, greatest(due_at, now()) FROM jobs j WHERE id = $1 AND status = 'queued' "
             + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)", Tuple.of(id))
         .map(rows -> rows.rowCount() > 0);
   }
 
-  /** Renews every lease of one worker process with one statement; returns how many jobs it holds. */
-  public Future<Integer> renewLeases(String leaseOwner, long leaseMs) {
-    return query("UPDATE jobs SET lease_until = now() + $2 * interval '1 millisecond' "
-            + "WHERE lease_owner = $1 AND status = 'running'", Tuple.of(leaseOwner, leaseMs))
+  /**
+   * Renews, with one statement, the leases of the jobs this worker process still runs, and only while they hold: a
+   * job whose claim committed unknown to its worker, or whose lease already ran out, is left to the reapers.
+   * Returns how many were renewed.
+   */
+  public Future<Integer> renewLeases(String leaseOwner, java.util.Collection<UUID> jobIds, long leaseMs) {
+    return query("UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond' "
+            + "WHERE lease_owner = $1 AND status = 'running' AND id = ANY($2) AND lease_until > now()",
+        Tuple.of(leaseOwner, jobIds.toArray(UUID[]::new), leaseMs))
         .map(RowSet::rowCount);
   }
 

@@ -62,4 +62,15 @@ public final class OutboxStore {
     return conn.preparedQuery("DELETE FROM job_outbox WHERE id = ANY($1)")
         .execute(Tuple.of(ids)).mapEmpty();
   }
+
+  /** Makes rows whose send failed due again after {@code delayMs}. */
+  public static Future<Void> postpone(SqlClient client, List<Entry> entries, long delayMs) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
+    return client.preparedQuery("UPDATE job_outbox SET due_at = now() + $2 * interval '1 millisecond' "
+            + "WHERE id = ANY($1)")
+        .execute(Tuple.of(ids, delayMs)).mapEmpty();
+  }
 }

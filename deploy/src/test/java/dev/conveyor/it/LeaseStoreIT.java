@@ -120,8 +120,8 @@ class LeaseStoreIT {
     TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w/early"),
         new JobError("boom", "later"), true, 60_000));
     TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
-    assertTrue(TestStack.await(store.oweIfNotDue(job.id())), "owed again, for when it is due");
-    assertFalse(TestStack.await(store.oweIfNotDue(job.id())), "but only once");
+    assertTrue(TestStack.await(store.oweIfQueued(job.id())), "owed again, for when it is due");
+    assertFalse(TestStack.await(store.oweIfQueued(job.id())), "but only once");
     assertEquals(1L, row(job.id()).getLong(5));
   }
 
@@ -134,11 +134,25 @@ class LeaseStoreIT {
     TestStack.await(store.claim(second.id(), "w2", "w2/renew", 1_000));
     TestStack.await(store.claim(other.id(), "w3", "w3/other", 1_000));
     Instant before = row(first.id()).getOffsetDateTime(3).toInstant();
-    assertEquals(2, TestStack.await(store.renewLeases("w2/renew", 60_000)));
+    List<UUID> all = List.of(first.id(), second.id(), other.id());
+    assertEquals(2, TestStack.await(store.renewLeases("w2/renew", all, 60_000)));
     assertTrue(row(first.id()).getOffsetDateTime(3).toInstant().isAfter(before.plusSeconds(50)));
     assertTrue(row(second.id()).getOffsetDateTime(3).toInstant().isAfter(before.plusSeconds(50)));
     assertTrue(row(other.id()).getOffsetDateTime(3).toInstant().isBefore(before.plusSeconds(5)), "not another's");
-    assertEquals(0, TestStack.await(store.renewLeases("w9/nobody", 60_000)));
+    assertEquals(0, TestStack.await(store.renewLeases("w9/nobody", all, 60_000)));
+  }
+
+  @Test
+  void aLeaseItsWorkerNoLongerRunsOrThatRanOutIsNotRenewed() {
+    Job unknown = insert(3);
+    Job expired = insert(3);
+    TestStack.await(store.claim(unknown.id(), "w", "w/orphans", 1_000));
+    TestStack.await(store.claim(expired.id(), "w", "w/orphans", 30_000));
+    expireLease(expired.id());
+    assertEquals(0, TestStack.await(store.renewLeases("w/orphans", List.of(expired.id()), 60_000)),
+        "a lease run out stays out: the reapers take the job");
+    assertEquals(0, TestStack.await(store.renewLeases("w/orphans", List.of(), 60_000)),
+        "a claim that committed unknown to its worker is not kept alive by its heartbeat");
   }
 
   @Test

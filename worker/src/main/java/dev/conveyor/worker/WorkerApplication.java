@@ -104,8 +104,8 @@ public final class WorkerApplication {
         leaseOwner, config.leaseMs(), config.retryBaseMs(), config.maxResultBytes()));
     ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
     JobRunner runner = new JobRunner(vertx, handlers, writer, threads, config.handlerStopMs());
-    LeaseHeartbeat heartbeat = new LeaseHeartbeat(vertx, store, leaseOwner, config.leaseMs(), config.heartbeatMs(),
-        leaseGuard(runner));
+    LeaseHeartbeat heartbeat = new LeaseHeartbeat(vertx, store, leaseOwner, runner::held, config.leaseMs(),
+        config.heartbeatMs(), config.handlerStopMs(), leaseGuard(runner));
     CancelListener cancels = new CancelListener(vertx, RedisClients.client(vertx, config.redisUrl()),
         dependencies.redis(), keys.jobCancels(), runner);
     WorkerHealth health = new WorkerHealth(dependencies);

@@ -139,14 +139,14 @@ public final class JobConsumer {
       drainUntil(stopDeadline);
       if (inFlight > 0) {
         LOG.warning(inFlight + " jobs still running at the end of the grace period; handing them back to the queue");
-        runner.interruptAll();
+        runner.handBackAll();
         drainUntil(System.currentTimeMillis() + handBackWaitMs);
       }
       commitSync(offsets.committable());
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "consumer loop failed; handing this worker's jobs back", e);
       failure = e;
-      runner.interruptAll();
+      runner.handBackAll();
       awaitRunsQuietly(System.currentTimeMillis() + FAILED_HAND_BACK_MS);
     } finally {
       runner.stop();
@@ -220,9 +220,10 @@ public final class JobConsumer {
     }
   }
 
-  /** Blocks until an event arrives or {@link #POLL} passes. */
+  /** Blocks until an event arrives or {@link #POLL} passes; from here on, a freed slot notifies again. */
   private void awaitEvent() {
     synchronized (events) {
+      woken.set(false);
       if (events.isEmpty() && running) {
         try {
           events.wait(POLL.toMillis());

@@ -13,9 +13,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -85,12 +90,18 @@ public final class JobRunner {
   private final StatusWriter writer;
   private final ExecutorService threads;
   private final long handlerStopMs;
-  /** The work in progress here per job, from claim to written outcome; a second record for it waits its turn. */
-  private final Map<UUID, Future<Void>> active = new ConcurrentHashMap<>();
+  /** The work in progress here per job, from claim to written outcome. Only the runner's context touches it. */
+  private final Map<UUID, Future<Void>> active = new HashMap<>();
+  /** Jobs with a record set aside while they were in progress here: once that work ends, each is looked at again. */
+  private final Set<UUID> setAside = new HashSet<>();
+  /** Jobs this process holds a lease for and still runs: the heartbeat renews these, and no others. */
+  private final Set<UUID> held = ConcurrentHashMap.newKeySet();
   private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
-  /** Set while this worker must not start handlers (it is stopping, or its leases may be lost): claims are handed back. */
+  /** Set while this worker's leases may be lost: claims are handed back until they are renewed. */
   private volatile boolean handingBack;
+  /** Set for good once the worker is stopping: claims are handed back whatever the leases do. */
+  private volatile boolean closing;
   private volatile Consumer<Wedged> onWedged = wedged -> { };
 
   public JobRunner(Vertx vertx, HandlerRegistry handlers, StatusWriter writer, ExecutorService threads,
@@ -124,17 +135,30 @@ public final class JobRunner {
     Promise<Void> released = Promise.promise();
     Promise<Void> finished = Promise.promise();
     context.runOnContext(v -> {
-      // A second record for a job in progress here (a duplicate, or the retry of an attempt that just ended) is
-      // claimed once that work is over, never dropped: the claim tells whether there is anything left to do.
-      Future<Void> before = active.getOrDefault(id.get(), Future.succeededFuture());
-      Future<Optional<Job>> claimed = before.eventually(() -> Future.succeededFuture()).compose(w -> claim(id.get()));
+      if (active.containsKey(id.get())) {
+        // A second record for a job in progress here: set aside at once (it holds no slot and no offset), and the
+        // job is looked at again when that work ends, so a record that mattered is owed anew, never lost.
+        setAside.add(id.get());
+        released.complete();
+        finished.complete();
+        return;
+      }
+      Future<Optional<Job>> claimed = claim(id.get());
       claimed.<Void>mapEmpty().onComplete(released);
       Future<Void> work = claimed.compose(job -> job.isEmpty() ? Future.succeededFuture()
           : runClaimed(job.get(), handler.get()));
       active.put(id.get(), work);
-      work.onComplete(ar -> active.remove(id.get(), work)).onComplete(finished);
+      work.onComplete(ar -> context.runOnContext(done -> ended(id.get()))).onComplete(finished);
     });
     return new Run(released.future(), finished.future());
+  }
+
+  /** The work on a job is over: if a record for it was set aside meanwhile, make sure the job is not left waiting. */
+  private void ended(UUID id) {
+    active.remove(id);
+    if (setAside.remove(id)) {
+      durably("record owed again for job " + id, () -> writer.oweIfQueued(id));
+    }
   }
 
   /** Stops retrying writes; for the very end of a worker's life. */
@@ -153,8 +177,8 @@ public final class JobRunner {
   /**
    * Ends every running attempt and starts no other until {@link #resume}: each job goes back to the queue without
    * using an attempt (or ends cancelled, if a cancel was asked) once its handler has returned; its handler is told to
-   * stop (flag and interrupt). A job claimed meanwhile is handed back at once. For a worker that is shutting down, or
-   * that may have lost its leases.
+   * stop (flag and interrupt). A job claimed meanwhile is handed back at once. For a worker that may have lost its
+   * leases.
    */
   public void interruptAll() {
     handingBack = true;
@@ -162,9 +186,20 @@ public final class JobRunner {
         .forEach(attempt -> stop(attempt, RunContext.Stop.WORKER_STOPPING, new Outcome.Interrupted())));
   }
 
-  /** Starts handlers again, once the leases are renewed. */
+  /** As {@link #interruptAll}, for good: for a worker that is stopping. */
+  public void handBackAll() {
+    closing = true;
+    interruptAll();
+  }
+
+  /** Starts handlers again, once the leases are renewed (unless the worker is stopping). */
   public void resume() {
     handingBack = false;
+  }
+
+  /** The jobs whose leases this worker must keep renewing. */
+  public Collection<UUID> held() {
+    return List.copyOf(held);
   }
 
   /** Handler threads that have not returned yet, whatever their attempt's outcome. */
@@ -199,10 +234,13 @@ public final class JobRunner {
   }
 
   private Future<Void> runClaimed(Job job, JobHandler handler) {
-    Future<Outcome> outcome = handingBack ? Future.succeededFuture(new Outcome.Interrupted()) : attempt(job, handler);
+    held.add(job.id());
+    Future<Outcome> outcome = handingBack || closing ? Future.succeededFuture(new Outcome.Interrupted())
+        : attempt(job, handler);
     return outcome
         .compose(ended -> durably("outcome of job " + job.id(), () -> writer.finish(job, ended, 0)))
-        .mapEmpty();
+        .<Void>mapEmpty()
+        .onComplete(ar -> held.remove(job.id()));
   }
 
   private Future<Outcome> attempt(Job job, JobHandler handler) {

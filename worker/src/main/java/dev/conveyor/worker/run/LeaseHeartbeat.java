@@ -2,16 +2,19 @@ package dev.conveyor.worker.run;
 
 import dev.conveyor.store.JobStore;
 import io.vertx.core.Vertx;
+import java.util.Collection;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Renews every lease of this worker process with one statement per beat. When no beat has succeeded for half a lease
- * (PostgreSQL is away, or this worker is cut off from it), the reapers may take the jobs back before it returns, so
- * the worker stops its handlers and starts no new one ({@link Listener#leasesAtRisk}). If a handler still runs just
- * before the leases run out, the worker must go ({@link Listener#leasesRunningOut}): a job is never run by two workers
- * at once. Times are measured on the monotonic clock.
+ * Renews the leases of the jobs this worker process runs with one statement per beat; a failed beat is tried again
+ * at the next tick. When no beat has succeeded for so long that handlers need their stop time before the leases run
+ * out (PostgreSQL is away, or this worker is cut off from it), the worker stops its handlers and starts no new one
+ * ({@link Listener#leasesAtRisk}). If a handler still runs just before the leases run out, the worker must go
+ * ({@link Listener#leasesRunningOut}): a job is never run by two workers at once. Times are on the monotonic clock.
  */
 public final class LeaseHeartbeat {
   private static final Logger LOG = Logger.getLogger(LeaseHeartbeat.class.getName());
@@ -28,9 +31,11 @@ public final class LeaseHeartbeat {
   private final Vertx vertx;
   private final JobStore store;
   private final String leaseOwner;
+  private final Supplier<Collection<UUID>> held;
   private final long leaseNs;
   private final long beatNs;
   private final long tickMs;
+  private final long atRiskNs;
   private final Listener listener;
   private long timerId = -1;
   private long renewedAt = System.nanoTime();
@@ -39,13 +44,21 @@ public final class LeaseHeartbeat {
   private boolean runningOut;
   private boolean beating;
 
-  public LeaseHeartbeat(Vertx vertx, JobStore store, String leaseOwner, long leaseMs, long beatMs, Listener listener) {
+  /**
+   * @param held the jobs whose leases to renew
+   * @param handlerStopMs how long a handler may take to return once told to stop: the leases are at risk that long
+   *     (and two ticks) before they run out, and never less than half a lease
+   */
+  public LeaseHeartbeat(Vertx vertx, JobStore store, String leaseOwner, Supplier<Collection<UUID>> held, long leaseMs,
+      long beatMs, long handlerStopMs, Listener listener) {
     this.vertx = vertx;
     this.store = store;
     this.leaseOwner = leaseOwner;
+    this.held = held;
     this.leaseNs = TimeUnit.MILLISECONDS.toNanos(leaseMs);
     this.beatNs = TimeUnit.MILLISECONDS.toNanos(beatMs);
     this.tickMs = Math.max(50, Math.min(1_000, beatMs / 2));
+    this.atRiskNs = TimeUnit.MILLISECONDS.toNanos(Math.max(leaseMs / 2, leaseMs - handlerStopMs - 2 * tickMs));
     this.listener = listener;
     this.sentAt = System.nanoTime() - beatNs;
   }
@@ -62,7 +75,7 @@ public final class LeaseHeartbeat {
   private void tick() {
     long now = System.nanoTime();
     long since = now - renewedAt;
-    if (!atRisk && since > leaseNs / 2) {
+    if (!atRisk && since > atRiskNs) {
       atRisk = true;
       LOG.warning("no lease renewal for " + TimeUnit.NANOSECONDS.toMillis(since) + " ms; stopping this worker's "
           + "running jobs and starting none until the leases are renewed");
@@ -72,17 +85,19 @@ public final class LeaseHeartbeat {
       runningOut = true;
       listener.leasesRunningOut();
     }
-    if (beating || now - sentAt < beatNs) {
+    // After a failed beat, try again at once rather than a whole beat later.
+    if (beating || (now - sentAt < beatNs && renewedAt == sentAt)) {
       return;
     }
     beating = true;
     sentAt = now;
     long sent = now;
-    store.renewLeases(leaseOwner, TimeUnit.NANOSECONDS.toMillis(leaseNs))
+    store.renewLeases(leaseOwner, held.get(), TimeUnit.NANOSECONDS.toMillis(leaseNs))
         .onSuccess(renewed -> {
           renewedAt = sent;
           runningOut = false;
-          if (atRisk) {
+          // A renewal that took so long that the leases are at risk again frees nothing.
+          if (atRisk && System.nanoTime() - sent < atRiskNs) {
             atRisk = false;
             LOG.info("leases renewed again; running jobs again");
             listener.leasesRenewed();

@@ -48,8 +48,13 @@ public final class StatusWriter {
   public Future<Optional<Job>> claim(UUID id) {
     return announce(store.claim(id, settings.workerId(), settings.leaseOwner(), settings.leaseMs()))
         .compose(claimed -> claimed.isPresent() ? Future.succeededFuture(claimed)
-            : store.oweIfNotDue(id).map(owed -> claimed))
+            : store.oweIfQueued(id).map(owed -> claimed))
         .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
+  }
+
+  /** A queued job with no record owed gets one, due when the job is. */
+  public Future<Boolean> oweIfQueued(UUID id) {
+    return store.oweIfQueued(id);
   }
 
   /** After a claim whose answer was lost: the job, its lease renewed, if that claim did commit and still holds. */
