@@ -119,8 +119,8 @@ public final class ApiApplication {
     JobWatcher watcher = new JobWatcher(vertx, reader, notices);
     HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
 
-    JobIntake intake = new JobIntake(pool, dependencies.postgresql(), config.namespace(), store, recovery.relay(),
-        jobMetrics);
+    JobIntake intake = new JobIntake(vertx, pool, dependencies.postgresql(), config.namespace(), store,
+        recovery.relay(), jobMetrics);
     JobRoutes jobs = new JobRoutes(intake, reader, new KnownTypes(types), new JobResponses(hint), watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), new QueueQuota(store, limits));
     JobQueries queries = new JobQueries(store, types, hint);

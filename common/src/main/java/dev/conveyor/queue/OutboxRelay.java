@@ -6,6 +6,7 @@ import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,12 +30,16 @@ public final class OutboxRelay {
    */
   private static final long HOLD_MS = Dependencies.KAFKA_TIMEOUT_MS + 5_000;
   private static final long RETRY_MS = 5_000;
+  private static final int DELETE_BATCH = 5_000;
+  private static final int MAX_UNDELETED = 100_000;
 
   private final Vertx vertx;
   private final Pool pool;
   private final String namespace;
   private final JobPublisher publisher;
   private final Dependency postgresql;
+  private final List<OutboxStore.Entry> acknowledged = new ArrayList<>();
+  private boolean deleting;
   private long timerId = -1;
   private boolean sweeping;
 
@@ -54,11 +59,39 @@ public final class OutboxRelay {
     vertx.cancelTimer(timerId);
   }
 
-  /** Sends fresh records and deletes the rows of those acknowledged; the rest are left to the sweep. */
+  /** Sends fresh records; the rows of those acknowledged are deleted, the rest left to the sweep. */
   public void sendNow(List<OutboxStore.Entry> entries) {
     publisher.publish(entries)
-        .compose(sent -> postgresql.call(() -> OutboxStore.delete(pool, sent)))
+        .onSuccess(this::delete)
         .onFailure(err -> LOG.log(Level.FINE, "direct publish failed, the sweep will retry", err));
+  }
+
+  /**
+   * Deletes the rows of acknowledged records together: one statement at a time, taking everything acknowledged
+   * meanwhile, so under load a delete serves many submits. A row left undeleted (too many waiting, or a failed
+   * delete) only makes the sweep send its record again, which a worker then finds nothing to do for.
+   */
+  private void delete(List<OutboxStore.Entry> sent) {
+    List<OutboxStore.Entry> batch;
+    synchronized (acknowledged) {
+      if (acknowledged.size() + sent.size() <= MAX_UNDELETED) {
+        acknowledged.addAll(sent);
+      }
+      if (deleting || acknowledged.isEmpty()) {
+        return;
+      }
+      deleting = true;
+      batch = new ArrayList<>(acknowledged.subList(0, Math.min(acknowledged.size(), DELETE_BATCH)));
+      acknowledged.subList(0, batch.size()).clear();
+    }
+    postgresql.call(() -> OutboxStore.delete(pool, batch))
+        .onFailure(err -> LOG.log(Level.FINE, "cannot delete sent outbox rows; the sweep sends them again", err))
+        .onComplete(ar -> {
+          synchronized (acknowledged) {
+            deleting = false;
+          }
+          delete(List.of());
+        });
   }
 
   private static List<OutboxStore.Entry> unsent(List<OutboxStore.Entry> due, List<OutboxStore.Entry> sent) {

@@ -32,9 +32,13 @@ public final class Database {
         .recover(err -> Future.failedFuture(err instanceof InfraUnavailable ? err : unavailable(options, err)));
   }
 
+  /** Statements are prepared once per connection and reused (Conveyor's SQL is a fixed set), and pipelined. */
   public static PgConnectOptions connectOptions(String url) {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
     options.setPipeliningLimit(256);
+    options.setCachePreparedStatements(true);
+    options.setPreparedStatementCacheMaxSize(512);
+    options.setPreparedStatementCacheSqlLimit(8_192);
     return options;
   }
 

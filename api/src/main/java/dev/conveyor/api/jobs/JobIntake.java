@@ -10,6 +10,7 @@ import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
@@ -20,9 +21,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Accepts new jobs durably: job rows, their outbox rows and the idempotency key (if any) in one transaction,
- * then an immediate send. Once this succeeds the jobs will reach Kafka even if the send fails or this process
- * dies. A repeated idempotent request gets the jobs it created the first time.
+ * Accepts new jobs durably: job rows, their outbox rows and the idempotency key (if any) in one transaction
+ * (shared with concurrent submits when there is no key, see {@link GroupCommit}), then an immediate send. Once this
+ * succeeds the jobs will reach Kafka even if the send fails or this process dies. A repeated idempotent request gets
+ * the jobs it created the first time.
  */
 public final class JobIntake {
   private static final Logger LOG = Logger.getLogger(JobIntake.class.getName());
@@ -44,15 +46,17 @@ public final class JobIntake {
   private final Pool pool;
   private final Dependency postgresql;
   private final String namespace;
+  private final GroupCommit group;
   private final JobStore store;
   private final OutboxRelay relay;
   private final JobMetrics metrics;
 
-  public JobIntake(Pool pool, Dependency postgresql, String namespace, JobStore store, OutboxRelay relay,
+  public JobIntake(Vertx vertx, Pool pool, Dependency postgresql, String namespace, JobStore store, OutboxRelay relay,
       JobMetrics metrics) {
     this.pool = pool;
     this.postgresql = postgresql;
     this.namespace = namespace;
+    this.group = new GroupCommit(vertx, pool, postgresql, namespace);
     this.store = store;
     this.relay = relay;
     this.metrics = metrics;
@@ -67,10 +71,10 @@ public final class JobIntake {
       boolean later = job.runAt() != null && job.runAt().isAfter(now);
       dueAts.add(later ? job.runAt() : sweepAfter);
     }
-    return postgresql.call(() -> pool.withTransaction(conn -> idempotency == null
-            ? store(conn, jobs, dueAts)
-            : storeOnce(conn, tenant, jobs, dueAts, idempotency)))
-        .recover(JobIntake::refused)
+    Future<Outcome> stored = idempotency == null
+        ? group.store(jobs, dueAts).map(owed -> new Outcome(owed, null))
+        : postgresql.call(() -> pool.withTransaction(conn -> storeOnce(conn, tenant, jobs, dueAts, idempotency)));
+    return stored.recover(JobIntake::refused)
         .compose(outcome -> {
           if (outcome.replayOf() != null) {
             return store.findAll(outcome.replayOf()).map(found -> new Accepted(found, true));
@@ -87,6 +91,7 @@ public final class JobIntake {
         });
   }
 
+  /** One request's jobs in the caller's transaction: the idempotent path, where the key is locked first. */
   private Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
     return JobStore.insert(conn, namespace, jobs)
         .compose(v -> OutboxStore.add(conn, namespace, jobs.stream().map(Job::id).toList(),
