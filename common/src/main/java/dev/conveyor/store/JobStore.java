@@ -1,6 +1,5 @@
 package dev.conveyor.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.polling.PollHint;
-import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
