@@ -5,6 +5,7 @@ import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.jobs.JobCancellation;
 import dev.conveyor.api.jobs.JobIntake;
+import dev.conveyor.api.jobs.JobNearCache;
 import dev.conveyor.api.jobs.JobQueries;
 import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
@@ -14,6 +15,7 @@ import dev.conveyor.api.limits.QueueQuota;
 import dev.conveyor.api.limits.RateLimitHandler;
 import dev.conveyor.api.limits.RateLimiter;
 import dev.conveyor.api.limits.TenantLimits;
+import dev.conveyor.api.limits.TokenLeases;
 import dev.conveyor.api.ops.Health;
 import dev.conveyor.api.ops.Metrics;
 import dev.conveyor.api.polling.ChangeNotices;
@@ -106,16 +108,17 @@ public final class ApiApplication {
     RedisKeys keys = new RedisKeys(config.namespace());
     JobStore store = new JobStore(pool, dependencies.postgresql());
     JobTypeStore types = new JobTypeStore(pool, dependencies.postgresql());
-    JobCache cache = new JobCache(redis, keys, dependencies.redis());
+    JobCache cache = new JobCache(redisClient, keys, dependencies.redis());
     JobMetrics jobMetrics = new JobMetrics(redisClient, keys, dependencies.redis());
-    JobReader reader = new JobReader(cache, store);
+    JobNearCache near = new JobNearCache();
     PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
 
     Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, jobMetrics, admin,
         publisher);
 
     ChangeNotices notices = new ChangeNotices(vertx, RedisClients.client(vertx, config.redisUrl()),
-        dependencies.redis(), keys.jobChanges());
+        dependencies.redis(), keys.jobChanges(), near);
+    JobReader reader = new JobReader(near, cache, store);
     JobWatcher watcher = new JobWatcher(vertx, reader, notices);
     HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
 
@@ -131,7 +134,8 @@ public final class ApiApplication {
         new Health.Probe(dependencies.redis(), () -> redis.ping(List.of()))));
     Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies, held);
     Authenticator authenticator = new Authenticator(new ApiKeyStore(pool, dependencies.postgresql()));
-    RateLimitHandler rateLimits = new RateLimitHandler(new RateLimiter(redis, keys, dependencies.redis()), limits);
+    RateLimitHandler rateLimits = new RateLimitHandler(
+        new TokenLeases(new RateLimiter(redisClient, keys, dependencies.redis())::lease), limits);
 
     recovery.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,

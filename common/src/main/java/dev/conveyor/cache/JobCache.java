@@ -1,10 +1,12 @@
 package dev.conveyor.cache;
 
+import dev.conveyor.batch.Batcher;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.deps.Outages;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobJson;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -26,22 +28,31 @@ public final class JobCache {
   /** Short, so that a change whose write to Redis was lost (the writer was cut off) shows within seconds anyway. */
   private static final long ACTIVE_TTL_MS = 5_000;
   private static final long TERMINAL_TTL_MS = 3_600_000;
-  private static final String PUT_IF_NEWER = String.join("\n",
+  private static final RedisScript PUT_IF_NEWER = new RedisScript(String.join("\n",
       "local cur = redis.call('HGET', KEYS[1], 'v')",
       "if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end",
       "redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])",
       "redis.call('PEXPIRE', KEYS[1], ARGV[3])",
       "if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end",
-      "return 1");
+      "return 1"));
+  /** Writes of concurrent changes share one pipelined batch; the bound on what waits protects memory. */
+  private static final Batcher.Limits BATCHES = new Batcher.Limits(2, 1_000, 100_000);
 
+  /** One copy to write: the job, and whether to announce it as a change. */
+  private record Put(Job job, boolean announce) {
+  }
+
+  private final Redis client;
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final Dependency dependency;
   private final AtomicBoolean stale = new AtomicBoolean();
   private final AtomicBoolean purging = new AtomicBoolean();
+  private final Batcher<Put, Void> puts = Batcher.of("cache writes", BATCHES, this::write);
 
-  public JobCache(RedisAPI redis, RedisKeys keys, Dependency dependency) {
-    this.redis = redis;
+  public JobCache(Redis client, RedisKeys keys, Dependency dependency) {
+    this.client = client;
+    this.redis = RedisAPI.api(client);
     this.keys = keys;
     this.dependency = dependency;
   }
@@ -72,11 +83,19 @@ public final class JobCache {
   }
 
   private Future<Void> put(Job job, boolean announce) {
-    long ttl = job.status().terminal() ? TERMINAL_TTL_MS : ACTIVE_TTL_MS;
-    return call(() -> redis.eval(List.of(PUT_IF_NEWER, "1", keys.job(job.id()),
-            Long.toString(job.version()), JobJson.toCache(job), Long.toString(ttl),
-            announce ? keys.jobChanges() : "", job.id() + " " + job.version())))
-        .mapEmpty();
+    return puts.submit(new Put(job, announce));
+  }
+
+  private Future<List<Void>> write(List<Put> batch) {
+    List<RedisScript.Call> calls = new ArrayList<>(batch.size());
+    for (Put put : batch) {
+      Job job = put.job();
+      long ttl = job.status().terminal() ? TERMINAL_TTL_MS : ACTIVE_TTL_MS;
+      calls.add(new RedisScript.Call(List.of(keys.job(job.id())), List.of(Long.toString(job.version()),
+          JobJson.toCache(job), Long.toString(ttl), put.announce() ? keys.jobChanges() : "",
+          job.id() + " " + job.version())));
+    }
+    return call(() -> PUT_IF_NEWER.run(client, calls)).map(answers -> java.util.Collections.nCopies(batch.size(), null));
   }
 
   private <T> Future<T> call(java.util.function.Supplier<Future<T>> command) {

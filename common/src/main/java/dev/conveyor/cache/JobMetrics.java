@@ -1,5 +1,6 @@
 package dev.conveyor.cache;
 
+import dev.conveyor.batch.Batcher;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Job;
 import io.vertx.core.Future;
@@ -32,9 +33,18 @@ public final class JobMetrics {
       Map<String, Histogram> queueWaits) {
   }
 
+  /** Concurrent observations share one write, with the increments of each field added up first. */
+  private static final Batcher.Limits BATCHES = new Batcher.Limits(1, 10_000, 100_000);
+
+  /** One field of one hash to add to: by a whole number, or (for sums of seconds) by a fraction. */
+  private record Increment(String key, String field, long by, double byFraction) {
+  }
+
   private final Redis redis;
   private final String prefix;
   private final Dependency dependency;
+  private final Batcher<List<Increment>, Void> writes = new Batcher<>("metrics", BATCHES, List::size, this::write,
+      err -> false);
 
   public JobMetrics(Redis redis, RedisKeys keys, Dependency dependency) {
     this.redis = redis;
@@ -45,20 +55,19 @@ public final class JobMetrics {
   public Future<Void> submitted(List<Job> jobs) {
     Map<String, Integer> byType = new LinkedHashMap<>();
     jobs.forEach(job -> byType.merge(job.type(), 1, Integer::sum));
-    List<Request> requests = new ArrayList<>();
-    byType.forEach((type, n) -> requests.add(Request.cmd(Command.HINCRBY).arg(prefix + "submitted").arg(type).arg(n)));
-    return batch(requests).mapEmpty();
+    List<Increment> increments = new ArrayList<>();
+    byType.forEach((type, n) -> increments.add(new Increment(prefix + "submitted", type, n, 0)));
+    return writes.submit(increments);
   }
 
   /** A job reached a terminal state; {@code attemptStart} is when its last attempt began (null if it never ran). */
   public Future<Void> finished(Job job, Instant attemptStart) {
-    List<Request> requests = new ArrayList<>();
-    requests.add(Request.cmd(Command.HINCRBY).arg(prefix + "finished").arg(job.type() + " " + job.status().wire())
-        .arg(1));
+    List<Increment> increments = new ArrayList<>();
+    increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
-      observe(requests, "duration:" + job.type(), Duration.between(attemptStart, job.finishedAt()));
+      observe(increments, "duration:" + job.type(), Duration.between(attemptStart, job.finishedAt()));
     }
-    return batch(requests).mapEmpty();
+    return writes.submit(increments);
   }
 
   /** A job's first attempt started: how long it waited since it was due. */
@@ -67,25 +76,37 @@ public final class JobMetrics {
       return Future.succeededFuture();
     }
     Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
-    List<Request> requests = new ArrayList<>();
-    observe(requests, "wait:" + job.type(), Duration.between(due, job.startedAt()));
-    return batch(requests).mapEmpty();
+    List<Increment> increments = new ArrayList<>();
+    observe(increments, "wait:" + job.type(), Duration.between(due, job.startedAt()));
+    return writes.submit(increments);
+  }
+
+  /** Adds up the increments of each field, then sends one command per field, in one pipelined batch. */
+  private Future<List<Void>> write(List<List<Increment>> observations) {
+    Map<List<String>, Increment> byField = new LinkedHashMap<>();
+    observations.forEach(increments -> increments.forEach(inc -> byField.merge(List.of(inc.key(), inc.field()), inc,
+        (a, b) -> new Increment(a.key(), a.field(), a.by() + b.by(), a.byFraction() + b.byFraction()))));
+    List<Request> requests = new ArrayList<>(byField.size());
+    byField.values().forEach(inc -> requests.add(inc.byFraction() != 0
+        ? Request.cmd(Command.HINCRBYFLOAT).arg(inc.key()).arg(inc.field()).arg(Double.toString(inc.byFraction()))
+        : Request.cmd(Command.HINCRBY).arg(inc.key()).arg(inc.field()).arg(inc.by())));
+    return batch(requests).map(done -> java.util.Collections.nCopies(observations.size(), null));
   }
 
   private Future<List<Response>> batch(List<Request> requests) {
     return dependency.call(() -> redis.batch(requests));
   }
 
-  private void observe(List<Request> requests, String histogram, Duration value) {
+  private void observe(List<Increment> increments, String histogram, Duration value) {
     double seconds = Math.max(0, value.toNanos() / 1e9);
     int bucket = 0;
     while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]) {
       bucket++;
     }
     String key = prefix + histogram;
-    requests.add(Request.cmd(Command.HINCRBY).arg(key).arg("b" + bucket).arg(1));
-    requests.add(Request.cmd(Command.HINCRBYFLOAT).arg(key).arg("sum").arg(Double.toString(seconds)));
-    requests.add(Request.cmd(Command.HINCRBY).arg(key).arg("count").arg(1));
+    increments.add(new Increment(key, "b" + bucket, 1, 0));
+    increments.add(new Increment(key, "sum", 0, seconds));
+    increments.add(new Increment(key, "count", 1, 0));
   }
 
   public Future<Snapshot> snapshot(List<String> types) {

@@ -59,11 +59,16 @@ public final class OutboxRelay {
     vertx.cancelTimer(timerId);
   }
 
-  /** Sends fresh records; the rows of those acknowledged are deleted, the rest left to the sweep. */
-  public void sendNow(List<OutboxStore.Entry> entries) {
-    publisher.publish(entries)
+  /**
+   * Sends fresh records; the rows of those acknowledged are deleted, the rest left to the sweep. Completes once Kafka
+   * answered (never fails: what was not sent is the sweep's).
+   */
+  public Future<Void> sendNow(List<OutboxStore.Entry> entries) {
+    return publisher.publish(entries)
         .onSuccess(this::delete)
-        .onFailure(err -> LOG.log(Level.FINE, "direct publish failed, the sweep will retry", err));
+        .onFailure(err -> LOG.log(Level.FINE, "direct publish failed, the sweep will retry", err))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   /**

@@ -171,17 +171,21 @@ public final class JobStore {
   }
 
   /**
-   * queued → running for the next attempt, holding a lease for {@code leaseMs} in the name of {@code leaseOwner};
-   * empty if the job is not queued (already taken, cancelled, done) or not yet due.
+   * queued → running for the next attempt of each of these jobs, holding a lease for {@code leaseMs} in the name of
+   * {@code leaseOwner}; one answer per id, in order, empty where the job is not queued (already taken, cancelled,
+   * done), not yet due, or being changed by someone else right now. Rows are locked in id order, and a row another
+   * transaction holds is skipped rather than waited for, so concurrent claimers never deadlock.
    */
-  public Future<Optional<Job>> claim(UUID id, String workerId, String leaseOwner, long leaseMs) {
-    return one(query("UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+  public Future<List<Optional<Job>>> claimAll(List<UUID> ids, String workerId, String leaseOwner, long leaseMs) {
+    return query("WITH claimable AS (SELECT id FROM jobs WHERE id = ANY($1) AND " + leaving(JobStatus.RUNNING)
+            + " AND NOT cancel_requested AND due_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED) "
+            + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
             + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
             + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
             + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
-            + " WHERE id = $1 AND " + leaving(JobStatus.RUNNING)
-            + " AND NOT cancel_requested AND due_at <= now() RETURNING " + COLUMNS,
-        Tuple.of(id, workerId, leaseOwner, leaseMs)));
+            + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + qualified(),
+        Tuple.of(ids.toArray(UUID[]::new), workerId, leaseOwner, leaseMs))
+        .map(rows -> inOrder(ids, rows));
   }
 
   /**
@@ -195,14 +199,15 @@ public final class JobStore {
   }
 
   /**
-   * A queued job with no record owed gets one again, due when the job is: for a record that came before its job was
-   * due, or one set aside while the job was in progress here. True if a record was owed.
+   * Each of these jobs that is queued with no record owed gets one again, due when the job is: for a record that came
+   * before its job was due, or one set aside while the job was in progress here. Returns the ids that got a record.
    */
-  public Future<Boolean> oweIfQueued(UUID id) {
+  public Future<List<UUID>> oweIfQueued(List<UUID> ids) {
     return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) "
-            + "SELECT namespace, id, type, greatest(due_at, now()) FROM jobs j WHERE id = $1 AND status = 'queued' "
-            + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)", Tuple.of(id))
-        .map(rows -> rows.rowCount() > 0);
+            + "SELECT namespace, id, type, greatest(due_at, now()) FROM jobs j WHERE id = ANY($1) AND status = 'queued' "
+            + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id) RETURNING job_id",
+        Tuple.of((Object) ids.toArray(UUID[]::new)))
+        .map(JobStore::ids);
   }
 
   /**
@@ -235,11 +240,36 @@ public final class JobStore {
         Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message())));
   }
 
-  public Future<Optional<Job>> succeed(Attempt attempt, String result) {
-    return one(query("UPDATE jobs SET status = 'succeeded', result = $4::text::jsonb, "
+  /** One attempt's result, as {@link #succeedAll} stores it. */
+  public record Success(Attempt attempt, String result) {
+  }
+
+  /**
+   * running → succeeded with its result, for each attempt still held by its worker; one answer per attempt, in
+   * order, empty where the attempt is over. Rows are locked in id order, as the heartbeat's renewal does.
+   */
+  public Future<List<Optional<Job>>> succeedAll(List<Success> successes) {
+    List<Success> sorted = successes.stream().sorted(java.util.Comparator.comparing(s -> s.attempt().id())).toList();
+    int n = sorted.size();
+    UUID[] ids = new UUID[n];
+    Integer[] numbers = new Integer[n];
+    String[] owners = new String[n];
+    String[] results = new String[n];
+    for (int i = 0; i < n; i++) {
+      Success success = sorted.get(i);
+      ids[i] = success.attempt().id();
+      numbers[i] = success.attempt().number();
+      owners[i] = success.attempt().owner();
+      results[i] = success.result();
+    }
+    return query("UPDATE jobs SET status = 'succeeded', result = done.result::jsonb, "
             + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
-            + " WHERE " + HELD + " RETURNING " + COLUMNS,
-        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), result)));
+            + " FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) "
+            + "AS u(id, attempts, owner, result) ORDER BY id) done WHERE jobs.id = done.id "
+            + "AND jobs.attempts = done.attempts AND jobs.lease_owner = done.owner AND jobs.status = 'running' "
+            + "RETURNING " + qualified(),
+        Tuple.of(ids, numbers, owners, results))
+        .map(rows -> inOrder(successes.stream().map(s -> s.attempt().id()).toList(), rows));
   }
 
   /**
@@ -344,6 +374,27 @@ public final class JobStore {
     String[] sources = Arrays.stream(JobStatus.values()).filter(s -> s.canMoveTo(target))
         .map(s -> "'" + s.wire() + "'").toArray(String[]::new);
     return "status IN (" + String.join(", ", sources) + ")";
+  }
+
+  /** The columns of {@link #COLUMNS}, named by table, for statements that join another row source. */
+  private static String qualified() {
+    return Arrays.stream(COLUMNS.split(", ")).map(c -> "jobs." + c).collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /** One answer per id, in the order asked, from rows in any order. */
+  private static List<Optional<Job>> inOrder(List<UUID> ids, RowSet<Row> rows) {
+    java.util.Map<UUID, Job> byId = new java.util.HashMap<>();
+    rows.forEach(row -> {
+      Job job = map(row);
+      byId.put(job.id(), job);
+    });
+    return ids.stream().map(id -> Optional.ofNullable(byId.get(id))).toList();
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> ids = new java.util.ArrayList<>(rows.size());
+    rows.forEach(row -> ids.add(row.getUUID(0)));
+    return ids;
   }
 
   private static List<Job> all(RowSet<Row> rows) {

@@ -60,6 +60,50 @@ class LeaseStoreIT {
     return job;
   }
 
+  private static io.vertx.core.Future<Optional<Job>> claim(UUID id, String workerId, String owner, long leaseMs) {
+    return store.claimAll(List.of(id), workerId, owner, leaseMs).map(claimed -> claimed.get(0));
+  }
+
+  private static io.vertx.core.Future<Optional<Job>> succeed(JobStore.Attempt attempt, String result) {
+    return store.succeedAll(List.of(new JobStore.Success(attempt, result))).map(done -> done.get(0));
+  }
+
+  @Test
+  void oneStatementClaimsManyAndAnswersEachInOrder() {
+    Job first = insert(3);
+    Job taken = insert(3);
+    Job later = insert(3);
+    TestStack.await(claim(taken.id(), "other", "other/owner", 30_000));
+    TestStack.await(pool.preparedQuery("UPDATE jobs SET due_at = now() + interval '1 hour' WHERE id = $1")
+        .execute(Tuple.of(later.id())));
+    List<Optional<Job>> claimed = TestStack.await(store.claimAll(List.of(later.id(), first.id(), taken.id()), "w",
+        "w/many", 30_000));
+    assertEquals(3, claimed.size());
+    assertTrue(claimed.get(0).isEmpty(), "not due yet");
+    assertEquals(first.id(), claimed.get(1).orElseThrow().id());
+    assertEquals("w/many", row(first.id()).getString(2));
+    assertTrue(claimed.get(2).isEmpty(), "already taken by another worker");
+    assertEquals("other/owner", row(taken.id()).getString(2));
+  }
+
+  @Test
+  void oneStatementStoresManyResultsAndSkipsAttemptsThatAreOver() {
+    Job a = insert(3);
+    Job b = insert(3);
+    Job claimedA = TestStack.await(claim(a.id(), "w", "w/results", 30_000)).orElseThrow();
+    Job claimedB = TestStack.await(claim(b.id(), "w", "w/results", 30_000)).orElseThrow();
+    JobStore.Attempt attemptB = new JobStore.Attempt(b.id(), claimedB.attempts(), "w/results");
+    expireLease(b.id());
+    TestStack.await(store.reapExpiredLeases(NAMESPACE, 10));
+    List<Optional<Job>> done = TestStack.await(store.succeedAll(List.of(
+        new JobStore.Success(attemptB, "{\"b\":2}"),
+        new JobStore.Success(new JobStore.Attempt(a.id(), claimedA.attempts(), "w/results"), "{\"a\":1}"))));
+    assertTrue(done.get(0).isEmpty(), "B's attempt was reaped: its late result changes nothing");
+    assertEquals(JobStatus.SUCCEEDED, done.get(1).orElseThrow().status());
+    assertEquals(1, done.get(1).get().result().get("a").asInt());
+    assertEquals("queued", row(b.id()).getString(0));
+  }
+
   private static Row row(UUID id) {
     return TestStack.await(pool.preparedQuery("SELECT status, attempts, lease_owner, lease_until, error_code, "
         + "(SELECT count(*) FROM job_outbox o WHERE o.job_id = j.id) FROM jobs j WHERE id = $1").execute(Tuple.of(id)))
@@ -74,10 +118,10 @@ class LeaseStoreIT {
   @Test
   void aClaimWhoseAnswerWasLostIsFoundAgainByItsOwnerOnly() {
     Job job = insert(3);
-    Optional<Job> claimed = TestStack.await(store.claim(job.id(), "w1", "w1/owner-a", 30_000));
+    Optional<Job> claimed = TestStack.await(claim(job.id(), "w1", "w1/owner-a", 30_000));
     assertTrue(claimed.isPresent());
     assertEquals(1, claimed.get().attempts());
-    assertTrue(TestStack.await(store.claim(job.id(), "w1", "w1/owner-a", 30_000)).isEmpty(),
+    assertTrue(TestStack.await(claim(job.id(), "w1", "w1/owner-a", 30_000)).isEmpty(),
         "a second claim takes nothing and spends no attempt");
     assertEquals(1, TestStack.await(store.heldBy(job.id(), "w1/owner-a", 30_000)).orElseThrow().attempts(),
         "the owner retrying a claim gets its own job back");
@@ -91,14 +135,14 @@ class LeaseStoreIT {
   @Test
   void aLateWriteOfAnAttemptWhoseNumberWasReusedChangesNothing() {
     Job job = insert(3);
-    Job first = TestStack.await(store.claim(job.id(), "a", "a/owner", 30_000)).orElseThrow();
+    Job first = TestStack.await(claim(job.id(), "a", "a/owner", 30_000)).orElseThrow();
     JobStore.Attempt byA = new JobStore.Attempt(job.id(), first.attempts(), "a/owner");
     TestStack.await(store.requeue(byA, new JobError("interrupted", "handed back"), false, 0));
-    Job second = TestStack.await(store.claim(job.id(), "b", "b/owner", 30_000)).orElseThrow();
+    Job second = TestStack.await(claim(job.id(), "b", "b/owner", 30_000)).orElseThrow();
     assertEquals(first.attempts(), second.attempts(), "a handed-back attempt does not count, so its number returns");
     assertTrue(TestStack.await(store.requeue(byA, new JobError("interrupted", "retried write"), false, 0)).isEmpty(),
         "a retry of A's hand-back must not requeue B's attempt");
-    assertTrue(TestStack.await(store.succeed(byA, "{}")).isEmpty());
+    assertTrue(TestStack.await(succeed(byA, "{}")).isEmpty());
     assertEquals("running", row(job.id()).getString(0));
     assertEquals("b/owner", row(job.id()).getString(2));
   }
@@ -106,7 +150,7 @@ class LeaseStoreIT {
   @Test
   void aFailureOnTheLastAttemptAfterACancelEndsCancelled() {
     Job job = insert(1);
-    Job claimed = TestStack.await(store.claim(job.id(), "w", "w/last", 30_000)).orElseThrow();
+    Job claimed = TestStack.await(claim(job.id(), "w", "w/last", 30_000)).orElseThrow();
     TestStack.await(store.requestCancel(job.id()));
     Job ended = TestStack.await(store.end(new JobStore.Attempt(job.id(), claimed.attempts(), "w/last"),
         JobStatus.FAILED, new JobError("timeout", "too slow"))).orElseThrow();
@@ -116,12 +160,13 @@ class LeaseStoreIT {
   @Test
   void aRecordBeforeTheJobIsDueGetsItsRecordOwedAgainOnce() {
     Job job = insert(3);
-    Job claimed = TestStack.await(store.claim(job.id(), "w", "w/early", 30_000)).orElseThrow();
+    Job claimed = TestStack.await(claim(job.id(), "w", "w/early", 30_000)).orElseThrow();
     TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w/early"),
         new JobError("boom", "later"), true, 60_000));
     TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
-    assertTrue(TestStack.await(store.oweIfQueued(job.id())), "owed again, for when it is due");
-    assertFalse(TestStack.await(store.oweIfQueued(job.id())), "but only once");
+    assertEquals(List.of(job.id()), TestStack.await(store.oweIfQueued(List.of(job.id()))),
+        "owed again, for when it is due");
+    assertTrue(TestStack.await(store.oweIfQueued(List.of(job.id()))).isEmpty(), "but only once");
     assertEquals(1L, row(job.id()).getLong(5));
   }
 
@@ -130,9 +175,9 @@ class LeaseStoreIT {
     Job first = insert(3);
     Job second = insert(3);
     Job other = insert(3);
-    TestStack.await(store.claim(first.id(), "w2", "w2/renew", 1_000));
-    TestStack.await(store.claim(second.id(), "w2", "w2/renew", 1_000));
-    TestStack.await(store.claim(other.id(), "w3", "w3/other", 1_000));
+    TestStack.await(claim(first.id(), "w2", "w2/renew", 1_000));
+    TestStack.await(claim(second.id(), "w2", "w2/renew", 1_000));
+    TestStack.await(claim(other.id(), "w3", "w3/other", 1_000));
     Instant before = row(first.id()).getOffsetDateTime(3).toInstant();
     List<UUID> all = List.of(first.id(), second.id(), other.id());
     assertEquals(2, TestStack.await(store.renewLeases("w2/renew", all, 60_000)));
@@ -146,8 +191,8 @@ class LeaseStoreIT {
   void aLeaseItsWorkerNoLongerRunsOrThatRanOutIsNotRenewed() {
     Job unknown = insert(3);
     Job expired = insert(3);
-    TestStack.await(store.claim(unknown.id(), "w", "w/orphans", 1_000));
-    TestStack.await(store.claim(expired.id(), "w", "w/orphans", 30_000));
+    TestStack.await(claim(unknown.id(), "w", "w/orphans", 1_000));
+    TestStack.await(claim(expired.id(), "w", "w/orphans", 30_000));
     expireLease(expired.id());
     assertEquals(0, TestStack.await(store.renewLeases("w/orphans", List.of(expired.id()), 60_000)),
         "a lease run out stays out: the reapers take the job");
@@ -158,7 +203,7 @@ class LeaseStoreIT {
   @Test
   void anExpiredLeaseSpendsTheAttemptAndQueuesTheJobWithItsRecordOwed() {
     Job job = insert(3);
-    TestStack.await(store.claim(job.id(), "w4", "w4/dead", 30_000));
+    TestStack.await(claim(job.id(), "w4", "w4/dead", 30_000));
     assertTrue(TestStack.await(store.reapExpiredLeases(NAMESPACE, 100)).stream().noneMatch(j -> j.id().equals(job.id())),
         "a live lease is left alone");
     expireLease(job.id());
@@ -171,15 +216,15 @@ class LeaseStoreIT {
     assertEquals(null, row.getString(2), "no owner while queued");
     assertEquals(1L, row.getLong(5), "the record that brings it back is owed");
     assertTrue(TestStack.await(store.reapExpiredLeases("another", 100)).stream().noneMatch(j -> j.id().equals(job.id())));
-    assertTrue(TestStack.await(store.claim(job.id(), "w5", "w5/next", 30_000)).isPresent(), "claimable again");
+    assertTrue(TestStack.await(claim(job.id(), "w5", "w5/next", 30_000)).isPresent(), "claimable again");
   }
 
   @Test
   void anExpiredLeaseOnTheLastAttemptEndsFailedAndACancelEndsCancelled() {
     Job last = insert(1);
     Job cancelled = insert(3);
-    TestStack.await(store.claim(last.id(), "w6", "w6/dead", 30_000));
-    TestStack.await(store.claim(cancelled.id(), "w6", "w6/dead", 30_000));
+    TestStack.await(claim(last.id(), "w6", "w6/dead", 30_000));
+    TestStack.await(claim(cancelled.id(), "w6", "w6/dead", 30_000));
     TestStack.await(store.requestCancel(cancelled.id()));
     expireLease(last.id());
     expireLease(cancelled.id());
@@ -196,7 +241,7 @@ class LeaseStoreIT {
   @Test
   void aRequeueAfterACancelRequestEndsCancelledAndNeverQueued() {
     Job job = insert(3);
-    Job claimed = TestStack.await(store.claim(job.id(), "w7", "w7/owner", 30_000)).orElseThrow();
+    Job claimed = TestStack.await(claim(job.id(), "w7", "w7/owner", 30_000)).orElseThrow();
     TestStack.await(store.requestCancel(job.id()));
     Job after = TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w7/owner"),
         new JobError("timeout", "too slow"), true, 0)).orElseThrow();
@@ -208,10 +253,10 @@ class LeaseStoreIT {
   @Test
   void aClaimBeforeTheJobIsDueTakesNothing() {
     Job job = insert(3);
-    Job claimed = TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).orElseThrow();
+    Job claimed = TestStack.await(claim(job.id(), "w8", "w8/owner", 30_000)).orElseThrow();
     TestStack.await(store.requeue(new JobStore.Attempt(job.id(), claimed.attempts(), "w8/owner"),
         new JobError("boom", "retry later"), true, 60_000));
-    assertTrue(TestStack.await(store.claim(job.id(), "w8", "w8/owner", 30_000)).isEmpty(),
+    assertTrue(TestStack.await(claim(job.id(), "w8", "w8/owner", 30_000)).isEmpty(),
         "an early duplicate record changes nothing; the record owed comes when the backoff ends");
     assertEquals("queued", row(job.id()).getString(0));
   }

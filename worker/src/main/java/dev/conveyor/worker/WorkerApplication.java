@@ -98,7 +98,7 @@ public final class WorkerApplication {
     RedisKeys keys = new RedisKeys(config.namespace());
     JobStore store = new JobStore(pool, dependencies.postgresql());
     JobTypeStore types = new JobTypeStore(pool, dependencies.postgresql());
-    JobCache cache = new JobCache(RedisAPI.api(redis), keys, dependencies.redis());
+    JobCache cache = new JobCache(redis, keys, dependencies.redis());
     JobMetrics metrics = new JobMetrics(redis, keys, dependencies.redis());
     StatusWriter writer = new StatusWriter(store, cache, metrics, new StatusWriter.Settings(config.workerId(),
         leaseOwner, config.leaseMs(), config.retryBaseMs(), config.maxResultBytes()));
@@ -115,7 +115,7 @@ public final class WorkerApplication {
             .compose(v -> health.serve(vertx, config.workerHealthPort()))
             .compose(v -> vertx.executeBlocking(() -> new JobConsumer(config.kafkaBootstrap(), topics,
                 handlers.declarations().keySet(), config.workerId(), runner, config.workerConcurrency())))
-            .map(consumer -> {
+            .compose(consumer -> {
               Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, metrics, admin,
                   publisher);
               heartbeat.start();
@@ -123,10 +123,11 @@ public final class WorkerApplication {
               WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher, recovery,
                   heartbeat, runner, consumer, cancels, health, threads);
               runner.onWedged(app::wedged);
-              consumer.start();
-              LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
-                  + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
-              return app;
+              return vertx.deployVerticle(consumer, JobConsumer.deployment()).map(id -> {
+                LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
+                    + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
+                return app;
+              });
             }));
   }
 

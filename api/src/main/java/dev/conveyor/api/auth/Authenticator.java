@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves {@code Authorization: Bearer <key>} to a tenant and puts it in the routing context.
- * Answers are cached for a few seconds per process (bounded), so a revocation takes effect within seconds.
+ * Answers are cached for a few seconds per process (bounded), so a revocation takes effect within seconds; concurrent
+ * requests with a key not cached share one lookup.
  */
 public final class Authenticator implements Handler<RoutingContext> {
   public static final String TENANT = "tenant";
@@ -17,7 +18,8 @@ public final class Authenticator implements Handler<RoutingContext> {
   private static final long UNKNOWN_TTL_MS = 1_000;
   private static final int MAX_CACHED = 10_000;
 
-  private record Cached(Optional<String> tenant, long expiresAt) {
+  /** A lookup, done or in flight; an answer in flight does not expire. */
+  private record Cached(Future<Optional<String>> tenant, long expiresAt) {
   }
 
   private final ApiKeyStore store;
@@ -50,15 +52,34 @@ public final class Authenticator implements Handler<RoutingContext> {
     String hash = ApiKeys.hash(key);
     long now = System.currentTimeMillis();
     Cached cached = cache.get(hash);
-    if (cached != null && cached.expiresAt > now) {
-      return Future.succeededFuture(cached.tenant);
+    if (cached != null && cached.expiresAt() > now) {
+      return cached.tenant();
     }
-    return store.tenantOf(hash).onSuccess(tenant -> {
-      if (cache.size() >= MAX_CACHED) {
-        cache.clear();
+    if (cache.size() >= MAX_CACHED) {
+      cache.clear();
+    }
+    Cached[] started = new Cached[1];
+    Cached entry = cache.compute(hash, (h, current) -> {
+      if (current != null && current.expiresAt() > now) {
+        return current;
       }
-      cache.put(hash, new Cached(tenant, now + (tenant.isPresent() ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)));
+      started[0] = new Cached(store.tenantOf(hash), Long.MAX_VALUE);
+      return started[0];
     });
+    if (entry != started[0]) {
+      return entry.tenant();
+    }
+    Cached inFlight = entry;
+    Future<Optional<String>> lookup = entry.tenant();
+    lookup.onComplete(ar -> {
+      if (ar.succeeded()) {
+        long ttl = ar.result().isPresent() ? KNOWN_TTL_MS : UNKNOWN_TTL_MS;
+        cache.replace(hash, inFlight, new Cached(lookup, System.currentTimeMillis() + ttl));
+      } else {
+        cache.remove(hash, inFlight);
+      }
+    });
+    return lookup;
   }
 
   private static Problem unauthorized(String detail) {

@@ -10,6 +10,7 @@ import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -30,6 +31,8 @@ public final class JobIntake {
   private static final Logger LOG = Logger.getLogger(JobIntake.class.getName());
   /** How long the direct send has before the relay's sweep takes over a fresh row. */
   private static final long DIRECT_SEND_GRACE_MS = 5_000;
+  /** How long an answer waits for Kafka's acknowledgement of its records before it goes anyway. */
+  private static final long SEND_WAIT_MS = 1_000;
 
   /** An {@code Idempotency-Key} and the hash of the request that carries it. */
   public record IdempotencyKey(String key, String requestHash) {
@@ -43,6 +46,7 @@ public final class JobIntake {
   private record Outcome(List<OutboxStore.Entry> owed, List<UUID> replayOf) {
   }
 
+  private final Vertx vertx;
   private final Pool pool;
   private final Dependency postgresql;
   private final String namespace;
@@ -53,10 +57,11 @@ public final class JobIntake {
 
   public JobIntake(Vertx vertx, Pool pool, Dependency postgresql, String namespace, JobStore store, OutboxRelay relay,
       JobMetrics metrics) {
+    this.vertx = vertx;
     this.pool = pool;
     this.postgresql = postgresql;
     this.namespace = namespace;
-    this.group = new GroupCommit(vertx, pool, postgresql, namespace);
+    this.group = new GroupCommit(pool, postgresql, namespace);
     this.store = store;
     this.relay = relay;
     this.metrics = metrics;
@@ -85,10 +90,26 @@ public final class JobIntake {
               dueNow.add(outcome.owed().get(i));
             }
           }
-          relay.sendNow(dueNow);
           metrics.submitted(jobs).onFailure(err -> LOG.log(Level.FINE, "cannot count submitted jobs", err));
-          return Future.succeededFuture(new Accepted(jobs, false));
+          return sentOrLate(relay.sendNow(dueNow)).map(new Accepted(jobs, false));
         });
+  }
+
+  /**
+   * The answer waits for Kafka's acknowledgement of the records (so a 202 normally means committed and sent), but
+   * never long: the jobs are committed with their outbox rows, so the relay sends whatever this send did not.
+   */
+  private Future<Void> sentOrLate(Future<Void> sent) {
+    if (sent.isComplete()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> answered = Promise.promise();
+    long timer = vertx.setTimer(SEND_WAIT_MS, t -> answered.tryComplete());
+    sent.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      answered.tryComplete();
+    });
+    return answered.future();
   }
 
   /** One request's jobs in the caller's transaction: the idempotent path, where the key is locked first. */

@@ -7,22 +7,30 @@ import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Reads a tenant's job: Redis when cached, else PostgreSQL (then cached). Another tenant's job is absent. */
+/**
+ * Reads a tenant's job: from this process's near-cache when it holds the job, else Redis, else PostgreSQL (then
+ * cached in Redis). Another tenant's job is absent.
+ */
 public final class JobReader {
+  private final JobNearCache near;
   private final JobCache cache;
   private final JobStore store;
 
-  public JobReader(JobCache cache, JobStore store) {
+  public JobReader(JobNearCache near, JobCache cache, JobStore store) {
+    this.near = near;
     this.cache = cache;
     this.store = store;
   }
 
   public Future<Optional<Job>> find(String tenant, UUID id) {
+    return near.get(id, () -> fromCacheOrStore(id)).map(job -> job.filter(j -> j.tenant().equals(tenant)));
+  }
+
+  private Future<Optional<Job>> fromCacheOrStore(UUID id) {
     return cache.get(id)
         .recover(err -> Future.succeededFuture(Optional.empty()))
         .compose(cached -> cached.isPresent()
             ? Future.succeededFuture(cached)
-            : store.find(id).onSuccess(found -> found.ifPresent(job -> cache.fill(job))))
-        .map(job -> job.filter(j -> j.tenant().equals(tenant)));
+            : store.find(id).onSuccess(found -> found.ifPresent(job -> cache.fill(job))));
   }
 }

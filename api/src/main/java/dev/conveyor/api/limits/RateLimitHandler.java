@@ -10,20 +10,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Spends one token of the caller's tenant per {@code /v1} request and puts the IETF {@code RateLimit-Policy} and
- * {@code RateLimit} headers on every answer; 429 with Retry-After when the bucket is empty. While Redis cannot be
- * asked, this process's own buckets decide: an unavailable limiter must not take the API down with it.
+ * Spends one token of the caller's tenant per {@code /v1} request, from tokens this process leased in bulk, and puts
+ * the IETF {@code RateLimit-Policy} and {@code RateLimit} headers on every answer; 429 with Retry-After when the
+ * bucket is empty. While Redis cannot be asked, this process's own buckets decide: an unavailable limiter must not
+ * take the API down with it.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
   private static final Logger LOG = Logger.getLogger(RateLimitHandler.class.getName());
   private static final String POLICY = "\"tenant\"";
 
-  private final RateLimiter limiter;
+  private final TokenLeases leases;
   private final LocalRateLimiter fallback = new LocalRateLimiter();
   private final TenantLimits limits;
 
-  public RateLimitHandler(RateLimiter limiter, TenantLimits limits) {
-    this.limiter = limiter;
+  public RateLimitHandler(TokenLeases leases, TenantLimits limits) {
+    this.leases = leases;
     this.limits = limits;
   }
 
@@ -33,7 +34,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response();
     response.putHeader("RateLimit-Policy", POLICY + ";q=" + mine.burst() + ";w=" + mine.windowSeconds());
     String tenant = Authenticator.tenant(ctx);
-    limiter.take(tenant, mine).recover(err -> {
+    leases.take(tenant, mine).recover(err -> {
       LOG.log(Level.FINE, "rate limiter unavailable; this process decides alone: " + err.getMessage());
       return Future.succeededFuture(fallback.take(tenant, mine));
     }).onSuccess(decision -> {

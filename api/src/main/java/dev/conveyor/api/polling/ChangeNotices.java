@@ -1,5 +1,6 @@
 package dev.conveyor.api.polling;
 
+import dev.conveyor.api.jobs.JobNearCache;
 import dev.conveyor.cache.Subscription;
 import dev.conveyor.deps.Dependency;
 import io.vertx.core.Context;
@@ -48,10 +49,17 @@ public final class ChangeNotices {
     }
   }
 
-  public ChangeNotices(Vertx vertx, Redis redis, Dependency dependency, String channel) {
+  private final JobNearCache near;
+
+  /** @param near hears every notice before the job's watchers wake, and whether notices are heard at all */
+  public ChangeNotices(Vertx vertx, Redis redis, Dependency dependency, String channel, JobNearCache near) {
     this.vertx = vertx;
+    this.near = near;
     // When the subscription is lost, and again when it is back, every watcher re-reads: a change may have gone unheard.
-    this.subscription = new Subscription(vertx, redis, dependency, channel, this::onNotice, this::wakeAll);
+    this.subscription = new Subscription(vertx, redis, dependency, channel, this::onNotice, () -> {
+      near.hearing(listening());
+      wakeAll();
+    });
   }
 
   /** False while notices cannot be heard; watchers then look for themselves, more often. */
@@ -65,7 +73,7 @@ public final class ChangeNotices {
   }
 
   public Future<Void> start() {
-    return subscription.start();
+    return subscription.start().onSuccess(v -> near.hearing(true));
   }
 
   public Future<Void> stop() {
@@ -82,8 +90,10 @@ public final class ChangeNotices {
   private void onNotice(String payload) {
     int space = payload.indexOf(' ');
     try {
-      fire(UUID.fromString(space < 0 ? payload : payload.substring(0, space)));
-    } catch (IllegalArgumentException notAJobId) {
+      UUID id = UUID.fromString(space < 0 ? payload : payload.substring(0, space));
+      near.changed(id, space < 0 ? Long.MAX_VALUE : Long.parseLong(payload.substring(space + 1)));
+      fire(id);
+    } catch (IllegalArgumentException notAJobNotice) {
       // not ours to handle
     }
   }

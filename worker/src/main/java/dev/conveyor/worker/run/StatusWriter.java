@@ -1,5 +1,6 @@
 package dev.conveyor.worker.run;
 
+import dev.conveyor.batch.Batcher;
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.deps.Outages;
@@ -23,6 +24,8 @@ import java.util.logging.Logger;
  */
 public final class StatusWriter {
   private static final Logger LOG = Logger.getLogger(StatusWriter.class.getName());
+  /** At most this many statements of a kind in flight; the rest wait and go together. Slots bound what waits. */
+  private static final Batcher.Limits BATCHES = new Batcher.Limits(2, 500, 1_000_000);
 
   /** Where this worker's writes go and how it names itself in them. */
   public record Settings(String workerId, String leaseOwner, long leaseMs, long retryBaseMs, int maxResultBytes) {
@@ -32,12 +35,21 @@ public final class StatusWriter {
   private final JobCache cache;
   private final JobMetrics metrics;
   private final Settings settings;
+  /** Claims, owed records and successes of concurrent jobs share statements: one round trip and commit for many. */
+  private final Batcher<UUID, Optional<Job>> claims;
+  private final Batcher<UUID, Boolean> owed;
+  private final Batcher<JobStore.Success, Optional<Job>> successes;
 
   public StatusWriter(JobStore store, JobCache cache, JobMetrics metrics, Settings settings) {
     this.store = store;
     this.cache = cache;
     this.metrics = metrics;
     this.settings = settings;
+    this.claims = Batcher.of("claims", BATCHES,
+        ids -> store.claimAll(ids, settings.workerId(), settings.leaseOwner(), settings.leaseMs()));
+    this.owed = Batcher.of("owed records", BATCHES,
+        ids -> store.oweIfQueued(ids).map(got -> ids.stream().map(got::contains).toList()));
+    this.successes = new Batcher<>("successes", BATCHES, success -> 1, store::succeedAll, Outages::isRefusedValue);
   }
 
   /**
@@ -46,15 +58,15 @@ public final class StatusWriter {
    * for when it is due.
    */
   public Future<Optional<Job>> claim(UUID id) {
-    return announce(store.claim(id, settings.workerId(), settings.leaseOwner(), settings.leaseMs()))
+    return announce(claims.submit(id))
         .compose(claimed -> claimed.isPresent() ? Future.succeededFuture(claimed)
-            : store.oweIfQueued(id).map(owed -> claimed))
+            : owed.submit(id).map(v -> claimed))
         .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
   }
 
   /** A queued job with no record owed gets one, due when the job is. */
   public Future<Boolean> oweIfQueued(UUID id) {
-    return store.oweIfQueued(id);
+    return owed.submit(id);
   }
 
   /** After a claim whose answer was lost: the job, its lease renewed, if that claim did commit and still holds. */
@@ -115,7 +127,7 @@ public final class StatusWriter {
       return announce(store.end(attempt(job), JobStatus.FAILED, new JobError("result_too_large",
           "the result has " + bytes + " bytes; at most " + settings.maxResultBytes() + " are kept")));
     }
-    return announce(store.succeed(attempt(job), result).recover(err -> Outages.isRefusedValue(err)
+    return announce(successes.submit(new JobStore.Success(attempt(job), result)).recover(err -> Outages.isRefusedValue(err)
         ? store.end(attempt(job), JobStatus.FAILED, new JobError("result_unstorable",
             "PostgreSQL cannot store the result: " + Outages.refusal(err)))
         : Future.failedFuture(err)));
