@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.http.ContentDecoding;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.limits.QueueQuota;
 import dev.conveyor.api.polling.HeldRequests;
@@ -75,7 +76,7 @@ public final class JobRoutes implements Routes {
 
   private void submit(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
-    JsonNode body = parseBody(ctx.body().buffer());
+    JsonNode body = parseBody(ContentDecoding.body(ctx));
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs", body);
     SubmitRequest.Parsed parsed = SubmitRequest.parse(body);
     if (!parsed.valid()) {
@@ -109,7 +110,7 @@ public final class JobRoutes implements Routes {
   /** All or nothing: every bad item is named (400 if any is malformed, else 422) and nothing is created. */
   private void submitBatch(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
-    JsonNode body = parseBody(ctx.body().buffer());
+    JsonNode body = parseBody(ContentDecoding.body(ctx));
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/batch", body);
     JsonNode items = body.isObject() ? body.get("jobs") : null;
     if (items == null || !items.isArray() || items.size() < 1 || items.size() > MAX_BATCH) {

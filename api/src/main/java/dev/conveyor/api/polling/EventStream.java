@@ -12,6 +12,7 @@ import dev.conveyor.jobs.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -70,6 +71,8 @@ public final class EventStream implements Routes {
       HttpServerResponse response = ctx.response()
           .putHeader("Content-Type", "text/event-stream; charset=utf-8")
           .putHeader("Cache-Control", "no-cache")
+          // Each event must leave at once, never held back in a compressor's buffer.
+          .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
           .setChunked(true);
       response.closeHandler(v -> open.set(false));
       response.endHandler(v -> open.set(false));
