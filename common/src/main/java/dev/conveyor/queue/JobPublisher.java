@@ -54,7 +54,8 @@ public final class JobPublisher implements AutoCloseable {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 2,
+        // No wait for a batch to fill: records go at once, and batch themselves while earlier sends are in flight.
+        ProducerConfig.LINGER_MS_CONFIG, 0,
         ProducerConfig.BATCH_SIZE_CONFIG, 65_536,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,

@@ -2,6 +2,10 @@ package dev.conveyor.worker.queue;
 
 import dev.conveyor.queue.Topics;
 import dev.conveyor.worker.run.JobRunner;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -27,12 +31,15 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The worker's one consumer thread, in the workers' consumer group (Kafka 4's consumer protocol), subscribed to the
- * topics of the types this worker runs. It never runs a handler: it hands records to at most {@code slots} job runs,
- * keeps at most as many waiting, and pauses its partitions while they wait. A record's offset is committed once its
- * job is claimed (from then on the job's lease in PostgreSQL protects it), so a long job holds up no partition.
+ * The worker's consumer verticle, deployed on Vert.x's worker threading model: its turns (one poll of the Kafka
+ * consumer and the bookkeeping around it) run one after another on a worker thread, never on an event loop, while the
+ * claims and status writes they start run on the event loop. It is in the workers' consumer group (Kafka 4's consumer
+ * protocol), subscribed to the topics of the types this worker runs. It never runs a handler: it hands records to at
+ * most {@code slots} job runs, keeps at most as many waiting, and pauses its partitions while they wait. A record's
+ * offset is committed once its job is claimed (from then on the job's lease in PostgreSQL protects it), so a long job
+ * holds up no partition.
  */
-public final class JobConsumer {
+public final class JobConsumer extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
   /** After the loop failed, how long the told-to-stop handlers get to return and their jobs to be handed back. */
@@ -40,6 +47,11 @@ public final class JobConsumer {
   /** While paused, how often the consumer still polls, so that rebalances proceed. */
   private static final long PAUSED_POLL_MS = 1_000;
   private static final int MAX_COMMIT_ATTEMPTS = 10;
+  /**
+   * Offsets are committed at most this often while running: a record read again after a crash finds its job claimed
+   * already, so committing once per job would only cost the broker work.
+   */
+  private static final long COMMIT_EVERY_MS = 100;
 
   /** A record's claim settled ({@code offset} -1 if it could not be, so the record is read again), or a slot freed. */
   private record Event(TopicPartition partition, long offset, boolean slotFreed) {
@@ -56,12 +68,13 @@ public final class JobConsumer {
   private final AtomicBoolean woken = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
-  private final Thread thread;
   private volatile boolean running = true;
   private volatile long stopDeadline;
   private volatile long handBackWaitMs;
   private int inFlight;
   private boolean paused;
+  private long committedAt;
+  private long polledAt;
 
   public JobConsumer(String bootstrap, Topics topics, Collection<String> types, String workerId, JobRunner runner,
       int slots) {
@@ -79,11 +92,18 @@ public final class JobConsumer {
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, slots),
         new StringDeserializer(), new StringDeserializer());
-    this.thread = new Thread(this::loop, "conveyor-consumer");
   }
 
-  public void start() {
-    thread.start();
+  /** The options to deploy this verticle with: its turns block (in poll), so never on an event loop. */
+  public static DeploymentOptions deployment() {
+    return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER);
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer.subscribe(subscribed, new Rebalance());
+    context.runOnContext(v -> turn());
+    return Future.succeededFuture();
   }
 
   /** Completes when the consumer loop has ended, normally after {@link #stop}, or exceptionally on a fatal error. */
@@ -111,29 +131,16 @@ public final class JobConsumer {
     }
   }
 
-  private void loop() {
-    RuntimeException failure = null;
+  /**
+   * One turn of the consumer: settle, then poll (or wait for a slot), then schedule the next turn on this verticle's
+   * context. Once stopping, the last turn lets running jobs finish, hands the rest back, commits and closes.
+   */
+  private void turn() {
     try {
-      consumer.subscribe(subscribed, new Rebalance());
-      long polledAt = 0;
-      while (running) {
-        woken.set(false);
-        settle();
-        if (paused && System.currentTimeMillis() - polledAt < PAUSED_POLL_MS) {
-          // Every slot is taken and as many records wait: nothing to fetch. Wait for a slot here rather than in poll,
-          // which returns at once while fetched data of paused partitions is buffered.
-          awaitEvent();
-          continue;
-        }
-        polledAt = System.currentTimeMillis();
-        try {
-          for (ConsumerRecord<String, String> record : consumer.poll(paused ? Duration.ZERO : POLL)) {
-            offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
-            waiting.add(record);
-          }
-        } catch (WakeupException e) {
-          // a slot freed or we are stopping: settle at once
-        }
+      if (running) {
+        pollOnce();
+        context.runOnContext(v -> turn());
+        return;
       }
       waiting.clear();
       drainUntil(stopDeadline);
@@ -143,14 +150,40 @@ public final class JobConsumer {
         drainUntil(System.currentTimeMillis() + handBackWaitMs);
       }
       commitSync(offsets.committable());
+      close(null);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "consumer loop failed; handing this worker's jobs back", e);
-      failure = e;
       runner.handBackAll();
       awaitRunsQuietly(System.currentTimeMillis() + FAILED_HAND_BACK_MS);
-    } finally {
+      close(e);
+    }
+  }
+
+  private void pollOnce() {
+    woken.set(false);
+    settle();
+    if (paused && System.currentTimeMillis() - polledAt < PAUSED_POLL_MS) {
+      // Every slot is taken and as many records wait: nothing to fetch. Wait for a slot here rather than in poll,
+      // which returns at once while fetched data of paused partitions is buffered.
+      awaitEvent();
+      return;
+    }
+    polledAt = System.currentTimeMillis();
+    try {
+      for (ConsumerRecord<String, String> record : consumer.poll(paused ? Duration.ZERO : POLL)) {
+        offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
+        waiting.add(record);
+      }
+    } catch (WakeupException e) {
+      // a slot freed or we are stopping: settle at once
+    }
+  }
+
+  private void close(RuntimeException failure) {
+    try {
       runner.stop();
       consumer.close(Duration.ofSeconds(5));
+    } finally {
       stopped.countDown();
     }
     // Last, since whoever waits on it may stop this process, and stopping waits for the latch above.
@@ -171,8 +204,11 @@ public final class JobConsumer {
         offsets.complete(e.partition(), e.offset());
       }
     }
-    Map<TopicPartition, OffsetAndMetadata> commit = offsets.committable();
+    long now = System.currentTimeMillis();
+    Map<TopicPartition, OffsetAndMetadata> commit = now - committedAt < COMMIT_EVERY_MS ? Map.of()
+        : offsets.committable();
     if (!commit.isEmpty()) {
+      committedAt = now;
       consumer.commitAsync(commit, (committed, err) -> {
         if (err != null) {
           LOG.log(Level.FINE, "offset commit failed; a later commit covers it", err);
