@@ -51,6 +51,11 @@ public final class KafkaBroker implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The broker's process id, for reading its CPU time from /proc. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Starts a single-node broker on {@code port} (controller on {@code port + 1}) and returns once it answers. */
   public static KafkaBroker start(Path dataDir, int port, String heap, File log) throws IOException, InterruptedException {
     KafkaBroker broker = launch(new Node(1, dataDir, port, port + 1), List.of(), clusterId(), heap, log);
