@@ -37,6 +37,36 @@ public final class JobStore {
   /** A change that ends the attempt: its lease goes with it. */
   private static final String ENDED = "lease_owner = NULL, lease_until = NULL, " + CHANGE;
 
+  /** The columns of {@link #COLUMNS}, named by table, for statements that join another row source. */
+  private static final String QUALIFIED = Arrays.stream(COLUMNS.split(", ")).map(c -> "jobs." + c)
+      .collect(java.util.stream.Collectors.joining(", "));
+  private static final String CLAIM = "WITH claimable AS (SELECT id FROM jobs WHERE id = ANY($1) AND "
+      + leaving(JobStatus.RUNNING) + " AND NOT cancel_requested AND due_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED) "
+      + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+      + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
+      + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
+      + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
+      + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + QUALIFIED;
+  private static final String SUCCEED = "UPDATE jobs SET status = 'succeeded', result = done.result::jsonb, "
+      + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
+      + " FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) "
+      + "AS u(id, attempts, owner, result) ORDER BY id) done WHERE jobs.id = done.id "
+      + "AND jobs.attempts = done.attempts AND jobs.lease_owner = done.owner AND jobs.status = 'running' "
+      + "RETURNING " + QUALIFIED;
+
+  private static final String INSERT = "WITH added AS (INSERT INTO jobs (id, namespace, tenant, type, status, "
+      + "priority, payload, max_attempts, timeout_ms, run_at, due_at, callback_url, created_at, updated_at) "
+      + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
+      + "coalesce(run_at, now()), callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], "
+      + "$3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
+      + "$10::timestamptz[]) "
+      + "AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at) "
+      + "RETURNING id) "
+      + "INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT $11, o.id, o.type, o.owed_at "
+      + "FROM unnest($1::uuid[], $3::text[], $12::timestamptz[]) AS o(id, type, owed_at) "
+      // Reading the jobs' insert makes it run first, and makes every outbox row name a job that was stored.
+      + "WHERE o.id IN (SELECT id FROM added) RETURNING id, job_id, type";
+
   private final SqlClient client;
   private final Dependency postgresql;
 
@@ -46,10 +76,13 @@ public final class JobStore {
   }
 
   /**
-   * Inserts new jobs with one statement, on the given connection so the caller can add the outbox rows. A job is due
-   * at its {@code runAt}, else now by the database's clock, the clock every claim is judged by.
+   * Inserts new jobs and their outbox rows (each due at its {@code dueAts} entry) with one statement, so one round
+   * trip stores a whole group, and it commits on its own unless {@code conn} is in a transaction. A job is due at
+   * its {@code runAt}, else now by the database's clock, the clock every claim is judged by. Returns the outbox
+   * entries in the order of the jobs.
    */
-  public static Future<Void> insert(SqlClient conn, String namespace, List<Job> jobs) {
+  public static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
+      List<Instant> dueAts) {
     int n = jobs.size();
     UUID[] ids = new UUID[n];
     String[] tenants = new String[n];
@@ -61,6 +94,7 @@ public final class JobStore {
     OffsetDateTime[] runAts = new OffsetDateTime[n];
     String[] callbacks = new String[n];
     OffsetDateTime[] createdAts = new OffsetDateTime[n];
+    OffsetDateTime[] owedAts = new OffsetDateTime[n];
     for (int i = 0; i < n; i++) {
       Job job = jobs.get(i);
       ids[i] = job.id();
@@ -73,18 +107,18 @@ public final class JobStore {
       runAts[i] = job.runAt() == null ? null : job.runAt().atOffset(ZoneOffset.UTC);
       callbacks[i] = job.callbackUrl();
       createdAts[i] = job.createdAt().atOffset(ZoneOffset.UTC);
+      owedAts[i] = dueAts.get(i).atOffset(ZoneOffset.UTC);
     }
-    return conn.preparedQuery("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, max_attempts, "
-            + "timeout_ms, run_at, due_at, callback_url, created_at, updated_at) "
-            + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
-            + "coalesce(run_at, now()), callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], "
-            + "$3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
-            + "$10::timestamptz[]) "
-            + "AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at)")
+    return conn.preparedQuery(INSERT)
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
-            .addArrayOfOffsetDateTime(createdAts).addString(namespace))
-        .mapEmpty();
+            .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts))
+        .map(rows -> {
+          java.util.Map<UUID, OutboxStore.Entry> byJob = new java.util.HashMap<>();
+          rows.forEach(row -> byJob.put(row.getUUID(1), new OutboxStore.Entry(row.getLong(0), row.getUUID(1),
+              row.getString(2))));
+          return jobs.stream().map(job -> byJob.get(job.id())).toList();
+        });
   }
 
   public Future<Optional<Job>> find(UUID id) {
@@ -177,13 +211,7 @@ public final class JobStore {
    * transaction holds is skipped rather than waited for, so concurrent claimers never deadlock.
    */
   public Future<List<Optional<Job>>> claimAll(List<UUID> ids, String workerId, String leaseOwner, long leaseMs) {
-    return query("WITH claimable AS (SELECT id FROM jobs WHERE id = ANY($1) AND " + leaving(JobStatus.RUNNING)
-            + " AND NOT cancel_requested AND due_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED) "
-            + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
-            + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
-            + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
-            + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
-            + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + qualified(),
+    return query(CLAIM,
         Tuple.of(ids.toArray(UUID[]::new), workerId, leaseOwner, leaseMs))
         .map(rows -> inOrder(ids, rows));
   }
@@ -262,12 +290,7 @@ public final class JobStore {
       owners[i] = success.attempt().owner();
       results[i] = success.result();
     }
-    return query("UPDATE jobs SET status = 'succeeded', result = done.result::jsonb, "
-            + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
-            + " FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) "
-            + "AS u(id, attempts, owner, result) ORDER BY id) done WHERE jobs.id = done.id "
-            + "AND jobs.attempts = done.attempts AND jobs.lease_owner = done.owner AND jobs.status = 'running' "
-            + "RETURNING " + qualified(),
+    return query(SUCCEED,
         Tuple.of(ids, numbers, owners, results))
         .map(rows -> inOrder(successes.stream().map(s -> s.attempt().id()).toList(), rows));
   }
@@ -374,11 +397,6 @@ public final class JobStore {
     String[] sources = Arrays.stream(JobStatus.values()).filter(s -> s.canMoveTo(target))
         .map(s -> "'" + s.wire() + "'").toArray(String[]::new);
     return "status IN (" + String.join(", ", sources) + ")";
-  }
-
-  /** The columns of {@link #COLUMNS}, named by table, for statements that join another row source. */
-  private static String qualified() {
-    return Arrays.stream(COLUMNS.split(", ")).map(c -> "jobs." + c).collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** One answer per id, in the order asked, from rows in any order. */

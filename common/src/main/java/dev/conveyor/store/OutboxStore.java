@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * All SQL on {@code job_outbox}: the Kafka records owed, written in the transaction that makes them owed. A row is
+ * All SQL on {@code job_outbox}: the Kafka records owed, written in the statement or transaction that makes them owed
+ * (those live in {@link JobStore}, beside the change of the job). A row is
  * deleted once its record is acknowledged by Kafka; a row past its due time is resent by the relay of its namespace.
  */
 public final class OutboxStore {
@@ -23,16 +24,6 @@ public final class OutboxStore {
   }
 
   private OutboxStore() {
-  }
-
-  /** Adds one row per job, due at the given times; returns the entries in the same order. */
-  public static Future<List<Entry>> add(SqlClient conn, String namespace, List<UUID> jobIds, List<String> types,
-      List<Instant> dueAts) {
-    OffsetDateTime[] due = dueAts.stream().map(t -> t.atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
-    return conn.preparedQuery("INSERT INTO job_outbox (namespace, job_id, type, due_at) "
-            + "SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) RETURNING id, job_id, type")
-        .execute(Tuple.of(namespace, jobIds.toArray(UUID[]::new), types.toArray(String[]::new), due))
-        .map(OutboxStore::entries);
   }
 
   /**

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stores the jobs of concurrent submits together: while a few transactions are in flight, new submits wait and then
- * share the next one, so one commit and its round trips serve many requests under load, and a lone submit waits for
+ * Stores the jobs of concurrent submits together: while a few statements are in flight, new submits wait and then
+ * share the next one (a single statement that commits on its own), so one commit serves many requests under load, and a lone submit waits for
  * nothing. Each request learns its own outbox entries once its jobs are committed. A value PostgreSQL refuses fails a
  * whole transaction, so a refused group is stored again request by request, and only the request that holds the
  * value is refused.
@@ -55,9 +55,7 @@ final class GroupCommit {
       jobs.addAll(r.jobs());
       dueAts.addAll(r.dueAts());
     });
-    return postgresql.call(() -> pool.withTransaction(conn -> JobStore.insert(conn, namespace, jobs)
-            .compose(v -> OutboxStore.add(conn, namespace, jobs.stream().map(Job::id).toList(),
-                jobs.stream().map(Job::type).toList(), dueAts))))
+    return postgresql.call(() -> JobStore.insert(pool, namespace, jobs, dueAts))
         .map(entries -> {
           List<List<OutboxStore.Entry>> perRequest = new ArrayList<>(group.size());
           int from = 0;

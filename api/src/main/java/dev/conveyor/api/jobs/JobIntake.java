@@ -114,10 +114,7 @@ public final class JobIntake {
 
   /** One request's jobs in the caller's transaction: the idempotent path, where the key is locked first. */
   private Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
-    return JobStore.insert(conn, namespace, jobs)
-        .compose(v -> OutboxStore.add(conn, namespace, jobs.stream().map(Job::id).toList(),
-            jobs.stream().map(Job::type).toList(), dueAts))
-        .map(owed -> new Outcome(owed, null));
+    return JobStore.insert(conn, namespace, jobs, dueAts).map(owed -> new Outcome(owed, null));
   }
 
   private Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,

@@ -53,8 +53,11 @@ public final class JobConsumer extends VerticleBase {
    */
   private static final long COMMIT_EVERY_MS = 100;
 
-  /** A record's claim settled ({@code offset} -1 if it could not be, so the record is read again), or a slot freed. */
-  private record Event(TopicPartition partition, long offset, boolean slotFreed) {
+  /** What happened to a job run: its claim settled, its handler returned (slot free), or its outcome is written. */
+  private enum Kind { CLAIM_SETTLED, SLOT_FREED, WRITTEN }
+
+  /** {@code offset} is the settled record's, or -1 if it could not be settled (the record is read again). */
+  private record Event(Kind kind, TopicPartition partition, long offset) {
   }
 
   private final KafkaConsumer<String, String> consumer;
@@ -71,7 +74,10 @@ public final class JobConsumer extends VerticleBase {
   private volatile boolean running = true;
   private volatile long stopDeadline;
   private volatile long handBackWaitMs;
+  /** Runs whose handler may still run: each holds a slot. */
   private int inFlight;
+  /** Runs whose outcome is not written yet, handler returned or not: at most twice the slots. */
+  private int unwritten;
   private boolean paused;
   private long committedAt;
   private long polledAt;
@@ -198,11 +204,7 @@ public final class JobConsumer extends VerticleBase {
   private void settle() {
     Event e;
     while ((e = events.poll()) != null) {
-      if (e.slotFreed()) {
-        inFlight--;
-      } else {
-        offsets.complete(e.partition(), e.offset());
-      }
+      book(e);
     }
     long now = System.currentTimeMillis();
     Map<TopicPartition, OffsetAndMetadata> commit = now - committedAt < COMMIT_EVERY_MS ? Map.of()
@@ -215,7 +217,7 @@ public final class JobConsumer extends VerticleBase {
         }
       });
     }
-    while (running && inFlight < slots && !waiting.isEmpty()) {
+    while (running && inFlight < slots && unwritten < 2 * slots && !waiting.isEmpty()) {
       dispatch(waiting.poll());
     }
     boolean full = waiting.size() >= slots;
@@ -230,6 +232,7 @@ public final class JobConsumer extends VerticleBase {
 
   private void dispatch(ConsumerRecord<String, String> record) {
     inFlight++;
+    unwritten++;
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     String source = tp + "@" + record.offset();
     JobRunner.Run run = runner.run(record.key(), record.value(), source);
@@ -237,18 +240,28 @@ public final class JobConsumer extends VerticleBase {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());
       }
-      signal(new Event(tp, ar.succeeded() ? record.offset() : -1, false));
+      signal(new Event(Kind.CLAIM_SETTLED, tp, ar.succeeded() ? record.offset() : -1));
     });
-    run.finished().onComplete(ar -> signal(new Event(tp, -1, true)));
+    run.slotFreed().onComplete(ar -> signal(new Event(Kind.SLOT_FREED, tp, -1)));
+    run.finished().onComplete(ar -> signal(new Event(Kind.WRITTEN, tp, -1)));
+  }
+
+  private void book(Event e) {
+    switch (e.kind()) {
+      case CLAIM_SETTLED -> offsets.complete(e.partition(), e.offset());
+      case SLOT_FREED -> inFlight--;
+      case WRITTEN -> unwritten--;
+    }
   }
 
   /**
-   * Hands an event to the consumer thread. Only a freed slot is worth interrupting its poll for (a waiting record can
-   * start); a settled claim waits for the next turn of the loop, at most one poll away, to be committed.
+   * Hands an event to the consumer thread. Only a freed slot or a written outcome is worth interrupting its poll for (a
+   * waiting record can start); a settled claim waits for the next turn of the loop, at most one poll away, to be
+   * committed.
    */
   private void signal(Event event) {
     events.add(event);
-    if (event.slotFreed() && woken.compareAndSet(false, true)) {
+    if (event.kind() != Kind.CLAIM_SETTLED && woken.compareAndSet(false, true)) {
       consumer.wakeup();
       synchronized (events) {
         events.notifyAll();
@@ -275,11 +288,9 @@ public final class JobConsumer extends VerticleBase {
     while (System.currentTimeMillis() < deadline) {
       Event e;
       while ((e = events.poll()) != null) {
-        if (e.slotFreed()) {
-          inFlight--;
-        }
+        book(e);
       }
-      if (inFlight <= 0) {
+      if (inFlight <= 0 && unwritten <= 0) {
         return;
       }
       sleepQuietly();
@@ -287,7 +298,7 @@ public final class JobConsumer extends VerticleBase {
   }
 
   private void drainUntil(long deadline) {
-    while (inFlight > 0 && System.currentTimeMillis() < deadline) {
+    while ((inFlight > 0 || unwritten > 0) && System.currentTimeMillis() < deadline) {
       settle();
       sleepQuietly();
     }

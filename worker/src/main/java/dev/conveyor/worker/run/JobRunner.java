@@ -44,10 +44,13 @@ public final class JobRunner {
   /** A wedged attempt's retry is due no sooner than this, well after its worker has exited. */
   private static final long WEDGED_RETRY_DELAY_MS = 5_000;
 
-  /** What the consumer waits for: the record is no longer needed (claim settled), and the job's slot is free. */
-  public record Run(Future<Void> released, Future<Void> finished) {
+  /**
+   * What the consumer waits for: the record is no longer needed (claim settled), the job's slot is free (its handler's
+   * thread has returned, or no handler ran), and the outcome is written.
+   */
+  public record Run(Future<Void> released, Future<Void> slotFreed, Future<Void> finished) {
     static Run done() {
-      return new Run(Future.succeededFuture(), Future.succeededFuture());
+      return new Run(Future.succeededFuture(), Future.succeededFuture(), Future.succeededFuture());
     }
   }
 
@@ -133,6 +136,7 @@ public final class JobRunner {
       return Run.done();
     }
     Promise<Void> released = Promise.promise();
+    Promise<Void> slotFreed = Promise.promise();
     Promise<Void> finished = Promise.promise();
     context.runOnContext(v -> {
       if (active.containsKey(id.get())) {
@@ -140,17 +144,21 @@ public final class JobRunner {
         // job is looked at again when that work ends, so a record that mattered is owed anew, never lost.
         setAside.add(id.get());
         released.complete();
+        slotFreed.complete();
         finished.complete();
         return;
       }
       Future<Optional<Job>> claimed = claim(id.get());
       claimed.<Void>mapEmpty().onComplete(released);
       Future<Void> work = claimed.compose(job -> job.isEmpty() ? Future.succeededFuture()
-          : runClaimed(job.get(), handler.get()));
+          : runClaimed(job.get(), handler.get(), slotFreed));
       active.put(id.get(), work);
-      work.onComplete(ar -> context.runOnContext(done -> ended(id.get()))).onComplete(finished);
+      work.onComplete(ar -> {
+        slotFreed.tryComplete();
+        context.runOnContext(done -> ended(id.get()));
+      }).onComplete(finished);
     });
-    return new Run(released.future(), finished.future());
+    return new Run(released.future(), slotFreed.future(), finished.future());
   }
 
   /** The work on a job is over: if a record for it was set aside meanwhile, make sure the job is not left waiting. */
@@ -233,10 +241,12 @@ public final class JobRunner {
         .recover(again -> retryClaim(id, again, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
   }
 
-  private Future<Void> runClaimed(Job job, JobHandler handler) {
+  /** Runs the attempt, then writes its outcome; the slot is free once the handler's thread has returned. */
+  private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed) {
     held.add(job.id());
     Future<Outcome> outcome = handingBack || closing ? Future.succeededFuture(new Outcome.Interrupted())
         : attempt(job, handler);
+    outcome.onComplete(ar -> slotFreed.tryComplete());
     return outcome
         .compose(ended -> durably("outcome of job " + job.id(), () -> writer.finish(job, ended, 0)))
         .<Void>mapEmpty()
