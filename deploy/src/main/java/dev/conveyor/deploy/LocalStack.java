@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The local all-in-one run: a Kafka broker from Maven artifacts, the API and one worker, on the PostgreSQL and
- * Redis named by the environment. Without {@code CONVEYOR_API_KEYS} it makes a key once (kept in
- * {@code .conveyor/local-api-key}) and prints it with a ready-to-paste curl. Ctrl-C stops everything in order.
+ * The local all-in-one run: a Kafka broker from Maven artifacts, the API and one worker (or
+ * {@code CONVEYOR_LOCAL_WORKERS} of them), on the PostgreSQL and Redis named by the environment. Without
+ * {@code CONVEYOR_API_KEYS} it makes a key once (kept in {@code .conveyor/local-api-key}) and prints it with a
+ * ready-to-paste curl. Ctrl-C stops everything in order.
  */
 public final class LocalStack {
   private static final Path HOME = Path.of(".conveyor");
@@ -61,7 +62,10 @@ public final class LocalStack {
     }, "conveyor-local-shutdown"));
 
     apps.add(launch("api/target/conveyor-api.jar", env));
-    apps.add(launch("worker/target/conveyor-worker.jar", env));
+    int workers = Integer.parseInt(env.getOrDefault("CONVEYOR_LOCAL_WORKERS", "1"));
+    for (int i = 0; i < workers; i++) {
+      apps.add(launch("worker/target/conveyor-worker.jar", env));
+    }
     awaitReady(port, apps);
 
     System.out.println();
@@ -94,7 +98,7 @@ public final class LocalStack {
     if (!Files.exists(Path.of(jar))) {
       throw new IOException(jar + " is missing; build first with ./mvnw -DskipTests package");
     }
-    ProcessBuilder builder = new ProcessBuilder(JavaProcess.javaBinary(), "-jar", jar).inheritIO();
+    ProcessBuilder builder = new ProcessBuilder(JavaProcess.serviceJar(jar)).inheritIO();
     builder.environment().putAll(env);
     return builder.start();
   }

@@ -124,6 +124,7 @@ public final class Benchmark {
     drain(2);
     submitSingle();
     submitBatches();
+    warmDrain();
     Stack.Child worker = stack.workers().get(0);
     results.rss = new Results.Rss(ProcessCpu.rssKib(stack.api().pid()), ProcessCpu.rssKib(worker.pid()));
     say("done in " + (System.nanoTime() - started) / 1_000_000_000 + " s; stopping everything");
@@ -246,6 +247,26 @@ public final class Benchmark {
         List.of(auth(), "Content-Type: application/json"), ConveyorClient.batchOf(BATCH_SIZE));
     results.submitBatch = measureSubmits("submit-batch", submit, BATCH_CONNECTIONS, BATCH_SIZE,
         "submit batches of " + BATCH_SIZE);
+  }
+
+  /**
+   * The worker that ran through the submit phases, warm, against the deep backlog they left: jobs ended per second
+   * over a window, once the API is idle. Unlike the drains above, no JVM warm-up is inside it.
+   */
+  private void warmDrain() throws Exception {
+    Thread.sleep(2_000);
+    say("drain of the backlog by the warm worker, for " + options.seconds() + " s");
+    ProcessCpu.Sample before = sample();
+    long endedBefore = db.ended(Stack.TENANT);
+    long from = System.nanoTime();
+    Thread.sleep(options.seconds() * 1000L);
+    long ended = db.ended(Stack.TENANT) - endedBefore;
+    double seconds = (System.nanoTime() - from) / 1e9;
+    ProcessCpu.Sample after = sample();
+    results.warmDrain = new Results.Rate(ended, seconds);
+    results.cpu.add(new Results.CpuUse("drain, warm worker, deep backlog", ended,
+        after.secondsSince(before, ticksPerSecond)));
+    stack.checkAlive();
   }
 
   /** A warm-up, then the measured wrk run, with every process's CPU read around it. */

@@ -193,7 +193,7 @@ final class Stack implements AutoCloseable {
 
   /** {@code java -jar} with the benchmark's settings only: CONVEYOR_* variables of the caller's shell are dropped. */
   private static ProcessBuilder jar(Path jar, Map<String, String> env) {
-    ProcessBuilder builder = new ProcessBuilder(JavaProcess.javaBinary(), "-jar", jar.toString());
+    ProcessBuilder builder = new ProcessBuilder(JavaProcess.serviceJar(jar.toString()));
     builder.environment().keySet().removeIf(name -> name.startsWith("CONVEYOR_"));
     builder.environment().putAll(env);
     return builder;
