@@ -7,12 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The cap on a tenant's queued jobs. Counting in PostgreSQL on every submit would cost more than the submit, so the
- * count is read at most once a second per tenant and the jobs this process accepted since are added to it.
- * Several API processes may together overshoot by what each accepts within that second.
+ * The cap on a tenant's queued jobs. Counting in PostgreSQL costs time in proportion to the backlog (a quarter of a
+ * second for half a million queued jobs), so the count is read once a second per tenant only while it is near the
+ * cap (at least half of it), and every {@link #REFRESH_FAR_MS} otherwise; the jobs this process accepted since are
+ * added to it. Several API processes may together overshoot by what each accepts between two reads.
  */
 public final class QueueQuota {
-  private static final long REFRESH_MS = 1_000;
+  private static final long REFRESH_NEAR_MS = 1_000;
+  private static final long REFRESH_FAR_MS = 10_000;
 
   private record Count(long queued, long readAt, AtomicLong acceptedSince) {
   }
@@ -40,10 +42,14 @@ public final class QueueQuota {
     });
   }
 
+  private boolean fresh(String tenant, Count count) {
+    boolean near = 2 * (count.queued() + count.acceptedSince().get()) >= limits.of(tenant).maxQueued();
+    return System.currentTimeMillis() - count.readAt() < (near ? REFRESH_NEAR_MS : REFRESH_FAR_MS);
+  }
+
   private Future<Count> count(String tenant) {
     Future<Count> current = counts.get(tenant);
-    if (current != null && !current.failed()
-        && (!current.isComplete() || System.currentTimeMillis() - current.result().readAt() < REFRESH_MS)) {
+    if (current != null && !current.failed() && (!current.isComplete() || fresh(tenant, current.result()))) {
       return current;
     }
     Future<Count> fresh = store.queuedCount(tenant)
