@@ -49,6 +49,8 @@ public final class HttpVerticle extends VerticleBase {
     // so a caller without a key or over its rate never gets its body read.
     router.route("/v1/*").handler(ctx -> {
       ctx.request().pause();
+      // Answers differ by Accept-Encoding once compressed, which caches between client and API must know.
+      ctx.response().putHeader("Vary", "Accept-Encoding");
       ctx.next();
     });
     v1Guards.forEach(guard -> router.route("/v1/*").handler(guard));

@@ -32,7 +32,11 @@ public final class Batcher<I, O> {
     }
   }
 
-  /** Settings of one batcher; {@code weight} tells how much of a batch an item takes (1 for most). */
+  /**
+   * Settings of one batcher: batches run at once, and the weight of one batch and of all calls waiting (an item's
+   * weight is what the batcher's weight function says, 1 for most). A batch split item by item after a failure runs
+   * its items at once, beside the others.
+   */
   public record Limits(int maxInFlight, int maxBatch, int maxWaiting) {
   }
 
@@ -97,12 +101,15 @@ public final class Batcher<I, O> {
       synchronized (this) {
         inFlight--;
       }
-      if (ar.failed() && batch.size() > 1 && splitOn.test(ar.cause())) {
-        batch.forEach(call -> run(List.of(call)).onComplete(alone -> answer(List.of(call), alone)));
-      } else {
-        answer(batch, ar);
+      try {
+        if (ar.failed() && batch.size() > 1 && splitOn.test(ar.cause())) {
+          batch.forEach(call -> run(List.of(call)).onComplete(alone -> answer(List.of(call), alone)));
+        } else {
+          answer(batch, ar);
+        }
+      } finally {
+        next();
       }
-      next();
     });
   }
 
@@ -110,7 +117,9 @@ public final class Batcher<I, O> {
     List<I> items = new ArrayList<>(batch.size());
     batch.forEach(call -> items.add(call.item()));
     try {
-      return flush.apply(items);
+      return flush.apply(items).compose(answers -> answers.size() == items.size() ? Future.succeededFuture(answers)
+          : Future.failedFuture(new IllegalStateException(name + ": " + answers.size() + " answers for "
+              + items.size() + " calls")));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

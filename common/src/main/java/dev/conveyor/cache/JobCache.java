@@ -28,14 +28,18 @@ public final class JobCache {
   /** Short, so that a change whose write to Redis was lost (the writer was cut off) shows within seconds anyway. */
   private static final long ACTIVE_TTL_MS = 5_000;
   private static final long TERMINAL_TTL_MS = 3_600_000;
+  /**
+   * Writes the copy unless a newer one is there. A change is announced even then: a reader may have filled the
+   * same version from PostgreSQL first (fills announce nothing), and listeners ignore versions they already have.
+   */
   private static final RedisScript PUT_IF_NEWER = new RedisScript(String.join("\n",
+      "if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end",
       "local cur = redis.call('HGET', KEYS[1], 'v')",
       "if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end",
       "redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])",
       "redis.call('PEXPIRE', KEYS[1], ARGV[3])",
-      "if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end",
       "return 1"));
-  /** Writes of concurrent changes share one pipelined batch; the bound on what waits protects memory. */
+  /** Writes of concurrent changes share one pipelined batch; at most this many jobs wait for one. */
   private static final Batcher.Limits BATCHES = new Batcher.Limits(2, 1_000, 100_000);
 
   /** One copy to write: the job, and whether to announce it as a change. */

@@ -36,8 +36,8 @@ public final class JobMetrics {
   /** Concurrent observations share one write, with the increments of each field added up first. */
   private static final Batcher.Limits BATCHES = new Batcher.Limits(1, 10_000, 100_000);
 
-  /** One field of one hash to add to: by a whole number, or (for sums of seconds) by a fraction. */
-  private record Increment(String key, String field, long by, double byFraction) {
+  /** One field of one hash to add to: by a whole number, or (a sum of seconds) by a fraction. */
+  private record Increment(String key, String field, boolean fraction, long by, double byFraction) {
   }
 
   private final Redis redis;
@@ -56,14 +56,14 @@ public final class JobMetrics {
     Map<String, Integer> byType = new LinkedHashMap<>();
     jobs.forEach(job -> byType.merge(job.type(), 1, Integer::sum));
     List<Increment> increments = new ArrayList<>();
-    byType.forEach((type, n) -> increments.add(new Increment(prefix + "submitted", type, n, 0)));
+    byType.forEach((type, n) -> increments.add(new Increment(prefix + "submitted", type, false, n, 0)));
     return writes.submit(increments);
   }
 
   /** A job reached a terminal state; {@code attemptStart} is when its last attempt began (null if it never ran). */
   public Future<Void> finished(Job job, Instant attemptStart) {
     List<Increment> increments = new ArrayList<>();
-    increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), 1, 0));
+    increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
       observe(increments, "duration:" + job.type(), Duration.between(attemptStart, job.finishedAt()));
     }
@@ -85,9 +85,10 @@ public final class JobMetrics {
   private Future<List<Void>> write(List<List<Increment>> observations) {
     Map<List<String>, Increment> byField = new LinkedHashMap<>();
     observations.forEach(increments -> increments.forEach(inc -> byField.merge(List.of(inc.key(), inc.field()), inc,
-        (a, b) -> new Increment(a.key(), a.field(), a.by() + b.by(), a.byFraction() + b.byFraction()))));
+        (a, b) -> new Increment(a.key(), a.field(), a.fraction(), a.by() + b.by(),
+            a.byFraction() + b.byFraction()))));
     List<Request> requests = new ArrayList<>(byField.size());
-    byField.values().forEach(inc -> requests.add(inc.byFraction() != 0
+    byField.values().forEach(inc -> requests.add(inc.fraction()
         ? Request.cmd(Command.HINCRBYFLOAT).arg(inc.key()).arg(inc.field()).arg(Double.toString(inc.byFraction()))
         : Request.cmd(Command.HINCRBY).arg(inc.key()).arg(inc.field()).arg(inc.by())));
     return batch(requests).map(done -> java.util.Collections.nCopies(observations.size(), null));
@@ -104,9 +105,9 @@ public final class JobMetrics {
       bucket++;
     }
     String key = prefix + histogram;
-    increments.add(new Increment(key, "b" + bucket, 1, 0));
-    increments.add(new Increment(key, "sum", 0, seconds));
-    increments.add(new Increment(key, "count", 1, 0));
+    increments.add(new Increment(key, "b" + bucket, false, 1, 0));
+    increments.add(new Increment(key, "sum", true, 0, seconds));
+    increments.add(new Increment(key, "count", false, 1, 0));
   }
 
   public Future<Snapshot> snapshot(List<String> types) {

@@ -50,9 +50,11 @@ public final class RedisScript {
     }).toList();
   }
 
+  /** A batch reports its errors together, as one {@code ERR [index] <reply>} line per failed command. */
   private static boolean unknownScript(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof ErrorType reply && reply.is("NOSCRIPT")) {
+      if (t instanceof ErrorType reply && (reply.is("NOSCRIPT") || String.valueOf(reply.getMessage())
+          .contains("NOSCRIPT"))) {
         return true;
       }
     }

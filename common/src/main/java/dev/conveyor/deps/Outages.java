@@ -29,7 +29,9 @@ public final class Outages {
         return isTransientSqlState(pg.getSqlState());
       }
       if (t instanceof ErrorType reply) {
-        return REDIS_TRANSIENT.stream().anyMatch(reply::is);
+        // A batch's errors come as one reply, "ERR [index] <kind> ..." for each command that failed.
+        String message = String.valueOf(reply.getMessage());
+        return REDIS_TRANSIENT.stream().anyMatch(kind -> reply.is(kind) || message.contains("] " + kind));
       }
       if (t instanceof IOException || t instanceof TimeoutException || t instanceof VertxException
           || t instanceof OpenCircuitException || t instanceof io.vertx.circuitbreaker.TimeoutException

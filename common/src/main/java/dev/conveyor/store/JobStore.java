@@ -41,19 +41,21 @@ public final class JobStore {
   private static final String QUALIFIED = Arrays.stream(COLUMNS.split(", ")).map(c -> "jobs." + c)
       .collect(java.util.stream.Collectors.joining(", "));
   private static final String CLAIM = "WITH claimable AS (SELECT id FROM jobs WHERE id = ANY($1) AND "
-      + leaving(JobStatus.RUNNING) + " AND NOT cancel_requested AND due_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED) "
+      + leaving(JobStatus.RUNNING) + " AND NOT cancel_requested AND due_at <= now() "
+      + "ORDER BY id FOR UPDATE SKIP LOCKED) "
       + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
       + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
       + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
       + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
       + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + QUALIFIED;
-  private static final String SUCCEED = "UPDATE jobs SET status = 'succeeded', result = done.result::jsonb, "
+  /** Locks the attempts still held, in id order (as {@link #renewLeases} does), then stores their results. */
+  private static final String SUCCEED = "WITH done AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], "
+      + "$4::text[]) AS u(id, attempts, owner, result)), "
+      + "held AS (SELECT jobs.id FROM jobs JOIN done ON jobs.id = done.id AND jobs.attempts = done.attempts "
+      + "AND jobs.lease_owner = done.owner WHERE jobs.status = 'running' ORDER BY jobs.id FOR NO KEY UPDATE OF jobs) "
+      + "UPDATE jobs SET status = 'succeeded', result = done.result::jsonb, "
       + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
-      + " FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) "
-      + "AS u(id, attempts, owner, result) ORDER BY id) done WHERE jobs.id = done.id "
-      + "AND jobs.attempts = done.attempts AND jobs.lease_owner = done.owner AND jobs.status = 'running' "
-      + "RETURNING " + QUALIFIED;
-
+      + " FROM held JOIN done ON done.id = held.id WHERE jobs.id = held.id RETURNING " + QUALIFIED;
   private static final String INSERT = "WITH added AS (INSERT INTO jobs (id, namespace, tenant, type, status, "
       + "priority, payload, max_attempts, timeout_ms, run_at, due_at, callback_url, created_at, updated_at) "
       + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
@@ -64,7 +66,7 @@ public final class JobStore {
       + "RETURNING id) "
       + "INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT $11, o.id, o.type, o.owed_at "
       + "FROM unnest($1::uuid[], $3::text[], $12::timestamptz[]) AS o(id, type, owed_at) "
-      // Reading the jobs' insert makes it run first, and makes every outbox row name a job that was stored.
+      // Only jobs the insert returned get an outbox row (job_outbox has no foreign key to say so).
       + "WHERE o.id IN (SELECT id FROM added) RETURNING id, job_id, type";
 
   private final SqlClient client;
@@ -244,8 +246,9 @@ public final class JobStore {
    * Returns how many were renewed.
    */
   public Future<Integer> renewLeases(String leaseOwner, java.util.Collection<UUID> jobIds, long leaseMs) {
-    return query("UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond' "
-            + "WHERE lease_owner = $1 AND status = 'running' AND id = ANY($2) AND lease_until > now()",
+    return query("WITH held AS (SELECT id FROM jobs WHERE id = ANY($2) AND lease_owner = $1 AND status = 'running' "
+            + "AND lease_until > now() ORDER BY id FOR NO KEY UPDATE) "
+            + "UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond' FROM held WHERE jobs.id = held.id",
         Tuple.of(leaseOwner, jobIds.toArray(UUID[]::new), leaseMs))
         .map(RowSet::rowCount);
   }
@@ -274,17 +277,17 @@ public final class JobStore {
 
   /**
    * running → succeeded with its result, for each attempt still held by its worker; one answer per attempt, in
-   * order, empty where the attempt is over. Rows are locked in id order, as the heartbeat's renewal does.
+   * order, empty where the attempt is over. Rows are locked in id order, as the heartbeat's renewal locks them, so
+   * the two never deadlock.
    */
   public Future<List<Optional<Job>>> succeedAll(List<Success> successes) {
-    List<Success> sorted = successes.stream().sorted(java.util.Comparator.comparing(s -> s.attempt().id())).toList();
-    int n = sorted.size();
+    int n = successes.size();
     UUID[] ids = new UUID[n];
     Integer[] numbers = new Integer[n];
     String[] owners = new String[n];
     String[] results = new String[n];
     for (int i = 0; i < n; i++) {
-      Success success = sorted.get(i);
+      Success success = successes.get(i);
       ids[i] = success.attempt().id();
       numbers[i] = success.attempt().number();
       owners[i] = success.attempt().owner();

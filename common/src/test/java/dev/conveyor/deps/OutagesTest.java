@@ -42,6 +42,9 @@ class OutagesTest {
   void redisSayingNotNowIsAnOutageButAScriptErrorIsNot() {
     assertTrue(Outages.isOutage(ErrorType.create("LOADING Redis is loading the dataset in memory")));
     assertFalse(Outages.isOutage(ErrorType.create("ERR Error running script")));
+    assertTrue(Outages.isOutage(ErrorType.create("ERR [1] LOADING Redis is loading the dataset in memory")),
+        "a batch's replies come together");
+    assertFalse(Outages.isOutage(ErrorType.create("ERR [0] NOSCRIPT No matching script")));
   }
 
   @Test

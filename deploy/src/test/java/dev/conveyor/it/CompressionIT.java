@@ -60,7 +60,9 @@ class CompressionIT {
     byte[] body = gzip("{\"type\":\"noop\",\"payload\":{\"greeting\":\"hello, gzip\"}}".getBytes(StandardCharsets.UTF_8));
     HttpResponse<String> accepted = submitEncoded(KEY_ALPHA, body, "gzip");
     assertEquals(202, accepted.statusCode(), accepted.body());
-    assertEquals("hello, gzip", Http.json(accepted).path("payload").path("greeting").asText());
+    String id = Http.json(accepted).get("id").asText();
+    assertEquals("hello, gzip", TestStack.sql("SELECT payload->>'greeting' FROM jobs WHERE id = $1::uuid", id)
+        .iterator().next().getString(0), "stored decoded");
   }
 
   @Test
@@ -97,5 +99,12 @@ class CompressionIT {
     assertEquals(200, status.statusCode());
     assertTrue(status.body().length < 1024);
     assertTrue(status.headers().firstValue("Content-Encoding").isEmpty(), "a small status answer is sent as is");
+    assertEquals("Accept-Encoding", status.headers().firstValue("Vary").orElse(""));
+
+    HttpResponse<java.util.stream.Stream<String>> events = Http.lines(Http.request("/v1/jobs/" + id + "/events",
+        KEY_ALPHA).header("Accept-Encoding", "gzip").GET());
+    assertEquals(200, events.statusCode());
+    assertTrue(events.headers().firstValue("Content-Encoding").isEmpty(), "events are never compressed");
+    assertTrue(events.body().anyMatch(line -> line.startsWith("data: {")), "and read as plain text");
   }
 }

@@ -89,6 +89,44 @@ class LeaseStoreIT {
   }
 
   @Test
+  void oneStatementStoresManyJobsEachWithItsOwnOutboxRowAndDueTime() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<Job> jobs = new java.util.ArrayList<>();
+    List<Instant> dues = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      jobs.add(new Job(JobIds.next(), "alpha", i % 2 == 0 ? "noop" : "sleep", JobStatus.QUEUED, Priority.NORMAL,
+          Json.object().put("n", i), null, 0, 3, null, null, null, now, null, now, null, null, null, false, 1));
+      dues.add(now.plusSeconds(60L * (i + 1)));
+    }
+    List<dev.conveyor.store.OutboxStore.Entry> owed = TestStack.await(JobStore.insert(pool, NAMESPACE, jobs, dues));
+    assertEquals(5, owed.size());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(jobs.get(i).id(), owed.get(i).jobId(), "entries in the order of the jobs");
+      assertEquals(jobs.get(i).type(), owed.get(i).type());
+      Row outbox = TestStack.await(pool.preparedQuery("SELECT o.due_at, j.status FROM job_outbox o JOIN jobs j "
+          + "ON j.id = o.job_id WHERE o.id = $1").execute(Tuple.of(owed.get(i).id()))).iterator().next();
+      assertEquals(dues.get(i), outbox.getOffsetDateTime(0).toInstant(), "each row due when its job said");
+      assertEquals("queued", outbox.getString(1));
+    }
+  }
+
+  @Test
+  void aClaimSkipsAJobAnotherTransactionHoldsInsteadOfWaitingForIt() {
+    Job held = insert(3);
+    Job free = insert(3);
+    TestStack.await(pool.withTransaction(conn -> conn.preparedQuery("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(held.id()))
+        .compose(locked -> store.claimAll(List.of(held.id(), free.id()), "w", "w/skip", 30_000))
+        .map(claimed -> {
+          assertTrue(claimed.get(0).isEmpty(), "the held job is skipped, not waited for");
+          assertTrue(claimed.get(1).isPresent());
+          return claimed;
+        })));
+    assertEquals("queued", row(held.id()).getString(0), "and stays queued for a later claim");
+    assertTrue(TestStack.await(claim(held.id(), "w", "w/skip", 30_000)).isPresent());
+  }
+
+  @Test
   void oneStatementStoresManyResultsAndSkipsAttemptsThatAreOver() {
     Job a = insert(3);
     Job b = insert(3);

@@ -1,6 +1,7 @@
 package dev.conveyor.api.auth;
 
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.batch.OnCaller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -53,7 +54,7 @@ public final class Authenticator implements Handler<RoutingContext> {
     long now = System.currentTimeMillis();
     Cached cached = cache.get(hash);
     if (cached != null && cached.expiresAt() > now) {
-      return cached.tenant();
+      return OnCaller.context(cached.tenant());
     }
     if (cache.size() >= MAX_CACHED) {
       cache.clear();
@@ -67,7 +68,7 @@ public final class Authenticator implements Handler<RoutingContext> {
       return started[0];
     });
     if (entry != started[0]) {
-      return entry.tenant();
+      return OnCaller.context(entry.tenant());
     }
     Cached inFlight = entry;
     Future<Optional<String>> lookup = entry.tenant();

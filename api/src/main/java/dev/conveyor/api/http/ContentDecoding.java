@@ -31,6 +31,11 @@ public final class ContentDecoding implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      ctx.next();
+      return;
+    }
     String encoding = ctx.request().getHeader("Content-Encoding");
     String coding = encoding == null ? "identity" : encoding.trim().toLowerCase(Locale.ROOT);
     if (coding.equals("identity")) {
@@ -40,11 +45,6 @@ public final class ContentDecoding implements Handler<RoutingContext> {
     if (!coding.equals("gzip") && !coding.equals("x-gzip")) {
       ctx.fail(Problem.of(415, "unsupported-content-encoding", "Unsupported content encoding",
           "Send the body as is, or gzip-encoded with 'Content-Encoding: gzip'."));
-      return;
-    }
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      ctx.next();
       return;
     }
     try {

@@ -15,10 +15,10 @@ import java.util.List;
 
 /**
  * Stores the jobs of concurrent submits together: while a few statements are in flight, new submits wait and then
- * share the next one (a single statement that commits on its own), so one commit serves many requests under load, and a lone submit waits for
- * nothing. Each request learns its own outbox entries once its jobs are committed. A value PostgreSQL refuses fails a
- * whole transaction, so a refused group is stored again request by request, and only the request that holds the
- * value is refused.
+ * share the next one (a single statement that commits on its own), so one commit serves many requests under load,
+ * and a lone submit waits for nothing. Each request learns its own outbox entries once its jobs are committed. A
+ * value PostgreSQL refuses fails the whole statement, so a refused group is stored again request by request, and
+ * only the request that holds the value is refused.
  */
 final class GroupCommit {
   private static final Batcher.Limits LIMITS = new Batcher.Limits(4, 1000, 20_000);

@@ -41,6 +41,7 @@ public final class JobCancellation {
   private Future<Result> attempt(UUID id, int triesLeft) {
     return store.cancelQueued(id).compose(cancelled -> {
       if (cancelled.isPresent()) {
+        reader.changed(cancelled.get());
         return cache.changed(cancelled.get()).otherwiseEmpty()
             .compose(v -> metrics.finished(cancelled.get(), null).otherwiseEmpty())
             .map(new Result(cancelled.get(), true));
@@ -48,6 +49,7 @@ public final class JobCancellation {
       return store.requestCancel(id).compose(flagged -> {
         if (flagged.isPresent()) {
           Job job = flagged.get();
+          reader.changed(job);
           return cache.changed(job).otherwiseEmpty()
               .compose(v -> cache.announceCancel(job).otherwiseEmpty())
               .map(new Result(job, false));

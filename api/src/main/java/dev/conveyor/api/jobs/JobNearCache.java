@@ -1,5 +1,6 @@
 package dev.conveyor.api.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.jobs.Job;
 import io.vertx.core.Future;
 import java.util.Optional;
@@ -14,11 +15,15 @@ import java.util.function.Supplier;
  * is stale only for as long as a notice takes to arrive: milliseconds. While the channel is not heard, nothing is
  * served from here, and whatever was cached is dropped when it is lost and when it is back, since notices may have
  * been missed. An entry also ages out, as a last guard against a notice lost without the channel noticing.
- * Bounded in entries and in bytes of payloads and results; past either bound it starts afresh.
+ * Bounded in entries and in the heap its payloads and results take (a job over 16 KiB is not kept); past either
+ * bound it starts afresh.
  */
 public final class JobNearCache {
   private static final int MAX_ENTRIES = 50_000;
-  private static final long MAX_BYTES = 64L << 20;
+  /** Heap for payloads and results, counted at a few bytes a node beyond their text; sized for a 160 MiB heap. */
+  private static final long MAX_BYTES = 16L << 20;
+  /** A job weighing more is read from Redis each time: big results are rarely polled for long. */
+  private static final long MAX_JOB_BYTES = 16L << 10;
   private static final long ACTIVE_MAX_AGE_MS = 2_000;
   private static final long TERMINAL_MAX_AGE_MS = 60_000;
 
@@ -98,8 +103,37 @@ public final class JobNearCache {
     bytes.set(0);
   }
 
+  /** About what a JSON tree holds on the heap, counted no further than just past {@code limit}. */
+  static long weight(JsonNode node, long limit) {
+    long total = 0;
+    java.util.ArrayDeque<JsonNode> left = new java.util.ArrayDeque<>();
+    left.push(node);
+    while (!left.isEmpty() && total <= limit) {
+      JsonNode next = left.pop();
+      total += 16;
+      if (next.isTextual()) {
+        total += 2L * next.textValue().length();
+      } else if (next.isObject()) {
+        java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = next.fields();
+        while (fields.hasNext()) {
+          java.util.Map.Entry<String, JsonNode> field = fields.next();
+          total += 16 + 2L * field.getKey().length();
+          left.push(field.getValue());
+        }
+      } else {
+        next.forEach(left::push);
+      }
+    }
+    return total;
+  }
+
   private void keep(UUID id, Entry reading, Job job) {
-    long size = 512L + job.payload().toString().length() + (job.result() == null ? 0 : job.result().toString().length());
+    long size = 512 + weight(job.payload(), MAX_JOB_BYTES)
+        + (job.result() == null ? 0 : weight(job.result(), MAX_JOB_BYTES));
+    if (size > MAX_JOB_BYTES) {
+      entries.remove(id, reading);
+      return;
+    }
     if (entries.size() >= MAX_ENTRIES || bytes.get() + size > MAX_BYTES) {
       clear();
       return;

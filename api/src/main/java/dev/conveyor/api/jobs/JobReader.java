@@ -26,6 +26,14 @@ public final class JobReader {
     return near.get(id, () -> fromCacheOrStore(id)).map(job -> job.filter(j -> j.tenant().equals(tenant)));
   }
 
+  /**
+   * This process changed the job: its near-cache entry goes at once, not only when the notice comes back, so the
+   * caller's next read here sees its own write.
+   */
+  public void changed(Job job) {
+    near.changed(job.id(), job.version());
+  }
+
   private Future<Optional<Job>> fromCacheOrStore(UUID id) {
     return cache.get(id)
         .recover(err -> Future.succeededFuture(Optional.empty()))

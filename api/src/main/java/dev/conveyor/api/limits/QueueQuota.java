@@ -1,6 +1,7 @@
 package dev.conveyor.api.limits;
 
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.batch.OnCaller;
 import dev.conveyor.store.JobStore;
 import io.vertx.core.Future;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The cap on a tenant's queued jobs. Counting in PostgreSQL costs time in proportion to the backlog (a quarter of a
  * second for half a million queued jobs), so the count is read once a second per tenant only while it is near the
- * cap (at least half of it), and every {@link #REFRESH_FAR_MS} otherwise; the jobs this process accepted since are
- * added to it. Several API processes may together overshoot by what each accepts between two reads.
+ * cap (at least half of it) or once this process has accepted an eighth of the cap since, and every
+ * {@link #REFRESH_FAR_MS} otherwise; the jobs this process accepted since are added to it. Several API processes may
+ * together overshoot by what each accepts between two reads.
  */
 public final class QueueQuota {
   private static final long REFRESH_NEAR_MS = 1_000;
@@ -30,7 +32,7 @@ public final class QueueQuota {
 
   /** Succeeds if {@code adding} more queued jobs fit the tenant's cap (and counts them), else fails with a 429. */
   public Future<Void> admit(String tenant, int adding) {
-    return count(tenant).compose(count -> {
+    return OnCaller.context(count(tenant)).compose(count -> {
       long max = limits.of(tenant).maxQueued();
       if (count.queued() + count.acceptedSince().get() + adding > max) {
         return Future.failedFuture(Problem.of(429, "queue-quota", "Queued-jobs quota reached",
@@ -43,7 +45,10 @@ public final class QueueQuota {
   }
 
   private boolean fresh(String tenant, Count count) {
-    boolean near = 2 * (count.queued() + count.acceptedSince().get()) >= limits.of(tenant).maxQueued();
+    long max = limits.of(tenant).maxQueued();
+    long accepted = count.acceptedSince().get();
+    // Near the cap, or after accepting an eighth of it unseen by the other processes: read again soon.
+    boolean near = 2 * (count.queued() + accepted) >= max || 8 * accepted >= max;
     return System.currentTimeMillis() - count.readAt() < (near ? REFRESH_NEAR_MS : REFRESH_FAR_MS);
   }
 

@@ -1,5 +1,6 @@
 package dev.conveyor.api.limits;
 
+import dev.conveyor.batch.OnCaller;
 import io.vertx.core.Future;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,7 +66,7 @@ public final class TokenLeases {
           }
         });
       }
-      lease = mine.pending;
+      lease = OnCaller.context(mine.pending);
     }
     return lease.compose(granted -> {
       synchronized (mine) {

@@ -108,4 +108,23 @@ class JobNearCacheTest {
     }
     assertEquals(4, reads.get());
   }
+
+  @Test
+  void aJobOverItsWeightIsReadFromTheSourceEachTime() {
+    JobNearCache near = new JobNearCache();
+    near.hearing(true);
+    UUID id = JobIds.next();
+    Instant now = Instant.now();
+    Job big = new Job(id, "t", "noop", JobStatus.SUCCEEDED, Priority.NORMAL, Json.object().put("x", "a".repeat(20_000)),
+        null, 1, 3, null, null, null, now, now, now, now, Json.object(), null, false, 3);
+    AtomicInteger reads = new AtomicInteger();
+    for (int i = 0; i < 3; i++) {
+      near.get(id, () -> {
+        reads.incrementAndGet();
+        return Future.succeededFuture(Optional.of(big));
+      });
+    }
+    assertEquals(3, reads.get());
+    assertTrue(JobNearCache.weight(big.payload(), Long.MAX_VALUE) > 20_000);
+  }
 }

@@ -104,4 +104,36 @@ class TokenLeasesTest {
     TokenLeases leases = new TokenLeases((tenant, limits, want) -> Future.failedFuture("redis away"));
     assertTrue(leases.take("d", LIMITS).failed());
   }
+
+  @Test
+  void moreRequestsWaitingThanTheLeaseBroughtTakeNoMoreThanTheBucketHad() {
+    Bucket bucket = new Bucket(3);
+    TokenLeases leases = new TokenLeases(bucket);
+    List<Future<RateLimiter.Decision>> waiting = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(leases.take("e", LIMITS));
+    }
+    for (int round = 0; round < 10; round++) {
+      bucket.answerAll();
+    }
+    assertTrue(waiting.stream().allMatch(Future::succeeded));
+    assertEquals(3, waiting.stream().filter(f -> f.result().allowed()).count(), "three tokens, three requests");
+    assertEquals(0.0, bucket.tokens);
+  }
+
+  @Test
+  void tokensLeasedButNotSpentLapse() throws InterruptedException {
+    Bucket bucket = new Bucket(1_000);
+    TokenLeases leases = new TokenLeases(bucket);
+    for (int i = 0; i < 4; i++) {
+      leases.take("f", LIMITS);
+      bucket.answerAll();
+    }
+    int asked = bucket.asked.size();
+    Thread.sleep(TokenLeases.LEASE_MS + 50);
+    Future<RateLimiter.Decision> later = leases.take("f", LIMITS);
+    assertEquals(asked + 1, bucket.asked.size(), "a lapsed lease is asked anew");
+    bucket.answerAll();
+    assertTrue(later.result().allowed());
+  }
 }

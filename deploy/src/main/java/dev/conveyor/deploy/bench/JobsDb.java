@@ -59,13 +59,6 @@ final class JobsDb implements AutoCloseable {
     return new Active(row.getLong(0), row.getLong(1));
   }
 
-  /** How many of the tenant's jobs have ended, in any terminal state. */
-  long ended(String tenant) throws TimeoutException {
-    return await(pool.preparedQuery("SELECT count(*) FROM jobs WHERE tenant = $1 "
-            + "AND status IN ('succeeded', 'failed', 'cancelled')")
-        .execute(Tuple.of(tenant))).iterator().next().getLong(0);
-  }
-
   /** Waits until none of the tenant's jobs is queued or running; fails after {@code limit}. */
   void awaitIdle(String tenant, Duration limit, Duration every) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();

@@ -45,9 +45,9 @@ final class Report {
         new Row("status GET, If-None-Match → 304, 64 conns", rate(results.statusNotModified, 304, "req/s"),
             ofBare(results.statusNotModified, 304), "", "", ""),
         new Row(drained + ", one worker", drain(1), "", "8,970", "1,451", "≥ 10,000 jobs/s"),
-        new Row(drained + ", two workers", drain(2), "", "", "", ""),
-        new Row("drain of a deep backlog, one warm worker", results.warmDrain == null ? NOT_MEASURED
+        new Row(drained + ", one warm worker", results.warmDrain == null ? NOT_MEASURED
             : String.format(Locale.ROOT, "%,.0f jobs/s", results.warmDrain.perSecond()), "", "", "", ""),
+        new Row(drained + ", two workers", drain(2), "", "", "", ""),
         new Row("submit→start p50/p99 at 50/s", latency(50), "", "1.06/2.95 ms", "2,405/4,858 ms",
             "≤ 3 / ≤ 15 ms, also at 1,000/s"),
         new Row("submit→start p50/p99 at 1,000/s", latency(1000), "", "", "", "≤ 3 / ≤ 15 ms"),

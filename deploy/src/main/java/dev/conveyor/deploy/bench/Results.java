@@ -36,14 +36,8 @@ final class Results {
   final Map<Integer, Latency> latency = new LinkedHashMap<>();
   /** By number of workers. */
   final Map<Integer, JobsDb.Drain> drain = new LinkedHashMap<>();
-  /** Jobs ended by the warm worker from the submit phases' backlog. */
-  record Rate(long count, double seconds) {
-    double perSecond() {
-      return count / seconds;
-    }
-  }
-
-  Rate warmDrain;
+  /** The drain by one worker already warm from the drain before. */
+  JobsDb.Drain warmDrain;
   WrkRun.Result submitSingle;
   WrkRun.Result submitBatch;
   Rss rss;

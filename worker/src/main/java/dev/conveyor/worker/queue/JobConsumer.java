@@ -153,15 +153,19 @@ public final class JobConsumer extends VerticleBase {
       if (inFlight > 0) {
         LOG.warning(inFlight + " jobs still running at the end of the grace period; handing them back to the queue");
         runner.handBackAll();
-        drainUntil(System.currentTimeMillis() + handBackWaitMs);
       }
+      // Handed back or finished, every outcome gets the hand-back time to be written before the runner stops.
+      drainUntil(System.currentTimeMillis() + handBackWaitMs);
       commitSync(offsets.committable());
       close(null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "consumer loop failed; handing this worker's jobs back", e);
-      runner.handBackAll();
-      awaitRunsQuietly(System.currentTimeMillis() + FAILED_HAND_BACK_MS);
-      close(e);
+      try {
+        runner.handBackAll();
+        awaitRunsQuietly(System.currentTimeMillis() + FAILED_HAND_BACK_MS);
+      } finally {
+        close(e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e));
+      }
     }
   }
 
