@@ -9,6 +9,7 @@ import dev.conveyor.api.jobs.JobNearCache;
 import dev.conveyor.api.jobs.JobQueries;
 import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
+import dev.conveyor.api.jobs.JobRetry;
 import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.jobs.KnownTypes;
 import dev.conveyor.api.limits.QueueQuota;
@@ -124,8 +125,10 @@ public final class ApiApplication {
 
     JobIntake intake = new JobIntake(vertx, pool, dependencies.postgresql(), config.namespace(), store,
         recovery.relay(), jobMetrics);
+    QueueQuota quota = new QueueQuota(store, limits);
     JobRoutes jobs = new JobRoutes(intake, reader, new KnownTypes(types), new JobResponses(hint), watcher, held,
-        new JobCancellation(reader, store, cache, jobMetrics), new QueueQuota(store, limits));
+        new JobCancellation(reader, store, cache, jobMetrics), quota,
+        new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota));
     JobQueries queries = new JobQueries(store, types, hint);
     EventStream events = new EventStream(vertx, reader, notices, watcher, held, hint);
     Health health = new Health(dependencies, List.of(

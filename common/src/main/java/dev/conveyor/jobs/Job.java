@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * One job as stored in PostgreSQL, the source of truth. {@code version} grows with every change
- * and orders cache writes; {@code progress}, {@code result}, {@code error} and the times may be null.
+ * and orders cache writes; {@code progress}, {@code result}, {@code error}, the times and {@code schedule} (the
+ * recurring schedule that made the job, if any) may be null.
  */
 public record Job(
     UUID id,
@@ -28,5 +29,6 @@ public record Job(
     JsonNode result,
     JobError error,
     boolean cancelRequested,
-    long version) {
+    long version,
+    String schedule) {
 }

@@ -49,6 +49,9 @@ public final class JobJson {
       node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
     }
     node.put("cancelRequested", job.cancelRequested());
+    if (job.schedule() != null) {
+      node.put("schedule", job.schedule());
+    }
     if (!job.status().terminal() && nextPollAfterMs != null) {
       node.put("nextPollAfterMs", nextPollAfterMs);
     }
@@ -87,7 +90,8 @@ public final class JobJson {
         n.hasNonNull("storedResult") ? n.get("storedResult") : null,
         error.isNull() ? null : new JobError(error.get("code").asText(), textOrNull(error.get("message"))),
         n.get("cancelRequested").asBoolean(),
-        n.get("version").asLong());
+        n.get("version").asLong(),
+        textOrNull(n.get("schedule")));
   }
 
   private static String textOrNull(JsonNode node) {

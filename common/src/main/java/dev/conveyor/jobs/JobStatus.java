@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The life cycle of a job, with the one table of moves every writer obeys. */
+/**
+ * The life cycle of a job, with the one table of moves every writer obeys. A terminal job stays terminal, except
+ * that a client's retry sends a failed or cancelled one back to the queue.
+ */
 public enum JobStatus {
   QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
 
@@ -12,11 +15,11 @@ public enum JobStatus {
       QUEUED, Set.of(RUNNING, CANCELLED),
       RUNNING, Set.of(QUEUED, SUCCEEDED, FAILED, CANCELLED),
       SUCCEEDED, Set.of(),
-      FAILED, Set.of(),
-      CANCELLED, Set.of());
+      FAILED, Set.of(QUEUED),
+      CANCELLED, Set.of(QUEUED));
 
   public boolean terminal() {
-    return MOVES.get(this).isEmpty();
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
   }
 
   public boolean canMoveTo(JobStatus next) {

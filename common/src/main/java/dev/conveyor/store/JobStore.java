@@ -30,7 +30,7 @@ public final class JobStore {
   private static final String NOW = "date_trunc('milliseconds', clock_timestamp())";
   private static final String COLUMNS = "id, tenant, type, status, priority, payload::text, progress_percent, "
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
-      + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version";
+      + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version, schedule";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
   /** What a job weighs on the wire: its payload and result as text. */
   private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
@@ -57,12 +57,13 @@ public final class JobStore {
       + "error_code = NULL, error_message = NULL, finished_at = " + NOW + ", " + ENDED
       + " FROM held JOIN done ON done.id = held.id WHERE jobs.id = held.id RETURNING " + QUALIFIED;
   private static final String INSERT = "WITH added AS (INSERT INTO jobs (id, namespace, tenant, type, status, "
-      + "priority, payload, max_attempts, timeout_ms, run_at, due_at, callback_url, created_at, updated_at) "
-      + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, timeout_ms, run_at, "
-      + "coalesce(run_at, now()), callback_url, created_at, created_at FROM unnest($1::uuid[], $2::text[], "
-      + "$3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
-      + "$10::timestamptz[]) "
-      + "AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at) "
+      + "priority, payload, max_attempts, attempt_budget, timeout_ms, run_at, due_at, callback_url, created_at, "
+      + "updated_at, schedule) "
+      + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, max_attempts, timeout_ms, "
+      + "run_at, coalesce(run_at, now()), callback_url, created_at, created_at, schedule FROM unnest($1::uuid[], "
+      + "$2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
+      + "$10::timestamptz[], $13::text[]) AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, "
+      + "run_at, callback_url, created_at, schedule) "
       + "RETURNING id) "
       + "INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT $11, o.id, o.type, o.owed_at "
       + "FROM unnest($1::uuid[], $3::text[], $12::timestamptz[]) AS o(id, type, owed_at) "
@@ -97,6 +98,7 @@ public final class JobStore {
     String[] callbacks = new String[n];
     OffsetDateTime[] createdAts = new OffsetDateTime[n];
     OffsetDateTime[] owedAts = new OffsetDateTime[n];
+    String[] schedules = new String[n];
     for (int i = 0; i < n; i++) {
       Job job = jobs.get(i);
       ids[i] = job.id();
@@ -110,11 +112,13 @@ public final class JobStore {
       callbacks[i] = job.callbackUrl();
       createdAts[i] = job.createdAt().atOffset(ZoneOffset.UTC);
       owedAts[i] = dueAts.get(i).atOffset(ZoneOffset.UTC);
+      schedules[i] = job.schedule();
     }
     return conn.preparedQuery(INSERT)
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
-            .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts))
+            .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts)
+            .addArrayOfString(schedules))
         .map(rows -> {
           java.util.Map<UUID, OutboxStore.Entry> byJob = new java.util.HashMap<>();
           rows.forEach(row -> byJob.put(row.getUUID(1), new OutboxStore.Entry(row.getLong(0), row.getUUID(1),
@@ -159,7 +163,7 @@ public final class JobStore {
           List<Job> jobs = new java.util.ArrayList<>(rows.size());
           long found = 0;
           for (Row row : rows) {
-            found = row.getLong(22);
+            found = row.getLong(23);
             if (jobs.size() < limit) {
               jobs.add(map(row));
             }
@@ -366,6 +370,21 @@ public final class JobStore {
         });
   }
 
+  /**
+   * failed or cancelled → queued, on the tenant's request: the job gets its budget of attempts once more
+   * ({@code maxAttempts} grows by what it was submitted with; {@code attempts} keeps counting), keeps its last error
+   * until it runs, and is owed its record, due now (or at its {@code runAt}, if that is later). Empty if the job is not the tenant's or not failed or cancelled.
+   * On {@code conn}, so an idempotent request can do it in the transaction that holds its key.
+   */
+  public static Future<Optional<Job>> retry(SqlClient conn, String tenant, UUID id) {
+    return one(conn.preparedQuery(owingRequeued("UPDATE jobs SET status = 'queued', "
+            + "max_attempts = max_attempts + attempt_budget, cancel_requested = false, finished_at = NULL, "
+            + "progress_percent = NULL, progress_message = NULL, due_at = greatest(coalesce(run_at, now()), now()), "
+            + CHANGE
+            + " WHERE id = $1 AND tenant = $2 AND status IN ('failed', 'cancelled')"))
+        .execute(Tuple.of(id, tenant)));
+  }
+
   /** queued → cancelled; empty if the job is not queued. */
   public Future<Optional<Job>> cancelQueued(UUID id) {
     return one(query("UPDATE jobs SET status = 'cancelled', cancel_requested = true, due_at = NULL, "
@@ -455,6 +474,7 @@ public final class JobStore {
         result == null ? null : Json.parseStored(result),
         errorCode == null ? null : new JobError(errorCode, row.getString(19)),
         row.getBoolean(20),
-        row.getLong(21));
+        row.getLong(21),
+        row.getString(22));
   }
 }

@@ -15,7 +15,7 @@ class JobJsonTest {
     return new Job(JobIds.next(), "acme", "sleep", status, Priority.HIGH, Json.parse("{\"ms\":5}"),
         new Progress(40, "step 2 of 5"), 1, 3, 5000L, null, "https://example.com/hook", T0, T0.plusMillis(8),
         T0.plusMillis(9), status.terminal() ? T0.plusMillis(10) : null,
-        status == JobStatus.SUCCEEDED ? Json.parse("{\"sleptMs\":5}") : null, error, false, 7);
+        status == JobStatus.SUCCEEDED ? Json.parse("{\"sleptMs\":5}") : null, error, false, 7, null);
   }
 
   @Test
@@ -47,7 +47,7 @@ class JobJsonTest {
     Job original = job(JobStatus.SUCCEEDED, null);
     assertEquals(original, JobJson.fromCache(JobJson.toCache(original)));
     Job queued = new Job(JobIds.next(), "t", "noop", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
-        null, T0, null, T0, null, T0, null, null, null, true, 1);
+        null, T0, null, T0, null, T0, null, null, null, true, 1, "nightly");
     assertEquals(queued, JobJson.fromCache(JobJson.toCache(queued)));
   }
 }

@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 class JobStatusTest {
 
   @Test
-  void terminalStatesHaveNoWayOut() {
+  void terminalStatesHaveNoWayOutButARetryOfAFailedOrCancelledJob() {
     for (JobStatus terminal : new JobStatus[] {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}) {
       assertTrue(terminal.terminal());
       for (JobStatus next : JobStatus.values()) {
-        assertFalse(terminal.canMoveTo(next), terminal + " -> " + next);
+        boolean retry = terminal != JobStatus.SUCCEEDED && next == JobStatus.QUEUED;
+        assertEquals(retry, terminal.canMoveTo(next), terminal + " -> " + next);
       }
     }
+    assertFalse(JobStatus.QUEUED.terminal());
+    assertFalse(JobStatus.RUNNING.terminal());
   }
 
   @Test

@@ -55,7 +55,7 @@ class LeaseStoreIT {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     ObjectNode payload = Json.object().put("n", 1);
     Job job = new Job(JobIds.next(), "alpha", "noop", JobStatus.QUEUED, Priority.NORMAL, payload, null, 0, maxAttempts,
-        null, null, null, now, null, now, null, null, null, false, 1);
+        null, null, null, now, null, now, null, null, null, false, 1, null);
     TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now)));
     // As once the relay has sent its record: what these tests count is what the store owes afterwards.
     TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
@@ -95,7 +95,7 @@ class LeaseStoreIT {
     List<Instant> dues = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
       jobs.add(new Job(JobIds.next(), "alpha", i % 2 == 0 ? "noop" : "sleep", JobStatus.QUEUED, Priority.NORMAL,
-          Json.object().put("n", i), null, 0, 3, null, null, null, now, null, now, null, null, null, false, 1));
+          Json.object().put("n", i), null, 0, 3, null, null, null, now, null, now, null, null, null, false, 1, null));
       dues.add(now.plusSeconds(60L * (i + 1)));
     }
     List<dev.conveyor.store.OutboxStore.Entry> owed = TestStack.await(JobStore.insert(pool, NAMESPACE, jobs, dues));

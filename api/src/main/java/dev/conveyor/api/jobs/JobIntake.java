@@ -6,7 +6,6 @@ import dev.conveyor.deps.Dependency;
 import dev.conveyor.deps.Outages;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.queue.OutboxRelay;
-import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
 import io.vertx.core.Future;
@@ -112,30 +111,12 @@ public final class JobIntake {
     return answered.future();
   }
 
-  /** One request's jobs in the caller's transaction: the idempotent path, where the key is locked first. */
-  private Future<Outcome> store(SqlConnection conn, List<Job> jobs, List<Instant> dueAts) {
-    return JobStore.insert(conn, namespace, jobs, dueAts).map(owed -> new Outcome(owed, null));
-  }
-
+  /** One request's jobs in the transaction that holds its key. */
   private Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,
       IdempotencyKey idempotency) {
-    return IdempotencyStore.tryLock(conn, tenant, idempotency.key())
-        .compose(locked -> locked
-            ? IdempotencyStore.find(conn, tenant, idempotency.key())
-            : Future.failedFuture(Problem.of(409, "request-in-progress", "Request in progress",
-                "A request with this Idempotency-Key is still being accepted; retry shortly.")
-                .withHeader("Retry-After", "1")))
-        .compose(found -> {
-          if (found.isEmpty()) {
-            return store(conn, jobs, dueAts).compose(outcome -> IdempotencyStore.remember(conn, tenant,
-                idempotency.key(), idempotency.requestHash(), jobs.stream().map(Job::id).toList()).map(outcome));
-          }
-          if (!found.get().requestHash().equals(idempotency.requestHash())) {
-            return Future.failedFuture(Problem.of(422, "idempotency-key-reused", "Idempotency key reused",
-                "This Idempotency-Key was used within 24 h for a different request."));
-          }
-          return Future.succeededFuture(new Outcome(null, found.get().jobIds()));
-        });
+    return IdempotentRequests.once(conn, tenant, idempotency, () -> JobStore.insert(conn, namespace, jobs, dueAts),
+            owed -> jobs.stream().map(Job::id).toList())
+        .map(outcome -> new Outcome(outcome.done(), outcome.replayOf()));
   }
 
   /**

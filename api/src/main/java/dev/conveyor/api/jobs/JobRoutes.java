@@ -30,7 +30,10 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-/** {@code POST /v1/jobs}, {@code POST /v1/jobs/batch}, {@code GET /v1/jobs/{id}}, {@code POST /v1/jobs/{id}/cancel}. */
+/**
+ * {@code POST /v1/jobs}, {@code POST /v1/jobs/batch}, {@code GET /v1/jobs/{id}}, {@code POST /v1/jobs/{id}/cancel},
+ * {@code POST /v1/jobs/{id}/retry}.
+ */
 public final class JobRoutes implements Routes {
   public static final int MAX_BATCH = 1000;
 
@@ -42,9 +45,10 @@ public final class JobRoutes implements Routes {
   private final HeldRequests held;
   private final JobCancellation cancellation;
   private final QueueQuota quota;
+  private final JobRetry retries;
 
   public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, JobWatcher watcher,
-      HeldRequests held, JobCancellation cancellation, QueueQuota quota) {
+      HeldRequests held, JobCancellation cancellation, QueueQuota quota, JobRetry retries) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
@@ -53,6 +57,7 @@ public final class JobRoutes implements Routes {
     this.held = held;
     this.cancellation = cancellation;
     this.quota = quota;
+    this.retries = retries;
   }
 
   @Override
@@ -61,6 +66,7 @@ public final class JobRoutes implements Routes {
     router.post("/v1/jobs/batch").handler(JobRoutes::requireJson).handler(this::submitBatch);
     router.get("/v1/jobs/:id").handler(this::get);
     router.post("/v1/jobs/:id/cancel").handler(this::cancel);
+    router.post("/v1/jobs/:id/retry").handler(this::retry);
   }
 
   private static void requireJson(RoutingContext ctx) {
@@ -185,6 +191,20 @@ public final class JobRoutes implements Routes {
         .onFailure(ctx::fail);
   }
 
+  /** The job queued again (202), or as it is now after a repeat of the same Idempotency-Key. */
+  private void retry(RoutingContext ctx) {
+    UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
+    JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/" + id + "/retry", Json.object());
+    retries.retry(Authenticator.tenant(ctx), id, key)
+        .onSuccess(result -> {
+          if (result.replayed()) {
+            ctx.response().putHeader("Idempotent-Replayed", "true");
+          }
+          responses.write(ctx, result.job().status().terminal() ? 200 : 202, result.job());
+        })
+        .onFailure(ctx::fail);
+  }
+
   /**
    * With a wait, holds the answer (no thread, bounded) until {@code done} holds or the wait ends. When no place
    * to wait is free: a 429 if {@code refuseWhenFull}, else the answer at once (a job just accepted stays accepted).
@@ -245,6 +265,6 @@ public final class JobRoutes implements Routes {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return new Job(JobIds.next(), tenant, request.type(), JobStatus.QUEUED, request.priority(), request.payload(),
         null, 0, request.maxAttempts(), request.timeoutMs(), request.runAt(), request.callbackUrl(), now, null, now,
-        null, null, null, false, 1);
+        null, null, null, false, 1, null);
   }
 }

@@ -20,7 +20,7 @@ class JobNearCacheTest {
   private static Job job(UUID id, long version) {
     Instant now = Instant.now();
     return new Job(id, "t", "noop", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3, null, null, null,
-        now, now, now, null, null, null, false, version);
+        now, now, now, null, null, null, false, version, null);
   }
 
   /** A source of reads that counts them and answers with the version it is set to. */
@@ -116,7 +116,7 @@ class JobNearCacheTest {
     UUID id = JobIds.next();
     Instant now = Instant.now();
     Job big = new Job(id, "t", "noop", JobStatus.SUCCEEDED, Priority.NORMAL, Json.object().put("x", "a".repeat(20_000)),
-        null, 1, 3, null, null, null, now, now, now, now, Json.object(), null, false, 3);
+        null, 1, 3, null, null, null, now, now, now, now, Json.object(), null, false, 3, null);
     AtomicInteger reads = new AtomicInteger();
     for (int i = 0; i < 3; i++) {
       near.get(id, () -> {

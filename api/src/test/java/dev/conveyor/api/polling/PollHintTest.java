@@ -18,7 +18,7 @@ class PollHintTest {
 
   private static Job job(JobStatus status, Progress progress, Instant startedAt) {
     return new Job(JobIds.next(), "t", "sleep", status, Priority.NORMAL, Json.object(), progress, 1, 3, null, null,
-        null, NOW.minusSeconds(20), startedAt, NOW, null, null, null, false, 1);
+        null, NOW.minusSeconds(20), startedAt, NOW, null, null, null, false, 1, null);
   }
 
   @Test

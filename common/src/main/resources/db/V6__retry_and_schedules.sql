@@ -1,0 +1,27 @@
+-- A job's budget of attempts as submitted: a retry of a failed or cancelled job grants it once more.
+ALTER TABLE jobs ADD COLUMN attempt_budget int;
+UPDATE jobs SET attempt_budget = max_attempts;
+ALTER TABLE jobs ALTER COLUMN attempt_budget SET NOT NULL;
+
+-- The schedule that made a job, if one did.
+ALTER TABLE jobs ADD COLUMN schedule text;
+CREATE INDEX jobs_tenant_schedule_id ON jobs (tenant, schedule, id DESC) WHERE schedule IS NOT NULL;
+
+-- Recurring jobs: each due tick makes exactly one job. next_run_at is the next tick; a scheduler takes a due
+-- schedule with SKIP LOCKED and, in one transaction, stores the tick's job and moves next_run_at past now.
+CREATE TABLE schedules (
+  tenant      text        NOT NULL,
+  name        text        NOT NULL,
+  namespace   text        NOT NULL,
+  cron        text        NOT NULL,
+  timezone    text        NOT NULL,
+  job         jsonb       NOT NULL,
+  paused      boolean     NOT NULL DEFAULT false,
+  next_run_at timestamptz,
+  last_run_at timestamptz,
+  last_job_id uuid,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (tenant, name)
+);
+CREATE INDEX schedules_due ON schedules (namespace, next_run_at) WHERE NOT paused;
