@@ -3,9 +3,11 @@ ALTER TABLE jobs ADD COLUMN attempt_budget int;
 UPDATE jobs SET attempt_budget = max_attempts;
 ALTER TABLE jobs ALTER COLUMN attempt_budget SET NOT NULL;
 
--- The schedule that made a job, if one did.
+-- The schedule that made a job, if one did, and the tick it was made for: one job per tick, whatever runs.
 ALTER TABLE jobs ADD COLUMN schedule text;
+ALTER TABLE jobs ADD COLUMN schedule_tick timestamptz;
 CREATE INDEX jobs_tenant_schedule_id ON jobs (tenant, schedule, id DESC) WHERE schedule IS NOT NULL;
+CREATE UNIQUE INDEX jobs_schedule_tick ON jobs (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL;
 
 -- Recurring jobs: each due tick makes exactly one job. next_run_at is the next tick; a scheduler takes a due
 -- schedule with SKIP LOCKED and, in one transaction, stores the tick's job and moves next_run_at past now.

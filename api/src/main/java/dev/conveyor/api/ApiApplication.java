@@ -24,6 +24,8 @@ import dev.conveyor.api.polling.EventStream;
 import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.PollHint;
+import dev.conveyor.api.schedules.ScheduleRoutes;
+import dev.conveyor.api.schedules.Scheduler;
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
@@ -38,6 +40,7 @@ import dev.conveyor.store.Database;
 import dev.conveyor.store.IdempotencyStore;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
+import dev.conveyor.store.ScheduleStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,7 +53,7 @@ import java.util.Map;
 
 /**
  * The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. It also runs the
- * recovery loops every process runs (outbox relay, lease reaper, reconciler).
+ * recovery loops every process runs (outbox relay, lease reaper, reconciler), and fires due schedules.
  */
 public final class ApiApplication {
   private static final long IDEMPOTENCY_PURGE_MS = 600_000;
@@ -60,19 +63,22 @@ public final class ApiApplication {
   private final QueueAdmin admin;
   private final JobPublisher publisher;
   private final Recovery recovery;
+  private final Scheduler scheduler;
   private final ChangeNotices notices;
   private final JobWatcher watcher;
   private final long purgeTimer;
   private final String deploymentId;
 
   private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, QueueAdmin admin, JobPublisher publisher,
-      Recovery recovery, ChangeNotices notices, JobWatcher watcher, long purgeTimer, String deploymentId) {
+      Recovery recovery, Scheduler scheduler, ChangeNotices notices, JobWatcher watcher, long purgeTimer,
+      String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.admin = admin;
     this.publisher = publisher;
     this.recovery = recovery;
+    this.scheduler = scheduler;
     this.notices = notices;
     this.watcher = watcher;
     this.purgeTimer = purgeTimer;
@@ -126,7 +132,8 @@ public final class ApiApplication {
     JobIntake intake = new JobIntake(vertx, pool, dependencies.postgresql(), config.namespace(), store,
         recovery.relay(), jobMetrics);
     QueueQuota quota = new QueueQuota(store, limits);
-    JobRoutes jobs = new JobRoutes(intake, reader, new KnownTypes(types), new JobResponses(hint), watcher, held,
+    KnownTypes known = new KnownTypes(types);
+    JobRoutes jobs = new JobRoutes(intake, reader, known, new JobResponses(hint), watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), quota,
         new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota));
     JobQueries queries = new JobQueries(store, types, hint);
@@ -140,14 +147,19 @@ public final class ApiApplication {
     RateLimitHandler rateLimits = new RateLimitHandler(
         new TokenLeases(new RateLimiter(redisClient, keys, dependencies.redis())::lease), limits);
 
+    ScheduleRoutes schedules = new ScheduleRoutes(new ScheduleStore(pool, dependencies.postgresql(),
+        config.namespace()), known);
+    Scheduler scheduler = new Scheduler(vertx, pool, dependencies.postgresql(), config.namespace(), recovery.relay());
     recovery.start();
+    scheduler.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
         t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
     return notices.start()
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                List.of(health, metrics), List.of(authenticator, rateLimits), List.of(jobs, queries, events)),
+                List.of(health, metrics), List.of(authenticator, rateLimits), List.of(jobs, queries, events, schedules)),
             new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
-        .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, notices, watcher, purge, id));
+        .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, scheduler, notices, watcher,
+            purge, id));
   }
 
   /**
@@ -160,6 +172,7 @@ public final class ApiApplication {
         .eventually(notices::stop)
         .eventually(() -> {
           recovery.stop();
+          scheduler.stop();
           vertx.cancelTimer(purgeTimer);
           return vertx.executeBlocking(() -> {
             publisher.close();

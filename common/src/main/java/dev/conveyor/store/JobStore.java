@@ -58,13 +58,13 @@ public final class JobStore {
       + " FROM held JOIN done ON done.id = held.id WHERE jobs.id = held.id RETURNING " + QUALIFIED;
   private static final String INSERT = "WITH added AS (INSERT INTO jobs (id, namespace, tenant, type, status, "
       + "priority, payload, max_attempts, attempt_budget, timeout_ms, run_at, due_at, callback_url, created_at, "
-      + "updated_at, schedule) "
+      + "updated_at, schedule, schedule_tick) "
       + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, max_attempts, timeout_ms, "
-      + "run_at, coalesce(run_at, now()), callback_url, created_at, created_at, schedule FROM unnest($1::uuid[], "
-      + "$2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[], $9::text[], "
-      + "$10::timestamptz[], $13::text[]) AS t(id, tenant, type, priority, payload, max_attempts, timeout_ms, "
-      + "run_at, callback_url, created_at, schedule) "
-      + "RETURNING id) "
+      + "run_at, coalesce(run_at, now()), callback_url, created_at, created_at, schedule, schedule_tick "
+      + "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], "
+      + "$8::timestamptz[], $9::text[], $10::timestamptz[], $13::text[], $14::timestamptz[]) AS t(id, tenant, type, "
+      + "priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at, schedule, schedule_tick) "
+      + "ON CONFLICT (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL DO NOTHING RETURNING id) "
       + "INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT $11, o.id, o.type, o.owed_at "
       + "FROM unnest($1::uuid[], $3::text[], $12::timestamptz[]) AS o(id, type, owed_at) "
       // Only jobs the insert returned get an outbox row (job_outbox has no foreign key to say so).
@@ -86,6 +86,16 @@ public final class JobStore {
    */
   public static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
       List<Instant> dueAts) {
+    return insert(conn, namespace, jobs, dueAts, null);
+  }
+
+  /**
+   * As {@link #insert(SqlClient, String, List, List)}, for jobs made by schedules: each with the tick it was made
+   * for, which a unique index keeps to one job per schedule and tick; a job whose tick has one already is not
+   * stored, and its entry is null.
+   */
+  public static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
+      List<Instant> dueAts, List<Instant> scheduleTicks) {
     int n = jobs.size();
     UUID[] ids = new UUID[n];
     String[] tenants = new String[n];
@@ -99,6 +109,7 @@ public final class JobStore {
     OffsetDateTime[] createdAts = new OffsetDateTime[n];
     OffsetDateTime[] owedAts = new OffsetDateTime[n];
     String[] schedules = new String[n];
+    OffsetDateTime[] ticks = new OffsetDateTime[n];
     for (int i = 0; i < n; i++) {
       Job job = jobs.get(i);
       ids[i] = job.id();
@@ -113,12 +124,13 @@ public final class JobStore {
       createdAts[i] = job.createdAt().atOffset(ZoneOffset.UTC);
       owedAts[i] = dueAts.get(i).atOffset(ZoneOffset.UTC);
       schedules[i] = job.schedule();
+      ticks[i] = scheduleTicks == null ? null : scheduleTicks.get(i).atOffset(ZoneOffset.UTC);
     }
     return conn.preparedQuery(INSERT)
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
             .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts)
-            .addArrayOfString(schedules))
+            .addArrayOfString(schedules).addArrayOfOffsetDateTime(ticks))
         .map(rows -> {
           java.util.Map<UUID, OutboxStore.Entry> byJob = new java.util.HashMap<>();
           rows.forEach(row -> byJob.put(row.getUUID(1), new OutboxStore.Entry(row.getLong(0), row.getUUID(1),
@@ -146,19 +158,20 @@ public final class JobStore {
   }
 
   /**
-   * One page of a tenant's jobs, newest first, strictly older than {@code before} when given: at most {@code limit}
+   * One page of a tenant's jobs (of one type and one schedule, when given), newest first, strictly older than
+   * {@code before} when given: at most {@code limit}
    * jobs, and no more than {@code maxBytes} of payloads and results past the first job, so a page of
    * large jobs stays small in memory and on the wire.
    */
-  public Future<Page> page(String tenant, List<JobStatus> statuses, String type, UUID before, int limit,
-      long maxBytes) {
+  public Future<Page> page(String tenant, List<JobStatus> statuses, String type, String schedule, UUID before,
+      int limit, long maxBytes) {
     String[] wanted = statuses.stream().map(JobStatus::wire).toArray(String[]::new);
     return query("SELECT * FROM (SELECT " + COLUMNS + ", count(*) OVER () AS found, "
             + "sum(" + SIZE + ") OVER (ORDER BY id DESC) AS upto, " + SIZE + " AS size FROM (SELECT * FROM jobs"
             + " WHERE tenant = $1 AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR type = $3)"
-            + " AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT $5) candidates) sized"
-            + " WHERE upto - size < $6 ORDER BY id DESC",
-        Tuple.of(tenant, wanted.length == 0 ? null : wanted, type, before, limit + 1, maxBytes))
+            + " AND ($4::uuid IS NULL OR id < $4) AND ($7::text IS NULL OR schedule = $7)"
+            + " ORDER BY id DESC LIMIT $5) candidates) sized WHERE upto - size < $6 ORDER BY id DESC",
+        Tuple.of(tenant, wanted.length == 0 ? null : wanted, type, before, limit + 1, maxBytes).addString(schedule))
         .map(rows -> {
           List<Job> jobs = new java.util.ArrayList<>(rows.size());
           long found = 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.http.QueryParams;
 import dev.conveyor.api.polling.PollHint;
 import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.JobStatus;
@@ -54,14 +55,18 @@ public final class JobQueries implements Routes {
 
   private void list(RoutingContext ctx) {
     MultiMap query = ctx.queryParams();
-    List<JobStatus> statuses = statuses(single(query, "status"));
-    String type = single(query, "type");
+    List<JobStatus> statuses = statuses(QueryParams.single(query, "status"));
+    String type = QueryParams.single(query, "type");
     if (type != null && !TYPE.matcher(type).matches()) {
       throw Problem.badRequest("type must match [a-z0-9][a-z0-9._-]{0,63}.");
     }
-    int limit = limit(single(query, "limit"));
-    UUID before = cursor(single(query, "cursor"));
-    jobs.page(Authenticator.tenant(ctx), statuses, type, before, limit, MAX_PAGE_BYTES).onSuccess(page -> {
+    String schedule = QueryParams.single(query, "schedule");
+    if (schedule != null && !TYPE.matcher(schedule).matches()) {
+      throw Problem.badRequest("schedule must match [a-z0-9][a-z0-9._-]{0,63}.");
+    }
+    int limit = QueryParams.limit(QueryParams.single(query, "limit"), DEFAULT_LIMIT, MAX_LIMIT);
+    UUID before = cursor(QueryParams.single(query, "cursor"));
+    jobs.page(Authenticator.tenant(ctx), statuses, type, schedule, before, limit, MAX_PAGE_BYTES).onSuccess(page -> {
       Instant now = Instant.now();
       ObjectNode body = Json.object();
       ArrayNode items = body.putArray("items");
@@ -109,14 +114,6 @@ public final class JobQueries implements Routes {
     return cached;
   }
 
-  private static String single(MultiMap query, String name) {
-    List<String> values = query.getAll(name);
-    if (values.size() > 1) {
-      throw Problem.badRequest(name + " may be given once.");
-    }
-    return values.isEmpty() ? null : values.get(0);
-  }
-
   private static List<JobStatus> statuses(String raw) {
     List<JobStatus> statuses = new ArrayList<>();
     if (raw == null) {
@@ -130,16 +127,6 @@ public final class JobQueries implements Routes {
       }
     }
     return statuses;
-  }
-
-  private static int limit(String raw) {
-    if (raw == null) {
-      return DEFAULT_LIMIT;
-    }
-    if (!raw.matches("\\d{1,3}") || Integer.parseInt(raw) < 1 || Integer.parseInt(raw) > MAX_LIMIT) {
-      throw Problem.badRequest("limit must be an integer from 1 to " + MAX_LIMIT + ".");
-    }
-    return Integer.parseInt(raw);
   }
 
   /** Cursors are opaque to clients: the id of the last job of the previous page, base64url. */

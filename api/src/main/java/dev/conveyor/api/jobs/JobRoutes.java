@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
-import dev.conveyor.api.http.ContentDecoding;
+import dev.conveyor.api.http.JsonBodies;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.limits.QueueQuota;
 import dev.conveyor.api.polling.HeldRequests;
@@ -14,18 +14,12 @@ import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.Waits;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
-import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -62,27 +56,16 @@ public final class JobRoutes implements Routes {
 
   @Override
   public void mount(Router router) {
-    router.post("/v1/jobs").handler(JobRoutes::requireJson).handler(this::submit);
-    router.post("/v1/jobs/batch").handler(JobRoutes::requireJson).handler(this::submitBatch);
+    router.post("/v1/jobs").handler(JsonBodies::requireJson).handler(this::submit);
+    router.post("/v1/jobs/batch").handler(JsonBodies::requireJson).handler(this::submitBatch);
     router.get("/v1/jobs/:id").handler(this::get);
     router.post("/v1/jobs/:id/cancel").handler(this::cancel);
     router.post("/v1/jobs/:id/retry").handler(this::retry);
   }
 
-  private static void requireJson(RoutingContext ctx) {
-    String contentType = ctx.request().getHeader("Content-Type");
-    String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
-      ctx.fail(Problem.of(415, "unsupported-media-type", "Unsupported media type",
-          "Send the body as application/json."));
-      return;
-    }
-    ctx.next();
-  }
-
   private void submit(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
-    JsonNode body = parseBody(ContentDecoding.body(ctx));
+    JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs", body);
     SubmitRequest.Parsed parsed = SubmitRequest.parse(body);
     if (!parsed.valid()) {
@@ -100,7 +83,7 @@ public final class JobRoutes implements Routes {
             return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
                 String.join("; ", verdict.problems())));
           }
-          return quota.admit(tenant, 1).compose(v -> intake.accept(tenant, List.of(newJob(tenant, request)), key));
+          return quota.admit(tenant, 1).compose(v -> intake.accept(tenant, List.of(request.toJob(tenant, null)), key));
         })
         .compose(accepted -> {
           Job job = accepted.jobs().get(0);
@@ -116,7 +99,7 @@ public final class JobRoutes implements Routes {
   /** All or nothing: every bad item is named (400 if any is malformed, else 422) and nothing is created. */
   private void submitBatch(RoutingContext ctx) {
     String tenant = Authenticator.tenant(ctx);
-    JsonNode body = parseBody(ContentDecoding.body(ctx));
+    JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/batch", body);
     JsonNode items = body.isObject() ? body.get("jobs") : null;
     if (items == null || !items.isArray() || items.size() < 1 || items.size() > MAX_BATCH) {
@@ -149,7 +132,7 @@ public final class JobRoutes implements Routes {
             return Future.failedFuture(Problem.of(422, "invalid-jobs", "Jobs rejected", errorList.size() + " of "
                 + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
           }
-          List<Job> jobs = parsed.stream().map(p -> newJob(tenant, p.request())).toList();
+          List<Job> jobs = parsed.stream().map(p -> p.request().toJob(tenant, null)).toList();
           return quota.admit(tenant, jobs.size()).compose(v -> intake.accept(tenant, jobs, key));
         })
         .onSuccess(accepted -> {
@@ -242,29 +225,10 @@ public final class JobRoutes implements Routes {
     return new JobIntake.IdempotencyKey(key, ApiKeys.hash(route + "\n" + Json.canonical(body)));
   }
 
-  private static JsonNode parseBody(Buffer body) {
-    if (body == null || body.length() == 0) {
-      throw Problem.badRequest("The body is empty; send a JSON object.");
-    }
-    try {
-      return Json.parse(body.getBytes());
-    } catch (IOException e) {
-      throw Problem.badRequest("The body is not valid UTF-8 JSON (or nests deeper than " + Json.MAX_DEPTH
-          + " levels).");
-    }
-  }
-
-  private static Problem invalid(List<String> problems) {
+  static Problem invalid(List<String> problems) {
     ObjectNode extensions = Json.object();
     ArrayNode errors = extensions.putArray("errors");
     problems.forEach(p -> errors.addObject().put("detail", p));
     return Problem.badRequest(String.join("; ", problems)).withExtensions(extensions);
-  }
-
-  private static Job newJob(String tenant, SubmitRequest request) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    return new Job(JobIds.next(), tenant, request.type(), JobStatus.QUEUED, request.priority(), request.payload(),
-        null, 0, request.maxAttempts(), request.timeoutMs(), request.runAt(), request.callbackUrl(), now, null, now,
-        null, null, null, false, 1, null);
   }
 }

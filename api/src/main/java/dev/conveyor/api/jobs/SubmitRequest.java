@@ -5,7 +5,11 @@ import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Priority;
 import dev.conveyor.jobs.Times;
 import java.net.URI;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobIds;
+import dev.conveyor.jobs.JobStatus;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +28,13 @@ public record SubmitRequest(
     public boolean valid() {
       return problems.isEmpty();
     }
+  }
+
+  /** A new queued job of this request; {@code schedule} names the schedule that makes it, or is null. */
+  public Job toJob(String tenant, String schedule) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return new Job(JobIds.next(), tenant, type, JobStatus.QUEUED, priority, payload, null, 0, maxAttempts, timeoutMs,
+        runAt, callbackUrl, now, null, now, null, null, null, false, 1, schedule);
   }
 
   public static Parsed parse(JsonNode body) {
