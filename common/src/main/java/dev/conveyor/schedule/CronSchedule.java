@@ -4,7 +4,6 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -21,7 +20,15 @@ import java.util.Optional;
  */
 public final class CronSchedule {
   private static final CronParser FIVE_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-  private static final CronParser SIX_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
+  /** Unix cron with a seconds field first: the same ranges, names and day rules as the five fields. */
+  private static final CronParser SIX_FIELDS = new CronParser(CronDefinitionBuilder.defineCron()
+      .withSeconds().withValidRange(0, 59).withStrictRange().and()
+      .withMinutes().withValidRange(0, 59).withStrictRange().and()
+      .withHours().withValidRange(0, 23).withStrictRange().and()
+      .withDayOfMonth().withValidRange(1, 31).withStrictRange().and()
+      .withMonth().withValidRange(1, 12).withStrictRange().and()
+      .withDayOfWeek().withValidRange(0, 7).withMondayDoWValue(1).withIntMapping(7, 0).withStrictRange().and()
+      .instance());
   /** A wall-clock time with no offset changes stands for the zone's own, which cron-utils then need not know. */
   private static final ZoneOffset WALL = ZoneOffset.UTC;
 
@@ -35,14 +42,12 @@ public final class CronSchedule {
     this.wallTicks = wallTicks;
   }
 
-  /** @throws IllegalArgumentException naming what is wrong with the expression or the zone */
+  /** @throws IllegalArgumentException naming what is wrong with the expression or the zone, or if it never fires */
   public static CronSchedule parse(String expression, String timezone) {
-    ZoneId zone;
-    try {
-      zone = ZoneId.of(timezone);
-    } catch (DateTimeException e) {
+    if (!ZoneId.getAvailableZoneIds().contains(timezone)) {
       throw new IllegalArgumentException("timezone '" + timezone + "' is not an IANA time zone name");
     }
+    ZoneId zone = ZoneId.of(timezone);
     String trimmed = expression.trim();
     int fields = trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
     if (fields != 5 && fields != 6) {
@@ -51,7 +56,11 @@ public final class CronSchedule {
     }
     try {
       ExecutionTime ticks = ExecutionTime.forCron((fields == 5 ? FIVE_FIELDS : SIX_FIELDS).parse(trimmed).validate());
-      return new CronSchedule(trimmed, zone, ticks);
+      CronSchedule schedule = new CronSchedule(trimmed, zone, ticks);
+      if (schedule.next(java.time.Instant.now()).isEmpty()) {
+        throw new IllegalArgumentException("never fires");
+      }
+      return schedule;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cron '" + trimmed + "' is not valid: " + e.getMessage());
     }
@@ -83,7 +92,7 @@ public final class CronSchedule {
       // past a repeated hour, go on from its end at once.
       ZoneOffsetTransition transition = zone.getRules().getTransition(tickWall);
       wall = transition != null && transition.isOverlap()
-          ? transition.getDateTimeBefore().minusNanos(1).atZone(WALL) : tick.get();
+          ? transition.getDateTimeBefore().minusSeconds(1).atZone(WALL) : tick.get();
     }
     return Optional.empty();
   }

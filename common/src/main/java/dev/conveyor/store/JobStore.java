@@ -391,7 +391,8 @@ public final class JobStore {
    */
   public static Future<Optional<Job>> retry(SqlClient conn, String tenant, UUID id) {
     return one(conn.preparedQuery(owingRequeued("UPDATE jobs SET status = 'queued', "
-            + "max_attempts = max_attempts + attempt_budget, cancel_requested = false, finished_at = NULL, "
+            + "max_attempts = max_attempts + coalesce(attempt_budget, max_attempts), "
+            + "attempt_budget = coalesce(attempt_budget, max_attempts), cancel_requested = false, finished_at = NULL, "
             + "progress_percent = NULL, progress_message = NULL, due_at = greatest(coalesce(run_at, now()), now()), "
             + CHANGE
             + " WHERE id = $1 AND tenant = $2 AND status IN ('failed', 'cancelled')"))

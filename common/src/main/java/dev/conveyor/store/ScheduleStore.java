@@ -50,7 +50,7 @@ public final class ScheduleStore {
       Instant nextRunAt) {
     return query("INSERT INTO schedules (tenant, name, namespace, cron, timezone, job, paused, next_run_at, "
             + "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, now(), now()) "
-            + "ON CONFLICT (tenant, name) DO UPDATE SET cron = EXCLUDED.cron, timezone = EXCLUDED.timezone, "
+            + "ON CONFLICT (namespace, tenant, name) DO UPDATE SET cron = EXCLUDED.cron, timezone = EXCLUDED.timezone, "
             + "job = EXCLUDED.job, paused = EXCLUDED.paused, next_run_at = EXCLUDED.next_run_at, updated_at = now() "
             + "RETURNING " + COLUMNS + ", xmax = 0",
         Tuple.of(tenant, name, namespace, cron, timezone, Json.write(job), paused, at(nextRunAt)))
@@ -61,14 +61,15 @@ public final class ScheduleStore {
   }
 
   public Future<Optional<Schedule>> find(String tenant, String name) {
-    return query("SELECT " + COLUMNS + " FROM schedules WHERE tenant = $1 AND name = $2", Tuple.of(tenant, name))
+    return query("SELECT " + COLUMNS + " FROM schedules WHERE tenant = $1 AND name = $2 AND namespace = $3",
+            Tuple.of(tenant, name, namespace))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
   }
 
   /** At most {@code limit} of a tenant's schedules, by name, after {@code afterName} when given. */
   public Future<Page> page(String tenant, String afterName, int limit) {
     return query("SELECT " + COLUMNS + " FROM schedules WHERE tenant = $1 AND ($2::text IS NULL OR name > $2) "
-            + "ORDER BY name LIMIT $3", Tuple.of(tenant, afterName, limit + 1))
+            + "AND namespace = $4 ORDER BY name LIMIT $3", Tuple.of(tenant, afterName, limit + 1, namespace))
         .map(rows -> {
           List<Schedule> found = all(rows);
           return found.size() > limit ? new Page(found.subList(0, limit), true) : new Page(found, false);
@@ -76,26 +77,33 @@ public final class ScheduleStore {
   }
 
   public Future<Boolean> delete(String tenant, String name) {
-    return query("DELETE FROM schedules WHERE tenant = $1 AND name = $2", Tuple.of(tenant, name))
+    return query("DELETE FROM schedules WHERE tenant = $1 AND name = $2 AND namespace = $3",
+            Tuple.of(tenant, name, namespace))
         .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Due schedules, and the database's clock they were judged by. */
+  public record Due(Instant now, List<Schedule> schedules) {
   }
 
   /**
    * Takes up to {@code limit} due schedules of the namespace for the caller's transaction; another scheduler skips
    * them until it commits, so each tick is handled once.
    */
-  public static Future<List<Schedule>> takeDue(SqlClient conn, String namespace, int limit) {
-    return conn.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE namespace = $1 AND NOT paused "
+  public static Future<Due> takeDue(SqlClient conn, String namespace, int limit) {
+    return conn.preparedQuery("SELECT " + COLUMNS + ", now() FROM schedules WHERE namespace = $1 AND NOT paused "
             + "AND next_run_at <= now() ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of(namespace, limit))
-        .map(ScheduleStore::all);
+        .map(rows -> new Due(rows.size() == 0 ? Instant.now()
+            : Times.toInstant(rows.iterator().next().getOffsetDateTime(11)), all(rows)));
   }
 
   /** Records the tick a schedule fired for and the job it made, and its next tick (null: never again). */
-  public static Future<Void> fired(SqlClient conn, Schedule schedule, Instant tick, UUID jobId, Instant nextRunAt) {
+  public static Future<Void> fired(SqlClient conn, String namespace, Schedule schedule, Instant tick, UUID jobId,
+      Instant nextRunAt) {
     return conn.preparedQuery("UPDATE schedules SET last_run_at = $3, last_job_id = $4, next_run_at = $5 "
-            + "WHERE tenant = $1 AND name = $2")
-        .execute(Tuple.of(schedule.tenant(), schedule.name(), at(tick), jobId, at(nextRunAt)))
+            + "WHERE tenant = $1 AND name = $2 AND namespace = $6")
+        .execute(Tuple.of(schedule.tenant(), schedule.name(), at(tick), jobId, at(nextRunAt), namespace))
         .mapEmpty();
   }
 

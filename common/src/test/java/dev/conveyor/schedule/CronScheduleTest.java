@@ -84,7 +84,28 @@ class CronScheduleTest {
   }
 
   @Test
+  void sixFieldsMeanWhatFiveDoWithSecondsInFront() {
+    // Unix cron fires when the day of the month or the day of the week matches; so do six fields.
+    Instant from = Instant.parse("2026-01-01T12:00:00Z");
+    assertEquals(Instant.parse("2026-01-02T00:00:00Z"), CronSchedule.parse("0 0 13 * 5", "UTC").next(from).get());
+    assertEquals(Instant.parse("2026-01-02T00:00:00Z"), CronSchedule.parse("0 0 0 13 * 5", "UTC").next(from).get());
+    assertEquals(Instant.parse("2026-01-04T00:00:00Z"), CronSchedule.parse("0 0 0 * * 7", "UTC").next(from).get(),
+        "7 is Sunday, as 0 is");
+  }
+
+  @Test
+  void aSecondsCronAcrossTheRepeatedHourStaysOnWholeSeconds() {
+    Instant next = CronSchedule.parse("* * * * * *", "Europe/Paris").next(Instant.parse("2026-10-25T01:30:00Z")).get();
+    assertEquals(Instant.parse("2026-10-25T02:00:00Z"), next);
+  }
+
+  @Test
   void badExpressionsAndZonesAreRefusedWithAReason() {
+    IllegalArgumentException never = assertThrows(IllegalArgumentException.class,
+        () -> CronSchedule.parse("0 0 30 2 *", "UTC"));
+    assertTrue(never.getMessage().contains("never fires"), never.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> CronSchedule.parse("* * * * *", "+02:00"),
+        "an offset is not a zone");
     IllegalArgumentException fields = assertThrows(IllegalArgumentException.class,
         () -> CronSchedule.parse("* * *", "UTC"));
     assertTrue(fields.getMessage().contains("5 fields"), fields.getMessage());

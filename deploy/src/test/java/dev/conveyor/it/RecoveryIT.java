@@ -41,8 +41,8 @@ class RecoveryIT {
 
   private static UUID insertQueuedJob(String namespace) {
     UUID id = JobIds.next();
-    stack.sql("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, max_attempts, due_at, "
-        + "created_at, updated_at) VALUES ($1, $2, 'alpha', 'noop', 'queued', 'normal', '{\"n\":7}', 3, "
+    stack.sql("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, max_attempts, attempt_budget, "
+        + "due_at, created_at, updated_at) VALUES ($1, $2, 'alpha', 'noop', 'queued', 'normal', '{\"n\":7}', 3, 3, "
         + "now() - interval '10 seconds', now(), now())", id, namespace);
     return id;
   }
@@ -91,8 +91,9 @@ class RecoveryIT {
   void aWorkerAloneReapsALeaseItsDeadOwnerLeftAndRunsTheJobAgain() {
     UUID id = JobIds.next();
     stack.sql("INSERT INTO jobs (id, namespace, tenant, type, status, priority, payload, attempts, max_attempts, "
-        + "created_at, started_at, updated_at, worker_id, lease_owner, lease_until) VALUES ($1, $2, 'alpha', 'noop', "
-        + "'running', 'normal', '{}', 1, 3, now(), now(), now(), 'gone', 'gone/owner', now() - interval '1 second')",
+        + "attempt_budget, created_at, started_at, updated_at, worker_id, lease_owner, lease_until) VALUES ($1, $2, "
+        + "'alpha', 'noop', 'running', 'normal', '{}', 1, 3, 3, now(), now(), now(), 'gone', 'gone/owner', "
+        + "now() - interval '1 second')",
         id, namespace);
     awaitSucceeded(id);
     assertEquals(2, stack.sql("SELECT attempts FROM jobs WHERE id = $1", id).iterator().next().getInteger(0),

@@ -53,6 +53,15 @@ class RetryIT {
   }
 
   @Test
+  void eachRetryAddsTheSubmittedBudgetAgain() {
+    String id = submitted(KEY_ALPHA, "{\"type\":\"fail\",\"payload\":{\"times\":20},\"maxAttempts\":2}");
+    assertEquals("failed", Http.awaitTerminal(KEY_ALPHA, id).get("status").asText());
+    assertEquals(4, json(retry(id, KEY_ALPHA, null)).get("maxAttempts").asInt());
+    assertEquals("failed", Http.awaitTerminal(KEY_ALPHA, id).get("status").asText());
+    assertEquals(6, json(retry(id, KEY_ALPHA, null)).get("maxAttempts").asInt(), "by 2 each time, not doubled");
+  }
+
+  @Test
   void aCancelledJobRunsAfterARetryButNotBeforeItsRunAt() {
     java.time.Instant runAt = java.time.Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     String id = submitted(KEY_ALPHA, "{\"type\":\"noop\",\"runAt\":\"" + runAt + "\"}");

@@ -60,11 +60,13 @@ public final class JobRetry {
     return done.recover(err -> err instanceof NotRetried ? Future.succeededFuture(new Result(null, false))
             : Future.failedFuture(err))
         .compose(result -> result.job() == null ? refusal(tenant, id) : Future.succeededFuture(result))
-        .onSuccess(result -> {
-          if (!result.replayed()) {
-            reader.changed(result.job());
-            cache.changed(result.job());
+        .compose(result -> {
+          if (result.replayed()) {
+            return Future.succeededFuture(result);
           }
+          // Answered once the copies say queued, so a read right after the 202 never sees the failed job.
+          reader.changed(result.job());
+          return cache.changed(result.job()).otherwiseEmpty().map(result);
         });
   }
 

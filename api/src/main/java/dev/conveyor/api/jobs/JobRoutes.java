@@ -225,7 +225,7 @@ public final class JobRoutes implements Routes {
     return new JobIntake.IdempotencyKey(key, ApiKeys.hash(route + "\n" + Json.canonical(body)));
   }
 
-  static Problem invalid(List<String> problems) {
+  private static Problem invalid(List<String> problems) {
     ObjectNode extensions = Json.object();
     ArrayNode errors = extensions.putArray("errors");
     problems.forEach(p -> errors.addObject().put("detail", p));

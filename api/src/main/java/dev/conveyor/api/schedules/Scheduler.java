@@ -29,11 +29,15 @@ import java.util.logging.Logger;
 public final class Scheduler {
   private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
   private static final long ROUND_MS = 250;
-  private static final int BATCH = 100;
+  private static final int BATCH = 50;
   private static final long DIRECT_SEND_GRACE_MS = 5_000;
-  /** Late by less than this, a schedule was only slow to be fired: each tick it missed still gets its job. */
-  private static final long CATCH_UP_MS = 60_000;
-  private static final int MAX_TICKS_A_ROUND = 100;
+  /**
+   * Late by less than this, a schedule was only slow to be fired (a round or two late): each tick it missed still
+   * gets its job. Later than that, nothing ran, and it fires once.
+   */
+  private static final long CATCH_UP_MS = 3_000;
+  private static final long RETRY_FAILED_MS = 60_000;
+  private static final int MAX_TICKS_A_ROUND = 10;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -64,11 +68,15 @@ public final class Scheduler {
       return;
     }
     running = true;
+    int[] taken = new int[1];
     postgresql.call(() -> pool.withTransaction(conn -> ScheduleStore.takeDue(conn, namespace, BATCH)
-            .compose(due -> fireAll(conn, due))))
+            .compose(due -> {
+              taken[0] = due.schedules().size();
+              return fireAll(conn, due);
+            })))
         .onSuccess(owed -> {
           relay.sendNow(owed);
-          if (owed.size() == BATCH) {
+          if (taken[0] == BATCH) {
             vertx.runOnContext(v -> round());
           }
         })
@@ -76,14 +84,32 @@ public final class Scheduler {
         .onComplete(ar -> running = false);
   }
 
-  private Future<List<OutboxStore.Entry>> fireAll(SqlConnection conn, List<ScheduleStore.Schedule> due) {
+  /**
+   * Fires each schedule under a savepoint of its own: one that fails (a value refused, a bug) is rolled back alone
+   * and postponed, never holding up the others.
+   */
+  private Future<List<OutboxStore.Entry>> fireAll(SqlConnection conn, ScheduleStore.Due due) {
     List<OutboxStore.Entry> owed = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (ScheduleStore.Schedule schedule : due) {
-      chain = chain.compose(v -> fire(conn, schedule)).map(made -> {
-        owed.addAll(made);
-        return null;
-      });
+    for (ScheduleStore.Schedule schedule : due.schedules()) {
+      chain = chain.compose(v -> conn.query("SAVEPOINT schedule").execute())
+          .compose(v -> {
+            try {
+              return fire(conn, schedule, due.now());
+            } catch (RuntimeException e) {
+              return Future.failedFuture(e);
+            }
+          })
+          .compose(made -> {
+            owed.addAll(made);
+            return conn.query("RELEASE SAVEPOINT schedule").execute().<Void>mapEmpty();
+          }, err -> {
+            LOG.log(Level.WARNING, "schedule " + schedule.tenant() + "/" + schedule.name() + " could not fire; "
+                + "trying again in " + RETRY_FAILED_MS / 1000 + " s", err);
+            return conn.query("ROLLBACK TO SAVEPOINT schedule").execute()
+                .compose(v -> ScheduleStore.fired(conn, namespace, schedule, schedule.lastRunAt(),
+                    schedule.lastJobId(), due.now().plusMillis(RETRY_FAILED_MS)));
+          });
     }
     return chain.map(owed);
   }
@@ -93,8 +119,9 @@ public final class Scheduler {
    * round) fires each tick it missed; one late by more (nothing ran) fires once, for the latest. A schedule that
    * cannot be read any more is stopped.
    */
-  private Future<List<OutboxStore.Entry>> fire(SqlConnection conn, ScheduleStore.Schedule schedule) {
-    Instant now = Instant.now();
+  private Future<List<OutboxStore.Entry>> fire(SqlConnection conn, ScheduleStore.Schedule schedule, Instant dbNow) {
+    // Judged by the clock that found the schedule due, so a due schedule always has a tick at or before it.
+    Instant now = dbNow.isBefore(schedule.nextRunAt()) ? schedule.nextRunAt() : dbNow;
     CronSchedule cron;
     SubmitRequest.Parsed request;
     try {
@@ -130,13 +157,13 @@ public final class Scheduler {
       List<OutboxStore.Entry> made = entries.stream().filter(java.util.Objects::nonNull).toList();
       java.util.UUID lastJob = entries.get(entries.size() - 1) == null ? schedule.lastJobId()
           : jobs.get(jobs.size() - 1).id();
-      return ScheduleStore.fired(conn, schedule, last, lastJob, next).map(made);
+      return ScheduleStore.fired(conn, namespace, schedule, last, lastJob, next).map(made);
     });
   }
 
-  private static Future<List<OutboxStore.Entry>> stop(SqlConnection conn, ScheduleStore.Schedule schedule,
-      String why) {
+  private Future<List<OutboxStore.Entry>> stop(SqlConnection conn, ScheduleStore.Schedule schedule, String why) {
     LOG.warning("schedule " + schedule.tenant() + "/" + schedule.name() + " stops: " + why);
-    return ScheduleStore.fired(conn, schedule, schedule.lastRunAt(), schedule.lastJobId(), null).map(List.of());
+    return ScheduleStore.fired(conn, namespace, schedule, schedule.lastRunAt(), schedule.lastJobId(), null)
+        .map(List.of());
   }
 }
