@@ -131,7 +131,7 @@ public final class ApiApplication {
 
     JobIntake intake = new JobIntake(vertx, pool, dependencies.postgresql(), config.namespace(), store,
         recovery.relay(), jobMetrics);
-    QueueQuota quota = new QueueQuota(store, limits);
+    QueueQuota quota = new QueueQuota(store, limits, config.tenantBacklog());
     KnownTypes known = new KnownTypes(types);
     JobRoutes jobs = new JobRoutes(intake, reader, known, new JobResponses(hint), watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), quota,

@@ -1,6 +1,7 @@
 package dev.conveyor.config;
 
 import java.net.InetAddress;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -40,7 +41,9 @@ public record Config(
     int ratePerSecond,
     int rateBurst,
     int maxQueuedPerTenant,
-    String tenantLimits) {
+    int tenantBacklog,
+    String tenantLimits,
+    Map<String, Integer> typeConcurrency) {
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -80,7 +83,9 @@ public record Config(
         r.integer("CONVEYOR_RATE_PER_SEC", 20_000, 1, 10_000_000),
         r.integer("CONVEYOR_RATE_BURST", 40_000, 1, 10_000_000),
         r.integer("CONVEYOR_MAX_QUEUED_PER_TENANT", 1_000_000, 1, 1_000_000_000),
-        r.string("CONVEYOR_TENANT_LIMITS", ""));
+        r.integer("CONVEYOR_TENANT_BACKLOG", 1_000, 1, 1_000_000_000),
+        r.string("CONVEYOR_TENANT_LIMITS", ""),
+        typeConcurrency(r.string("CONVEYOR_TYPE_CONCURRENCY", "")));
     if (config.pollMinMs > config.pollMaxMs) {
       throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
     }
@@ -96,6 +101,34 @@ public record Config(
   /** How often a worker renews its leases: three chances before one runs out. */
   public long heartbeatMs() {
     return Math.max(250, leaseMs / 3);
+  }
+
+  /**
+   * {@code type:n,...}: at most n jobs of the type run at once in the whole cluster. A type name may hold ':', so
+   * the count is what follows the last one.
+   */
+  static Map<String, Integer> typeConcurrency(String setting) {
+    Map<String, Integer> limits = new LinkedHashMap<>();
+    if (setting.isBlank()) {
+      return limits;
+    }
+    for (String entry : setting.split(",", -1)) {
+      String item = entry.trim();
+      int colon = item.lastIndexOf(':');
+      String type = colon < 0 ? "" : item.substring(0, colon).trim();
+      Integer limit = null;
+      try {
+        limit = colon < 0 ? null : Integer.valueOf(item.substring(colon + 1).trim());
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      if (type.isEmpty() || limit == null || limit < 1 || limit > 100_000 || limits.containsKey(type)) {
+        throw new IllegalArgumentException("CONVEYOR_TYPE_CONCURRENCY must be type:n,... with each type once and n "
+            + "between 1 and 100000, got '" + item + "'");
+      }
+      limits.put(type, limit);
+    }
+    return Map.copyOf(limits);
   }
 
   private static String defaultWorkerId() {

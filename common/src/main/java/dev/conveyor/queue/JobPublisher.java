@@ -28,7 +28,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Sends job records to their type's topic, keyed by job id. {@code KafkaProducer.send} may block (metadata, full
+ * Sends job records to their queue's topic (type, priority, lane), keyed by job id. {@code KafkaProducer.send} may block (metadata, full
  * buffer), so it runs on one dedicated thread; at most {@link #MAX_RECORDS} records wait for it or for their
  * acknowledgement, and past that a publish fails at once. Results come back on the caller's context.
  */
@@ -152,8 +152,8 @@ public final class JobPublisher implements AutoCloseable {
   }
 
   private ProducerRecord<String, String> record(OutboxStore.Entry entry) {
-    String value = Json.write(Json.object().put("id", entry.jobId().toString()).put("type", entry.type()));
-    return new ProducerRecord<>(topics.forType(entry.type()), entry.jobId().toString(), value);
+    String value = Json.write(Json.object().put("id", entry.jobId().toString()).put("type", entry.queue().type()));
+    return new ProducerRecord<>(topics.forQueue(entry.queue()), entry.jobId().toString(), value);
   }
 
   /** Blocks while buffered records are sent (bounded); call off the event loop. */

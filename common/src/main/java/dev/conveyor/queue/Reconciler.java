@@ -14,9 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The safety net under the outbox: re-sends jobs that stayed {@code queued} well past due while Kafka holds no record
- * for them (a record lost by the cluster, or skipped by a bug). "No record in flight" is judged per type topic: the
- * workers have committed past every offset the topic had at the previous round, so nothing sent before then is still
- * unread. A topic with a backlog is left alone, however old its jobs: no record churns behind a queue. A duplicate
+ * for them (a record lost by the cluster, or skipped by a bug). "No record in flight" is judged per type, over all
+ * its queues' topics: the workers have committed past every offset those had at the previous round, so nothing sent
+ * before then is still unread. A type with a backlog is left alone, however old its jobs: no record churns behind a queue. A duplicate
  * record is harmless, since a claim is conditional.
  */
 public final class Reconciler {
@@ -84,11 +84,11 @@ public final class Reconciler {
   List<String> drainedTypes(List<String> names, Map<TopicPartition, Long> ends, Map<TopicPartition, Long> committed) {
     List<String> drained = new ArrayList<>();
     for (String type : names) {
-      String topic = topics.forType(type);
+      List<String> ofType = topics.forTypes(List.of(type));
       boolean present = false;
       boolean read = true;
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-        if (end.getKey().topic().equals(topic)) {
+        if (ofType.contains(end.getKey().topic())) {
           present = true;
           read &= committed.getOrDefault(end.getKey(), 0L) >= end.getValue();
         }

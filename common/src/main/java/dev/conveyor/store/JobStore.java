@@ -9,6 +9,7 @@ import dev.conveyor.jobs.Priority;
 import dev.conveyor.jobs.Progress;
 import dev.conveyor.jobs.Times;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -19,7 +20,9 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * All SQL on the {@code jobs} table. Every state change is a conditional update: it names the states it may
@@ -40,14 +43,11 @@ public final class JobStore {
   /** The columns of {@link #COLUMNS}, named by table, for statements that join another row source. */
   private static final String QUALIFIED = Arrays.stream(COLUMNS.split(", ")).map(c -> "jobs." + c)
       .collect(java.util.stream.Collectors.joining(", "));
-  private static final String CLAIM = "WITH claimable AS (SELECT id FROM jobs WHERE id = ANY($1) AND "
-      + leaving(JobStatus.RUNNING) + " AND NOT cancel_requested AND due_at <= now() "
-      + "ORDER BY id FOR UPDATE SKIP LOCKED) "
-      + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
-      + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
-      + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
-      + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
-      + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + QUALIFIED;
+  private static final String CLAIMABLE = leaving(JobStatus.RUNNING) + " AND NOT cancel_requested AND due_at <= now()";
+  private static final String CLAIM = claim("");
+  /** As {@link #CLAIM}, for at most $5 of the jobs, taken in the order given. */
+  private static final String CLAIM_SOME = claim("ORDER BY array_position($1, id) LIMIT $5");
+
   /** Locks the attempts still held, in id order (as {@link #renewLeases} does), then stores their results. */
   private static final String SUCCEED = "WITH done AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], "
       + "$4::text[]) AS u(id, attempts, owner, result)), "
@@ -65,37 +65,44 @@ public final class JobStore {
       + "$8::timestamptz[], $9::text[], $10::timestamptz[], $13::text[], $14::timestamptz[]) AS t(id, tenant, type, "
       + "priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at, schedule, schedule_tick) "
       + "ON CONFLICT (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL DO NOTHING RETURNING id) "
-      + "INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT $11, o.id, o.type, o.owed_at "
-      + "FROM unnest($1::uuid[], $3::text[], $12::timestamptz[]) AS o(id, type, owed_at) "
+      + "INSERT INTO job_outbox (namespace, job_id, type, priority, backlog, due_at) "
+      + "SELECT $11, o.id, o.type, o.priority, o.backlog, o.owed_at "
+      + "FROM unnest($1::uuid[], $3::text[], $4::text[], $15::boolean[], $12::timestamptz[]) "
+      + "AS o(id, type, priority, backlog, owed_at) "
       // Only jobs the insert returned get an outbox row (job_outbox has no foreign key to say so).
-      + "WHERE o.id IN (SELECT id FROM added) RETURNING id, job_id, type";
+      + "WHERE o.id IN (SELECT id FROM added) RETURNING " + OutboxStore.RETURNED;
 
-  private final SqlClient client;
+  private final Pool pool;
   private final Dependency postgresql;
 
-  public JobStore(SqlClient client, Dependency postgresql) {
-    this.client = client;
+  public JobStore(Pool pool, Dependency postgresql) {
+    this.pool = pool;
     this.postgresql = postgresql;
   }
 
   /**
    * Inserts new jobs and their outbox rows (each due at its {@code dueAts} entry) with one statement, so one round
    * trip stores a whole group, and it commits on its own unless {@code conn} is in a transaction. A job is due at
-   * its {@code runAt}, else now by the database's clock, the clock every claim is judged by. Returns the outbox
-   * entries in the order of the jobs.
+   * its {@code runAt}, else now by the database's clock, the clock every claim is judged by. The record of a job
+   * that {@code inBacklog} names goes to its type's backlog lane. Returns the outbox entries in the order of the jobs.
    */
   public static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
-      List<Instant> dueAts) {
-    return insert(conn, namespace, jobs, dueAts, null);
+      List<Instant> dueAts, Predicate<Job> inBacklog) {
+    return insert(conn, namespace, jobs, dueAts, null, inBacklog);
   }
 
   /**
-   * As {@link #insert(SqlClient, String, List, List)}, for jobs made by schedules: each with the tick it was made
-   * for, which a unique index keeps to one job per schedule and tick; a job whose tick has one already is not
-   * stored, and its entry is null.
+   * As {@link #insert(SqlClient, String, List, List, Predicate)}, for jobs made by schedules: each with the tick it
+   * was made for, which a unique index keeps to one job per schedule and tick; a job whose tick has one already is
+   * not stored, and its entry is null.
    */
-  public static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
+  public static Future<List<OutboxStore.Entry>> insertScheduled(SqlClient conn, String namespace, List<Job> jobs,
       List<Instant> dueAts, List<Instant> scheduleTicks) {
+    return insert(conn, namespace, jobs, dueAts, scheduleTicks, job -> false);
+  }
+
+  private static Future<List<OutboxStore.Entry>> insert(SqlClient conn, String namespace, List<Job> jobs,
+      List<Instant> dueAts, List<Instant> scheduleTicks, Predicate<Job> backlog) {
     int n = jobs.size();
     UUID[] ids = new UUID[n];
     String[] tenants = new String[n];
@@ -110,6 +117,7 @@ public final class JobStore {
     OffsetDateTime[] owedAts = new OffsetDateTime[n];
     String[] schedules = new String[n];
     OffsetDateTime[] ticks = new OffsetDateTime[n];
+    Boolean[] backlogs = new Boolean[n];
     for (int i = 0; i < n; i++) {
       Job job = jobs.get(i);
       ids[i] = job.id();
@@ -125,16 +133,19 @@ public final class JobStore {
       owedAts[i] = dueAts.get(i).atOffset(ZoneOffset.UTC);
       schedules[i] = job.schedule();
       ticks[i] = scheduleTicks == null ? null : scheduleTicks.get(i).atOffset(ZoneOffset.UTC);
+      backlogs[i] = backlog.test(job);
     }
     return conn.preparedQuery(INSERT)
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
             .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts)
-            .addArrayOfString(schedules).addArrayOfOffsetDateTime(ticks))
+            .addArrayOfString(schedules).addArrayOfOffsetDateTime(ticks).addArrayOfBoolean(backlogs))
         .map(rows -> {
           java.util.Map<UUID, OutboxStore.Entry> byJob = new java.util.HashMap<>();
-          rows.forEach(row -> byJob.put(row.getUUID(1), new OutboxStore.Entry(row.getLong(0), row.getUUID(1),
-              row.getString(2))));
+          rows.forEach(row -> {
+            OutboxStore.Entry entry = OutboxStore.Entry.of(row);
+            byJob.put(entry.jobId(), entry);
+          });
           return jobs.stream().map(job -> byJob.get(job.id())).toList();
         });
   }
@@ -235,6 +246,44 @@ public final class JobStore {
         .map(rows -> inOrder(ids, rows));
   }
 
+  /** What a claim under a type's concurrency limit did: the jobs it claimed, and those it left queued for want of room. */
+  public record LimitedClaim(List<Optional<Job>> claimed, Set<UUID> overLimit) {
+  }
+
+  /**
+   * As {@link #claimAll}, for jobs of a type of which at most {@code limit} may run at once in the namespace. Claims
+   * of the type take turns on a lock, so each counts the running jobs after the previous one committed; the jobs
+   * claimable beyond the room left stay queued, named in {@code overLimit}.
+   */
+  public Future<LimitedClaim> claimWithin(String namespace, String type, int limit, List<UUID> ids, String workerId,
+      String leaseOwner, long leaseMs) {
+    UUID[] array = ids.toArray(UUID[]::new);
+    return postgresql.call(() -> pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .execute(Tuple.of("type limit " + namespace + " " + type))
+        .compose(locked -> conn.preparedQuery("SELECT count(*) FROM jobs WHERE namespace = $1 AND type = $2 "
+            + "AND status = 'running'").execute(Tuple.of(namespace, type)))
+        .map(rows -> Math.max(0, limit - rows.iterator().next().getLong(0)))
+        .compose(room -> conn.preparedQuery(CLAIM_SOME)
+            .execute(Tuple.of(array, workerId, leaseOwner, leaseMs, room))
+            .compose(rows -> rows.size() < room || rows.size() == ids.size()
+                ? Future.succeededFuture(new LimitedClaim(inOrder(ids, rows), Set.of()))
+                : conn.preparedQuery("SELECT id, " + CLAIMABLE + " FROM jobs WHERE id = ANY($1)")
+                    .execute(Tuple.of((Object) array))
+                    .map(found -> new LimitedClaim(inOrder(ids, rows), waiting(found)))))));
+  }
+
+  /** The ids of the rows whose second column says the job is claimable. */
+  private static Set<UUID> waiting(RowSet<Row> found) {
+    Set<UUID> waiting = new java.util.HashSet<>();
+    found.forEach(row -> {
+      if (Boolean.TRUE.equals(row.getBoolean(1))) {
+        waiting.add(row.getUUID(0));
+      }
+    });
+    return waiting;
+  }
+
   /**
    * The job, with its lease renewed, if it runs under this owner's lease and the lease has not run out: settles a
    * claim whose answer was lost (it may have committed). A lease already run out is the reapers' to take back.
@@ -250,8 +299,8 @@ public final class JobStore {
    * before its job was due, or one set aside while the job was in progress here. Returns the ids that got a record.
    */
   public Future<List<UUID>> oweIfQueued(List<UUID> ids) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) "
-            + "SELECT namespace, id, type, greatest(due_at, now()) FROM jobs j WHERE id = ANY($1) AND status = 'queued' "
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
+            + "SELECT namespace, id, type, priority, greatest(due_at, now()) FROM jobs j WHERE id = ANY($1) AND status = 'queued' "
             + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id) RETURNING job_id",
         Tuple.of((Object) ids.toArray(UUID[]::new)))
         .map(JobStore::ids);
@@ -370,7 +419,8 @@ public final class JobStore {
    * record owed; returns their ids. For the reconciler, which calls it only where Kafka holds no unread record.
    */
   public Future<List<UUID>> resendStranded(String namespace, List<String> types, Instant dueBefore, int limit) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, due_at) SELECT namespace, id, type, now() FROM jobs j"
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
+            + "SELECT namespace, id, type, priority, now() FROM jobs j"
             + " WHERE namespace = $1 AND status = 'queued' AND type = ANY($2) AND due_at < $3"
             + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
             // One reconciler at a time per namespace: the others find the lock taken and add nothing.
@@ -420,13 +470,29 @@ public final class JobStore {
    */
   private static String owingRequeued(String update) {
     return "WITH changed AS (" + update + " RETURNING " + COLUMNS + ", namespace, due_at), "
-        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, due_at) "
-        + "SELECT namespace, id, type, due_at FROM changed WHERE status = 'queued') "
+        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
+        + "SELECT namespace, id, type, priority, due_at FROM changed WHERE status = 'queued') "
         + "SELECT * FROM changed";
   }
 
   private Future<RowSet<Row>> query(String sql, Tuple params) {
-    return postgresql.call(() -> client.preparedQuery(sql).execute(params));
+    return postgresql.call(() -> pool.preparedQuery(sql).execute(params));
+  }
+
+  /**
+   * queued → running under a lease, for those of the jobs $1 that {@code pick} takes. The rows are found by id alone
+   * and checked once locked: with any other condition beside the ids, stale statistics can make the planner scan a
+   * whole status index, whose cost grows with the backlog.
+   */
+  private static String claim(String pick) {
+    return "WITH locked AS (SELECT id, status, cancel_requested, due_at FROM jobs WHERE id = ANY($1) "
+        + "ORDER BY id FOR NO KEY UPDATE SKIP LOCKED), "
+        + "claimable AS (SELECT id FROM locked WHERE " + CLAIMABLE + " " + pick + ") "
+        + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+        + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
+        + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
+        + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
+        + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + QUALIFIED;
   }
 
   private static String leaving(JobStatus target) {

@@ -1,5 +1,7 @@
 package dev.conveyor.store;
 
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.queue.JobQueue;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,9 +18,16 @@ import java.util.UUID;
  */
 public final class OutboxStore {
 
-  /** One owed record: the outbox row id and the job it announces. */
-  public record Entry(long id, UUID jobId, String type) {
+  /** One owed record: the outbox row id, the job it announces, and the queue it goes to. */
+  public record Entry(long id, UUID jobId, JobQueue queue) {
+    static Entry of(Row row) {
+      return new Entry(row.getLong("id"), row.getUUID("job_id"), new JobQueue(row.getString("type"),
+          Priority.parse(row.getString("priority")).orElse(Priority.NORMAL), row.getBoolean("backlog")));
+    }
   }
+
+  /** The columns {@link Entry#of} reads, for every statement that returns outbox rows. */
+  static final String RETURNED = "id, job_id, type, priority, backlog";
 
   private OutboxStore() {
   }
@@ -31,14 +40,14 @@ public final class OutboxStore {
   public static Future<List<Entry>> takeDue(SqlClient client, String namespace, int limit, long holdMs) {
     return client.preparedQuery("UPDATE job_outbox SET due_at = now() + $3 * interval '1 millisecond' WHERE id IN "
             + "(SELECT id FROM job_outbox WHERE namespace = $1 AND due_at <= now() ORDER BY due_at LIMIT $2 "
-            + "FOR UPDATE SKIP LOCKED) RETURNING id, job_id, type")
+            + "FOR UPDATE SKIP LOCKED) RETURNING " + RETURNED)
         .execute(Tuple.of(namespace, limit, holdMs))
         .map(OutboxStore::entries);
   }
 
   private static List<Entry> entries(RowSet<Row> rows) {
     List<Entry> entries = new ArrayList<>(rows.size());
-    rows.forEach(row -> entries.add(new Entry(row.getLong(0), row.getUUID(1), row.getString(2))));
+    rows.forEach(row -> entries.add(Entry.of(row)));
     return entries;
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,18 @@ class ConfigTest {
     assertEquals(500, Config.from(Map.of("CONVEYOR_LEASE_MS", "1500")).heartbeatMs());
     assertThrows(IllegalArgumentException.class,
         () -> Config.from(Map.of("CONVEYOR_TOPIC_REPLICATION", "2", "CONVEYOR_TOPIC_MIN_ISR", "3")));
+  }
+
+  @Test
+  void typeConcurrencyLimitsAreReadAsTypeColonCount() {
+    assertEquals(Map.of(), Config.from(Map.of()).typeConcurrency());
+    assertEquals(Map.of("mail.send", 5, "ns:odd", 2, "sleep", 1), Config.from(Map.of("CONVEYOR_TYPE_CONCURRENCY",
+        "mail.send:5, ns:odd:2,sleep:1")).typeConcurrency());
+    for (String bad : List.of("sleep", "sleep:0", "sleep:x", ":3", "sleep:1,sleep:2", "sleep:1,")) {
+      var refused = assertThrows(IllegalArgumentException.class,
+          () -> Config.from(Map.of("CONVEYOR_TYPE_CONCURRENCY", bad)), bad);
+      assertTrue(refused.getMessage().contains("CONVEYOR_TYPE_CONCURRENCY"), refused.getMessage());
+    }
   }
 
   @Test

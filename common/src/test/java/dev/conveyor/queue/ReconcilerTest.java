@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.conveyor.jobs.Priority;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -21,6 +22,17 @@ class ReconcilerTest {
     Map<TopicPartition, Long> committed = Map.of(tp("a", 0), 12L, tp("a", 1), 5L, tp("b", 0), 6L);
     assertEquals(List.of("a", "c"), reconciler.drainedTypes(List.of("a", "b", "c", "d"), endsBefore, committed),
         "b still has an unread record; d has no topic here; c never held one");
+  }
+
+  @Test
+  void anUnreadRecordInAnyQueueOfTheTypeKeepsItFromBeingDrained() {
+    TopicPartition high = new TopicPartition(topics.forQueue(new JobQueue("a", Priority.HIGH, false)), 0);
+    TopicPartition backlog = new TopicPartition(topics.forQueue(new JobQueue("a", Priority.LOW, true)), 3);
+    Map<TopicPartition, Long> endsBefore = Map.of(tp("a", 0), 10L, high, 4L, backlog, 2L);
+    assertEquals(List.of(), reconciler.drainedTypes(List.of("a"), endsBefore,
+        Map.of(tp("a", 0), 10L, high, 4L, backlog, 1L)));
+    assertEquals(List.of("a"), reconciler.drainedTypes(List.of("a"), endsBefore,
+        Map.of(tp("a", 0), 10L, high, 4L, backlog, 2L)));
   }
 
   @Test

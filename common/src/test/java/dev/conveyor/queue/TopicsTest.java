@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveyor.jobs.Priority;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,29 @@ class TopicsTest {
   void eachTypeHasATopicOfItsOwnUnderTheNamespace() {
     assertEquals("conveyor.jobs.noop", topics.forType("noop"));
     assertEquals("conveyor.jobs.image-dresize", topics.forType("image.resize"));
-    assertEquals(List.of("conveyor.jobs.a", "conveyor.jobs.b"), topics.forTypes(List.of("a", "b")));
+    assertEquals("conveyor.workers", topics.workerGroup());
+  }
+
+  @Test
+  void eachQueueOfATypeHasATopicAndTheNormalFreshOneIsTheTypes() {
+    assertEquals("conveyor.jobs.noop", topics.forQueue(new JobQueue("noop", Priority.NORMAL, false)));
+    assertEquals("conveyor.jobs.noop.high", topics.forQueue(new JobQueue("noop", Priority.HIGH, false)));
+    assertEquals("conveyor.jobs.noop.low.backlog", topics.forQueue(new JobQueue("noop", Priority.LOW, true)));
+    assertEquals(List.of("conveyor.jobs.a.high", "conveyor.jobs.a.high.backlog", "conveyor.jobs.a",
+        "conveyor.jobs.a.backlog", "conveyor.jobs.a.low", "conveyor.jobs.a.low.backlog", "conveyor.jobs.b.high",
+        "conveyor.jobs.b.high.backlog", "conveyor.jobs.b", "conveyor.jobs.b.backlog", "conveyor.jobs.b.low",
+        "conveyor.jobs.b.low.backlog"), topics.forTypes(List.of("a", "b")));
+  }
+
+  @Test
+  void noQueueOfOneTypeTakesTheTopicOfAnotherTypesQueue() {
+    List<String> types = List.of("a", "a.high", "a_high", "a.backlog", "a-high", "a.low.backlog");
+    List<String> all = topics.forTypes(types).stream().map(TopicsTest::collisionKey).distinct().toList();
+    assertEquals(types.size() * 6, all.size(), "distinct after Kafka's folding: " + all);
+  }
+
+  @Test
+  void theGroupIsNamedUnderTheNamespace() {
     assertEquals("conveyor.workers", topics.workerGroup());
   }
 

@@ -13,6 +13,7 @@ import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Priority;
+import dev.conveyor.queue.JobQueue;
 import dev.conveyor.store.Database;
 import dev.conveyor.store.JobStore;
 import io.vertx.sqlclient.Pool;
@@ -56,7 +57,7 @@ class LeaseStoreIT {
     ObjectNode payload = Json.object().put("n", 1);
     Job job = new Job(JobIds.next(), "alpha", "noop", JobStatus.QUEUED, Priority.NORMAL, payload, null, 0, maxAttempts,
         null, null, null, now, null, now, null, null, null, false, 1, null);
-    TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now)));
+    TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now), j -> false));
     // As once the relay has sent its record: what these tests count is what the store owes afterwards.
     TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
     return job;
@@ -88,21 +89,61 @@ class LeaseStoreIT {
     assertEquals("other/owner", row(taken.id()).getString(2));
   }
 
+  private static Job insertOfType(String type) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    Job job = new Job(JobIds.next(), "alpha", type, JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
+        null, null, null, now, null, now, null, null, null, false, 1, null);
+    TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now), j -> false));
+    return job;
+  }
+
+  @Test
+  void aClaimUnderATypeLimitTakesOnlyTheRoomLeftAndNamesTheJobsThatWait() {
+    List<UUID> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(insertOfType("limited.store").id());
+    }
+    JobStore.LimitedClaim first = TestStack.await(store.claimWithin(NAMESPACE, "limited.store", 2, ids, "w",
+        "w/limit", 30_000));
+    assertTrue(first.claimed().get(0).isPresent() && first.claimed().get(1).isPresent(), "the first two, in order");
+    assertTrue(first.claimed().subList(2, 5).stream().allMatch(Optional::isEmpty));
+    assertEquals(java.util.Set.copyOf(ids.subList(2, 5)), first.overLimit());
+
+    TestStack.await(store.cancelQueued(ids.get(4)));
+    JobStore.LimitedClaim full = TestStack.await(store.claimWithin(NAMESPACE, "limited.store", 2, ids.subList(2, 5),
+        "w", "w/limit", 30_000));
+    assertTrue(full.claimed().stream().allMatch(Optional::isEmpty), "no room while two run");
+    assertEquals(java.util.Set.copyOf(ids.subList(2, 4)), full.overLimit(), "a cancelled job is not waiting");
+
+    // Room for one more: two claims at once, each for another job, and only one of them gets it.
+    List<JobStore.LimitedClaim> racing = TestStack.await(io.vertx.core.Future.all(
+        store.claimWithin(NAMESPACE, "limited.store", 3, List.of(ids.get(2)), "a", "a/limit", 30_000),
+        store.claimWithin(NAMESPACE, "limited.store", 3, List.of(ids.get(3)), "b", "b/limit", 30_000))
+        .map(both -> List.of(both.<JobStore.LimitedClaim>resultAt(0), both.<JobStore.LimitedClaim>resultAt(1))));
+    assertEquals(1, racing.stream().filter(c -> c.claimed().get(0).isPresent()).count(), "the limit holds: " + racing);
+    assertEquals(1, racing.stream().filter(c -> c.overLimit().size() == 1).count());
+    assertEquals(3L, TestStack.await(pool.preparedQuery("SELECT count(*) FROM jobs WHERE type = 'limited.store' "
+        + "AND status = 'running'").execute()).iterator().next().getLong(0));
+  }
+
   @Test
   void oneStatementStoresManyJobsEachWithItsOwnOutboxRowAndDueTime() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     List<Job> jobs = new java.util.ArrayList<>();
     List<Instant> dues = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      jobs.add(new Job(JobIds.next(), "alpha", i % 2 == 0 ? "noop" : "sleep", JobStatus.QUEUED, Priority.NORMAL,
+      jobs.add(new Job(JobIds.next(), "alpha", i % 2 == 0 ? "noop" : "sleep", JobStatus.QUEUED,
+          i == 0 ? Priority.HIGH : Priority.NORMAL,
           Json.object().put("n", i), null, 0, 3, null, null, null, now, null, now, null, null, null, false, 1, null));
       dues.add(now.plusSeconds(60L * (i + 1)));
     }
-    List<dev.conveyor.store.OutboxStore.Entry> owed = TestStack.await(JobStore.insert(pool, NAMESPACE, jobs, dues));
+    List<dev.conveyor.store.OutboxStore.Entry> owed = TestStack.await(JobStore.insert(pool, NAMESPACE, jobs, dues,
+        j -> j == jobs.get(3)));
     assertEquals(5, owed.size());
     for (int i = 0; i < 5; i++) {
       assertEquals(jobs.get(i).id(), owed.get(i).jobId(), "entries in the order of the jobs");
-      assertEquals(jobs.get(i).type(), owed.get(i).type());
+      assertEquals(new JobQueue(jobs.get(i).type(), i == 0 ? Priority.HIGH : Priority.NORMAL, i == 3),
+          owed.get(i).queue(), "each record bound for its type, priority and lane");
       Row outbox = TestStack.await(pool.preparedQuery("SELECT o.due_at, j.status FROM job_outbox o JOIN jobs j "
           + "ON j.id = o.job_id WHERE o.id = $1").execute(Tuple.of(owed.get(i).id()))).iterator().next();
       assertEquals(dues.get(i), outbox.getOffsetDateTime(0).toInstant(), "each row due when its job said");

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.api.ApiApplication;
 import dev.conveyor.config.Config;
+import dev.conveyor.it.faults.IsolatedStack;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -129,6 +130,43 @@ class ScheduleIT {
     String id = listed.get("items").get(0).get("id").asText();
     assertEquals("every-second", json(Http.get("/v1/jobs/" + id, KEY_ALPHA)).get("schedule").asText());
     assertEquals(0, json(Http.get("/v1/jobs?schedule=every-second", KEY_BETA)).get("items").size());
+  }
+
+  @Test
+  void aScheduleKeepsOneJobPerTickAcrossAnApiProcessKilledAndStartedAgain() {
+    try (IsolatedStack stack = IsolatedStack.create("schedrestart", Map.of())) {
+      Process first = stack.startApi();
+      stack.startBuiltinWorker("sched-worker");
+      stack.submitted("{\"type\":\"noop\"}");
+      HttpResponse<String> created = send(stack.request("/v1/schedules/every-second")
+          .header("Content-Type", "application/json")
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"cron\":\"* * * * * *\",\"job\":{\"type\":\"noop\"}}")));
+      assertEquals(201, created.statusCode(), created.body());
+      Http.eventually(() -> stackTicks(stack), ticks -> ticks.size() >= 3);
+      first.destroyForcibly();
+      Instant killedAt = Instant.now();
+      stack.startApi();
+      Instant restartedAt = Instant.now();
+      Http.eventually(() -> stackTicks(stack), ticks -> ticks.stream().filter(t -> t.isAfter(restartedAt)).count() >= 3);
+
+      List<Instant> ticks = stackTicks(stack);
+      assertEquals(ticks.size(), ticks.stream().distinct().count(), "no tick made two jobs: " + ticks);
+      for (int i = 1; i < ticks.size(); i++) {
+        long step = ticks.get(i).toEpochMilli() - ticks.get(i - 1).toEpochMilli();
+        // Ticks missed while no API ran fire each (a short outage) or once for the latest (a longer one).
+        assertTrue(step == 1_000 || ticks.get(i - 1).isBefore(restartedAt) && !ticks.get(i).isBefore(killedAt),
+            "one job a second, a gap only across the restart: " + ticks);
+      }
+      assertEquals(ticks.size(), stack.sql("SELECT count(*) FROM jobs WHERE schedule = 'every-second'")
+          .iterator().next().getLong(0));
+    }
+  }
+
+  private static List<Instant> stackTicks(IsolatedStack stack) {
+    List<Instant> ticks = new ArrayList<>();
+    stack.sql("SELECT schedule_tick FROM jobs WHERE schedule = 'every-second' ORDER BY schedule_tick")
+        .forEach(row -> ticks.add(row.getOffsetDateTime(0).toInstant()));
+    return ticks;
   }
 
   @Test

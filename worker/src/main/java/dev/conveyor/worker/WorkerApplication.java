@@ -100,8 +100,9 @@ public final class WorkerApplication {
     JobTypeStore types = new JobTypeStore(pool, dependencies.postgresql());
     JobCache cache = new JobCache(redis, keys, dependencies.redis());
     JobMetrics metrics = new JobMetrics(redis, keys, dependencies.redis());
-    StatusWriter writer = new StatusWriter(store, cache, metrics, new StatusWriter.Settings(config.workerId(),
-        leaseOwner, config.leaseMs(), config.retryBaseMs(), config.maxResultBytes()));
+    StatusWriter writer = new StatusWriter(store, cache, metrics, new StatusWriter.Settings(config.namespace(),
+        config.workerId(), leaseOwner, config.leaseMs(), config.retryBaseMs(), config.maxResultBytes(),
+        config.typeConcurrency()));
     ExecutorService threads = HandlerThreads.create(config.workerConcurrency());
     JobRunner runner = new JobRunner(vertx, handlers, writer, threads, config.handlerStopMs());
     LeaseHeartbeat heartbeat = new LeaseHeartbeat(vertx, store, leaseOwner, runner::held, config.leaseMs(),
@@ -114,7 +115,8 @@ public final class WorkerApplication {
         .compose(publisher -> cancels.start()
             .compose(v -> health.serve(vertx, config.workerHealthPort()))
             .compose(v -> vertx.executeBlocking(() -> new JobConsumer(config.kafkaBootstrap(), topics,
-                handlers.declarations().keySet(), config.workerId(), runner, config.workerConcurrency())))
+                handlers.declarations().keySet(), config.workerId(), runner, config.workerConcurrency(),
+                config.typeConcurrency())))
             .compose(consumer -> {
               Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, metrics, admin,
                   publisher);

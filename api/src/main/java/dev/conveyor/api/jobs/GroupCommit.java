@@ -11,7 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Stores the jobs of concurrent submits together: while a few statements are in flight, new submits wait and then
@@ -23,7 +26,7 @@ import java.util.List;
 final class GroupCommit {
   private static final Batcher.Limits LIMITS = new Batcher.Limits(4, 1000, 20_000);
 
-  private record Request(List<Job> jobs, List<Instant> dueAts) {
+  private record Request(List<Job> jobs, List<Instant> dueAts, int fresh) {
   }
 
   private final Pool pool;
@@ -39,9 +42,12 @@ final class GroupCommit {
         Outages::isRefusedValue);
   }
 
-  /** Completes with the outbox entries of these jobs, in order, once they are committed. */
-  Future<List<OutboxStore.Entry>> store(List<Job> jobs, List<Instant> dueAts) {
-    return batcher.submit(new Request(jobs, dueAts)).recover(err -> Future.failedFuture(err instanceof Batcher.Full
+  /**
+   * Completes with the outbox entries of these jobs, in order, once they are committed; the records of the jobs after
+   * the first {@code fresh} go to the backlog lane.
+   */
+  Future<List<OutboxStore.Entry>> store(List<Job> jobs, List<Instant> dueAts, int fresh) {
+    return batcher.submit(new Request(jobs, dueAts, fresh)).recover(err -> Future.failedFuture(err instanceof Batcher.Full
         ? Problem.of(503, "busy", "Service busy",
             "Too many submits are waiting to be stored; nothing was created. Retry shortly.")
             .withHeader("Retry-After", "1")
@@ -51,11 +57,13 @@ final class GroupCommit {
   private Future<List<List<OutboxStore.Entry>>> write(List<Request> group) {
     List<Job> jobs = new ArrayList<>();
     List<Instant> dueAts = new ArrayList<>();
+    Set<Job> inBacklog = Collections.newSetFromMap(new IdentityHashMap<>());
     group.forEach(r -> {
       jobs.addAll(r.jobs());
       dueAts.addAll(r.dueAts());
+      inBacklog.addAll(JobIntake.pastFresh(r.jobs(), r.fresh()));
     });
-    return postgresql.call(() -> JobStore.insert(pool, namespace, jobs, dueAts))
+    return postgresql.call(() -> JobStore.insert(pool, namespace, jobs, dueAts, inBacklog::contains))
         .map(entries -> {
           List<List<OutboxStore.Entry>> perRequest = new ArrayList<>(group.size());
           int from = 0;

@@ -15,7 +15,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -66,8 +69,12 @@ public final class JobIntake {
     this.metrics = metrics;
   }
 
-  /** @param idempotency null when the request carries no key */
-  public Future<Accepted> accept(String tenant, List<Job> jobs, IdempotencyKey idempotency) {
+  /**
+   * @param idempotency null when the request carries no key
+   * @param fresh how many of the jobs, from the first, go to the fresh lane; the rest, which come once the tenant has
+   *     a backlog, go to the backlog lane
+   */
+  public Future<Accepted> accept(String tenant, List<Job> jobs, IdempotencyKey idempotency, int fresh) {
     Instant now = Instant.now();
     Instant sweepAfter = now.plusMillis(DIRECT_SEND_GRACE_MS);
     List<Instant> dueAts = new ArrayList<>(jobs.size());
@@ -76,8 +83,9 @@ public final class JobIntake {
       dueAts.add(later ? job.runAt() : sweepAfter);
     }
     Future<Outcome> stored = idempotency == null
-        ? group.store(jobs, dueAts).map(owed -> new Outcome(owed, null))
-        : postgresql.call(() -> pool.withTransaction(conn -> storeOnce(conn, tenant, jobs, dueAts, idempotency)));
+        ? group.store(jobs, dueAts, fresh).map(owed -> new Outcome(owed, null))
+        : postgresql.call(() -> pool.withTransaction(conn -> storeOnce(conn, tenant, jobs, dueAts, idempotency,
+            fresh)));
     return stored.recover(JobIntake::refused)
         .compose(outcome -> {
           if (outcome.replayOf() != null) {
@@ -113,10 +121,18 @@ public final class JobIntake {
 
   /** One request's jobs in the transaction that holds its key. */
   private Future<Outcome> storeOnce(SqlConnection conn, String tenant, List<Job> jobs, List<Instant> dueAts,
-      IdempotencyKey idempotency) {
-    return IdempotentRequests.once(conn, tenant, idempotency, () -> JobStore.insert(conn, namespace, jobs, dueAts),
+      IdempotencyKey idempotency, int fresh) {
+    return IdempotentRequests.once(conn, tenant, idempotency,
+            () -> JobStore.insert(conn, namespace, jobs, dueAts, pastFresh(jobs, fresh)::contains),
             owed -> jobs.stream().map(Job::id).toList())
         .map(outcome -> new Outcome(outcome.done(), outcome.replayOf()));
+  }
+
+  /** The jobs after the first {@code fresh}: those bound for the backlog lane. */
+  static Set<Job> pastFresh(List<Job> jobs, int fresh) {
+    Set<Job> past = Collections.newSetFromMap(new IdentityHashMap<>());
+    past.addAll(jobs.subList(Math.min(fresh, jobs.size()), jobs.size()));
+    return past;
   }
 
   /**

@@ -83,7 +83,8 @@ public final class JobRoutes implements Routes {
             return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
                 String.join("; ", verdict.problems())));
           }
-          return quota.admit(tenant, 1).compose(v -> intake.accept(tenant, List.of(request.toJob(tenant, null)), key));
+          return quota.admit(tenant, 1)
+              .compose(fresh -> intake.accept(tenant, List.of(request.toJob(tenant, null)), key, fresh));
         })
         .compose(accepted -> {
           Job job = accepted.jobs().get(0);
@@ -133,7 +134,7 @@ public final class JobRoutes implements Routes {
                 + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
           }
           List<Job> jobs = parsed.stream().map(p -> p.request().toJob(tenant, null)).toList();
-          return quota.admit(tenant, jobs.size()).compose(v -> intake.accept(tenant, jobs, key));
+          return quota.admit(tenant, jobs.size()).compose(fresh -> intake.accept(tenant, jobs, key, fresh));
         })
         .onSuccess(accepted -> {
           if (accepted.replayed()) {

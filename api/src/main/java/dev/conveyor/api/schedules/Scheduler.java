@@ -152,7 +152,7 @@ public final class Scheduler {
       jobs.add(request.request().toJob(schedule.tenant(), schedule.name()));
       dueAts.add(now.plusMillis(DIRECT_SEND_GRACE_MS));
     }
-    return JobStore.insert(conn, namespace, jobs, dueAts, ticks).compose(entries -> {
+    return JobStore.insertScheduled(conn, namespace, jobs, dueAts, ticks).compose(entries -> {
       // An entry is null where its tick has its job already: that tick was fired before.
       List<OutboxStore.Entry> made = entries.stream().filter(java.util.Objects::nonNull).toList();
       java.util.UUID lastJob = entries.get(entries.size() - 1) == null ? schedule.lastJobId()

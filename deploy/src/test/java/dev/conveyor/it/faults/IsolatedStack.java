@@ -94,14 +94,14 @@ public final class IsolatedStack implements AutoCloseable {
     return start(id, "dev.conveyor.worker.WorkerMain", Map.of("CONVEYOR_WORKER_ID", id));
   }
 
-  /** Records on the topic of a type, over all its partitions. */
+  /** Records on the topics of a type (all its queues), over all their partitions. */
   public long recordsOf(String type) {
-    String topic = new Topics(env.get("CONVEYOR_NAMESPACE")).forType(type);
+    List<String> topics = new Topics(env.get("CONVEYOR_NAMESPACE")).forTypes(List.of(type));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         env.get("CONVEYOR_KAFKA_BOOTSTRAP")))) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
       return admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -7,11 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -34,19 +36,27 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The worker's consumer verticle, deployed on Vert.x's worker threading model: its turns (one poll of the Kafka
  * consumer and the bookkeeping around it) run one after another on a worker thread, never on an event loop, while the
  * claims and status writes they start run on the event loop. It is in the workers' consumer group (Kafka 4's consumer
- * protocol), subscribed to the topics of the types this worker runs. It never runs a handler: it hands records to at
- * most {@code slots} job runs, keeps at most as many waiting, and pauses its partitions while they wait. A record's
- * offset is committed once its job is claimed (from then on the job's lease in PostgreSQL protects it), so a long job
- * holds up no partition.
+ * protocol), subscribed to the topics of every queue of the types this worker runs. It never runs a handler: it hands
+ * records to at most {@code slots} job runs, in the order {@link LookAhead} chooses among the records read ahead, and
+ * pauses a queue's partitions while its buffer is full. A record's offset is committed once its job is claimed (from
+ * then on the job's lease in PostgreSQL protects it), so a long job holds up no partition; a record whose job waits
+ * for room under its type's concurrency limit stays read ahead, uncommitted.
  */
 public final class JobConsumer extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
   /** After the loop failed, how long the told-to-stop handlers get to return and their jobs to be handed back. */
   private static final long FAILED_HAND_BACK_MS = 3_000;
-  /** While paused, how often the consumer still polls, so that rebalances proceed. */
-  private static final long PAUSED_POLL_MS = 1_000;
+  /** While some partitions are paused, the consumer polls (without waiting) at most this often. */
+  private static final long PAUSED_POLL_MS = 10;
   private static final int MAX_COMMIT_ATTEMPTS = 10;
+  private static final int MIN_POLL_RECORDS = 500;
+  private static final int FETCH_MAX_WAIT_MS = 100;
+  /**
+   * Records read ahead per queue, at least: a queue whose buffer runs dry waits a fetch to be refilled, and meanwhile
+   * lower queues would take its starts.
+   */
+  private static final int MIN_READ_AHEAD = 100;
   /**
    * Offsets are committed at most this often while running: a record read again after a crash finds its job claimed
    * already, so committing once per job would only cost the broker work.
@@ -56,8 +66,11 @@ public final class JobConsumer extends VerticleBase {
   /** What happened to a job run: its claim settled, its handler returned (slot free), or its outcome is written. */
   private enum Kind { CLAIM_SETTLED, SLOT_FREED, WRITTEN }
 
-  /** {@code offset} is the settled record's, or -1 if it could not be settled (the record is read again). */
-  private record Event(Kind kind, TopicPartition partition, long offset) {
+  /** {@code release}: how the claim settled, or null if it could not be settled (the record is read again). */
+  private record Event(Kind kind, ConsumerRecord<String, String> record, JobRunner.Release release) {
+    TopicPartition partition() {
+      return new TopicPartition(record.topic(), record.partition());
+    }
   }
 
   private final KafkaConsumer<String, String> consumer;
@@ -65,7 +78,7 @@ public final class JobConsumer extends VerticleBase {
   private final JobRunner runner;
   private final int slots;
   private final OffsetTracker offsets = new OffsetTracker();
-  private final Queue<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
+  private final LookAhead waiting;
   private final Queue<Event> events = new ConcurrentLinkedQueue<>();
   /** Set once a freed slot has woken the consumer, so a burst of finishing jobs wakes it once, not once each. */
   private final AtomicBoolean woken = new AtomicBoolean();
@@ -78,15 +91,19 @@ public final class JobConsumer extends VerticleBase {
   private int inFlight;
   /** Runs whose outcome is not written yet, handler returned or not: at most twice the slots. */
   private int unwritten;
-  private boolean paused;
-  private long committedAt;
+  private Set<String> pausedTopics = Set.of();
   private long polledAt;
+  /** Set while the consumer thread is in (or about to enter) poll: only then is a wakeup worth its exception. */
+  private volatile boolean polling;
+  private long committedAt;
 
   public JobConsumer(String bootstrap, Topics topics, Collection<String> types, String workerId, JobRunner runner,
-      int slots) {
+      int slots, Map<String, Integer> typeLimits) {
     this.subscribed = topics.forTypes(types);
     this.runner = runner;
     this.slots = slots;
+    this.waiting = new LookAhead(topics, types, Math.max(slots, MIN_READ_AHEAD), typeLimits,
+        RandomGenerator.getDefault());
     this.consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, GroupProtocol.CONSUMER.name(),
@@ -96,7 +113,11 @@ public final class JobConsumer extends VerticleBase {
         ConsumerConfig.CLIENT_ID_CONFIG, workerId,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, slots),
+        // One poll may see records of every queue, so that the first starts already follow the priorities.
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(slots, MIN_POLL_RECORDS),
+        // A resumed partition is fetched only once the fetch in flight returns, which the broker holds this long
+        // when the partitions it names have nothing new: kept short, so a queue that ran dry is refilled at once.
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS),
         new StringDeserializer(), new StringDeserializer());
   }
 
@@ -172,21 +193,33 @@ public final class JobConsumer extends VerticleBase {
   private void pollOnce() {
     woken.set(false);
     settle();
-    if (paused && System.currentTimeMillis() - polledAt < PAUSED_POLL_MS) {
-      // Every slot is taken and as many records wait: nothing to fetch. Wait for a slot here rather than in poll,
-      // which returns at once while fetched data of paused partitions is buffered.
-      awaitEvent();
+    long sincePoll = System.currentTimeMillis() - polledAt;
+    if (!pausedTopics.isEmpty() && sincePoll < PAUSED_POLL_MS) {
+      // While a partition is paused, Kafka's poll spins until its timeout whenever fetched data waits behind the
+      // pause, so it is called without a timeout, and no more often than this; a freed slot ends the wait.
+      awaitEvent(PAUSED_POLL_MS - sincePoll);
       return;
     }
     polledAt = System.currentTimeMillis();
+    polling = true;
     try {
-      for (ConsumerRecord<String, String> record : consumer.poll(paused ? Duration.ZERO : POLL)) {
+      if (woken.get()) {
+        return;
+      }
+      // A freed slot interrupts a poll that waits (wakeup).
+      for (ConsumerRecord<String, String> record : consumer.poll(pausedTopics.isEmpty() ? POLL : Duration.ZERO)) {
         offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
         waiting.add(record);
       }
     } catch (WakeupException e) {
       // a slot freed or we are stopping: settle at once
+    } finally {
+      polling = false;
     }
+  }
+
+  private boolean hasRoom() {
+    return inFlight < slots && unwritten < 2 * slots;
   }
 
   private void close(RuntimeException failure) {
@@ -221,16 +254,23 @@ public final class JobConsumer extends VerticleBase {
         }
       });
     }
-    while (running && inFlight < slots && unwritten < 2 * slots && !waiting.isEmpty()) {
-      dispatch(waiting.poll());
+    while (running && hasRoom()) {
+      ConsumerRecord<String, String> next = waiting.next(now);
+      if (next == null) {
+        break;
+      }
+      dispatch(next);
     }
-    boolean full = waiting.size() >= slots;
-    if (full && !paused) {
-      consumer.pause(consumer.assignment());
-      paused = true;
-    } else if (!full && paused) {
-      consumer.resume(consumer.paused());
-      paused = false;
+    Set<String> full = waiting.topicsToPause(pausedTopics);
+    if (!full.equals(pausedTopics)) {
+      pausedTopics = full;
+      List<TopicPartition> pause = new ArrayList<>();
+      List<TopicPartition> resume = new ArrayList<>();
+      for (TopicPartition tp : consumer.assignment()) {
+        (full.contains(tp.topic()) ? pause : resume).add(tp);
+      }
+      consumer.pause(pause);
+      consumer.resume(resume);
     }
   }
 
@@ -244,17 +284,31 @@ public final class JobConsumer extends VerticleBase {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());
       }
-      signal(new Event(Kind.CLAIM_SETTLED, tp, ar.succeeded() ? record.offset() : -1));
+      signal(new Event(Kind.CLAIM_SETTLED, record, ar.result()));
     });
-    run.slotFreed().onComplete(ar -> signal(new Event(Kind.SLOT_FREED, tp, -1)));
-    run.finished().onComplete(ar -> signal(new Event(Kind.WRITTEN, tp, -1)));
+    run.slotFreed().onComplete(ar -> signal(new Event(Kind.SLOT_FREED, record, null)));
+    // The claim settled before the work on it ended, so its answer is known here.
+    run.finished().onComplete(ar -> signal(new Event(Kind.WRITTEN, record, run.released().result())));
   }
 
   private void book(Event e) {
     switch (e.kind()) {
-      case CLAIM_SETTLED -> offsets.complete(e.partition(), e.offset());
+      case CLAIM_SETTLED -> settled(e);
       case SLOT_FREED -> inFlight--;
-      case WRITTEN -> unwritten--;
+      case WRITTEN -> {
+        unwritten--;
+        waiting.ended(e.record(), e.release() == JobRunner.Release.CLAIMED);
+      }
+    }
+  }
+
+  /** A claimed (or skipped) record is done with; one whose job waits for room under its type's limit is kept. */
+  private void settled(Event e) {
+    if (e.release() == JobRunner.Release.CLAIMED || e.release() == JobRunner.Release.SKIPPED) {
+      offsets.complete(e.partition(), e.record().offset());
+    } else if (e.release() == JobRunner.Release.OVER_LIMIT && running
+        && offsets.isInFlight(e.partition(), e.record().offset())) {
+      waiting.overLimit(e.record(), System.currentTimeMillis());
     }
   }
 
@@ -265,21 +319,24 @@ public final class JobConsumer extends VerticleBase {
    */
   private void signal(Event event) {
     events.add(event);
+    // The consumer sets polling, then reads woken; this sets woken, then reads polling: one of them sees the other.
     if (event.kind() != Kind.CLAIM_SETTLED && woken.compareAndSet(false, true)) {
-      consumer.wakeup();
+      if (polling) {
+        consumer.wakeup();
+      }
       synchronized (events) {
         events.notifyAll();
       }
     }
   }
 
-  /** Blocks until an event arrives or {@link #POLL} passes; from here on, a freed slot notifies again. */
-  private void awaitEvent() {
+  /** Blocks until an event arrives or {@code ms} pass; from here on, a freed slot notifies again. */
+  private void awaitEvent(long ms) {
     synchronized (events) {
       woken.set(false);
       if (events.isEmpty() && running) {
         try {
-          events.wait(POLL.toMillis());
+          events.wait(Math.max(1, ms));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -352,14 +409,12 @@ public final class JobConsumer extends VerticleBase {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      if (paused) {
-        consumer.pause(assigned);
-      }
+      consumer.pause(assigned.stream().filter(tp -> pausedTopics.contains(tp.topic())).toList());
     }
 
     private void forget(Collection<TopicPartition> gone) {
       offsets.forget(gone);
-      waiting.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+      waiting.forget(gone);
     }
   }
 }

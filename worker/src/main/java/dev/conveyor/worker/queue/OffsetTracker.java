@@ -36,6 +36,12 @@ public final class OffsetTracker {
     }
   }
 
+  /** Whether this record is still in flight here: begun, not completed, its partition not forgotten since. */
+  public boolean isInFlight(TopicPartition tp, long offset) {
+    Partition p = partitions.get(tp);
+    return p != null && p.inFlight.contains(offset);
+  }
+
   /** Offsets that moved since the last call, ready to commit. */
   public Map<TopicPartition, OffsetAndMetadata> committable() {
     return collect(tp -> true);

@@ -45,12 +45,18 @@ public final class JobRunner {
   private static final long WEDGED_RETRY_DELAY_MS = 5_000;
 
   /**
-   * What the consumer waits for: the record is no longer needed (claim settled), the job's slot is free (its handler's
-   * thread has returned, or no handler ran), and the outcome is written.
+   * How a claim settled for the record: its job is claimed here, or is not ours to run (the record is no longer
+   * needed either way), or waits for room under its type's limit (the record is kept).
    */
-  public record Run(Future<Void> released, Future<Void> slotFreed, Future<Void> finished) {
+  public enum Release { CLAIMED, SKIPPED, OVER_LIMIT }
+
+  /**
+   * What the consumer waits for: the claim settled (and what that means for the record), the job's slot is free (its
+   * handler's thread has returned, or no handler ran), and the outcome is written.
+   */
+  public record Run(Future<Release> released, Future<Void> slotFreed, Future<Void> finished) {
     static Run done() {
-      return new Run(Future.succeededFuture(), Future.succeededFuture(), Future.succeededFuture());
+      return new Run(Future.succeededFuture(Release.SKIPPED), Future.succeededFuture(), Future.succeededFuture());
     }
   }
 
@@ -135,7 +141,7 @@ public final class JobRunner {
           + "' is not one this worker runs");
       return Run.done();
     }
-    Promise<Void> released = Promise.promise();
+    Promise<Release> released = Promise.promise();
     Promise<Void> slotFreed = Promise.promise();
     Promise<Void> finished = Promise.promise();
     context.runOnContext(v -> {
@@ -143,15 +149,16 @@ public final class JobRunner {
         // A second record for a job in progress here: set aside at once (it holds no slot and no offset), and the
         // job is looked at again when that work ends, so a record that mattered is owed anew, never lost.
         setAside.add(id.get());
-        released.complete();
+        released.complete(Release.SKIPPED);
         slotFreed.complete();
         finished.complete();
         return;
       }
-      Future<Optional<Job>> claimed = claim(id.get());
-      claimed.<Void>mapEmpty().onComplete(released);
-      Future<Void> work = claimed.compose(job -> job.isEmpty() ? Future.succeededFuture()
-          : runClaimed(job.get(), handler.get(), slotFreed));
+      Future<StatusWriter.Claim> claimed = claim(id.get(), type);
+      claimed.map(claim -> claim.overLimit() ? Release.OVER_LIMIT
+          : claim.job().isPresent() ? Release.CLAIMED : Release.SKIPPED).onComplete(released);
+      Future<Void> work = claimed.compose(claim -> claim.job().isEmpty() ? Future.succeededFuture()
+          : runClaimed(claim.job().get(), handler.get(), slotFreed));
       active.put(id.get(), work);
       work.onComplete(ar -> {
         slotFreed.tryComplete();
@@ -226,19 +233,20 @@ public final class JobRunner {
   }
 
   /** A claim whose answer was lost may have committed: before claiming again, ask whether the job is ours. */
-  private Future<Optional<Job>> claim(UUID id) {
-    return writer.claim(id).recover(err -> retryClaim(id, err, WRITE_RETRY_FIRST_MS));
+  private Future<StatusWriter.Claim> claim(UUID id, String type) {
+    return writer.claim(id, type).recover(err -> retryClaim(id, type, err, WRITE_RETRY_FIRST_MS));
   }
 
-  private Future<Optional<Job>> retryClaim(UUID id, Throwable err, long pauseMs) {
+  private Future<StatusWriter.Claim> retryClaim(UUID id, String type, Throwable err, long pauseMs) {
     if (stopping) {
       return Future.failedFuture(err);
     }
     logRetry("claim of job " + id, err, pauseMs);
     return pause(pauseMs)
         .compose(v -> writer.heldByUs(id))
-        .compose(held -> held.isPresent() ? Future.succeededFuture(held) : writer.claim(id))
-        .recover(again -> retryClaim(id, again, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
+        .compose(held -> held.isPresent() ? Future.succeededFuture(new StatusWriter.Claim(held, false))
+            : writer.claim(id, type))
+        .recover(again -> retryClaim(id, type, again, Math.min(WRITE_RETRY_MAX_MS, pauseMs * 2)));
   }
 
   /** Runs the attempt, then writes its outcome; the slot is free once the handler's thread has returned. */

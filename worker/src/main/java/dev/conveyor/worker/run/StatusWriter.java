@@ -12,6 +12,10 @@ import dev.conveyor.jobs.Progress;
 import dev.conveyor.store.JobStore;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -27,8 +31,18 @@ public final class StatusWriter {
   /** At most this many statements of a kind in flight; the rest wait and go together. Slots bound what waits. */
   private static final Batcher.Limits BATCHES = new Batcher.Limits(2, 500, 1_000_000);
 
-  /** Where this worker's writes go and how it names itself in them. */
-  public record Settings(String workerId, String leaseOwner, long leaseMs, long retryBaseMs, int maxResultBytes) {
+  /**
+   * Where this worker's writes go and how it names itself in them; {@code typeLimits}: the types of which at most so
+   * many jobs may run at once in the namespace.
+   */
+  public record Settings(String namespace, String workerId, String leaseOwner, long leaseMs, long retryBaseMs,
+      int maxResultBytes, Map<String, Integer> typeLimits) {
+  }
+
+  /** What a claim did: the job, if it is ours to run now; {@code overLimit}: it waits for room under its type's limit. */
+  public record Claim(Optional<Job> job, boolean overLimit) {
+    static final Claim NOT_OURS = new Claim(Optional.empty(), false);
+    static final Claim OVER_LIMIT = new Claim(Optional.empty(), true);
   }
 
   private final JobStore store;
@@ -37,6 +51,8 @@ public final class StatusWriter {
   private final Settings settings;
   /** Claims, owed records and successes of concurrent jobs share statements: one round trip and commit for many. */
   private final Batcher<UUID, Optional<Job>> claims;
+  /** Claims of each type with a concurrency limit: a statement of their own, which counts the type's running jobs. */
+  private final Map<String, Batcher<UUID, Claim>> limitedClaims = new HashMap<>();
   private final Batcher<UUID, Boolean> owed;
   private final Batcher<JobStore.Success, Optional<Job>> successes;
 
@@ -47,21 +63,37 @@ public final class StatusWriter {
     this.settings = settings;
     this.claims = Batcher.of("claims", BATCHES,
         ids -> store.claimAll(ids, settings.workerId(), settings.leaseOwner(), settings.leaseMs()));
+    settings.typeLimits().forEach((type, limit) -> limitedClaims.put(type, Batcher.of("claims of " + type, BATCHES,
+        ids -> store.claimWithin(settings.namespace(), type, limit, ids, settings.workerId(), settings.leaseOwner(),
+            settings.leaseMs()).map(done -> {
+              List<Claim> claims = new ArrayList<>(ids.size());
+              for (int i = 0; i < ids.size(); i++) {
+                Optional<Job> job = done.claimed().get(i);
+                claims.add(job.isPresent() ? new Claim(job, false)
+                    : done.overLimit().contains(ids.get(i)) ? Claim.OVER_LIMIT : Claim.NOT_OURS);
+              }
+              return claims;
+            }))));
     this.owed = Batcher.of("owed records", BATCHES,
         ids -> store.oweIfQueued(ids).map(got -> ids.stream().map(got::contains).toList()));
     this.successes = new Batcher<>("successes", BATCHES, success -> 1, store::succeedAll, Outages::isRefusedValue);
   }
 
   /**
-   * queued → running under a lease; empty when the job is not ours to run (taken, cancelled, done). A record that came
-   * before the job is due (a duplicate, or clocks that disagree) is never just dropped: the job's record is owed again,
-   * for when it is due.
+   * queued → running under a lease; empty when the job is not ours to run (taken, cancelled, done), or when its type
+   * has a concurrency limit and no room (the job stays queued and its record waits). A record that came before the
+   * job is due (a duplicate, or clocks that disagree) is never just dropped: the job's record is owed again, for when
+   * it is due.
    */
-  public Future<Optional<Job>> claim(UUID id) {
-    return announce(claims.submit(id))
-        .compose(claimed -> claimed.isPresent() ? Future.succeededFuture(claimed)
+  public Future<Claim> claim(UUID id, String type) {
+    Batcher<UUID, Claim> limited = limitedClaims.get(type);
+    Future<Claim> claim = limited != null ? limited.submit(id)
+        : claims.submit(id).map(job -> job.isPresent() ? new Claim(job, false) : Claim.NOT_OURS);
+    return claim
+        .onSuccess(claimed -> claimed.job().ifPresent(cache::changed))
+        .compose(claimed -> claimed.job().isPresent() || claimed.overLimit() ? Future.succeededFuture(claimed)
             : owed.submit(id).map(v -> claimed))
-        .onSuccess(claimed -> claimed.ifPresent(job -> record(metrics.started(job))));
+        .onSuccess(claimed -> claimed.job().ifPresent(job -> record(metrics.started(job))));
   }
 
   /** A queued job with no record owed gets one, due when the job is. */
