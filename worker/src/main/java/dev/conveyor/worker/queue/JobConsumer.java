@@ -66,8 +66,12 @@ public final class JobConsumer extends VerticleBase {
   /** What happened to a job run: its claim settled, its handler returned (slot free), or its outcome is written. */
   private enum Kind { CLAIM_SETTLED, SLOT_FREED, WRITTEN }
 
-  /** {@code release}: how the claim settled, or null if it could not be settled (the record is read again). */
-  private record Event(Kind kind, ConsumerRecord<String, String> record, JobRunner.Release release) {
+  /**
+   * {@code release}: how the claim settled, or null if it could not be settled (the record is read again);
+   * {@code epoch}: the partition's bookkeeping when the record was dispatched, so that an event of a run begun before
+   * the partition was lost and assigned again touches nothing of the new one.
+   */
+  private record Event(Kind kind, ConsumerRecord<String, String> record, JobRunner.Release release, Object epoch) {
     TopicPartition partition() {
       return new TopicPartition(record.topic(), record.partition());
     }
@@ -193,21 +197,23 @@ public final class JobConsumer extends VerticleBase {
   private void pollOnce() {
     woken.set(false);
     settle();
-    long sincePoll = System.currentTimeMillis() - polledAt;
+    long sincePoll = monotonicMs() - polledAt;
     if (!pausedTopics.isEmpty() && sincePoll < PAUSED_POLL_MS) {
       // While a partition is paused, Kafka's poll spins until its timeout whenever fetched data waits behind the
       // pause, so it is called without a timeout, and no more often than this; a freed slot ends the wait.
       awaitEvent(PAUSED_POLL_MS - sincePoll);
       return;
     }
-    polledAt = System.currentTimeMillis();
+    polledAt = monotonicMs();
     polling = true;
     try {
       if (woken.get()) {
         return;
       }
-      // A freed slot interrupts a poll that waits (wakeup).
-      for (ConsumerRecord<String, String> record : consumer.poll(pausedTopics.isEmpty() ? POLL : Duration.ZERO)) {
+      // A freed slot interrupts a poll that waits (wakeup); a limited type due to try again ends it too.
+      Duration timeout = pausedTopics.isEmpty()
+          ? Duration.ofMillis(Math.min(POLL.toMillis(), waiting.nextRetryAt(polledAt) - polledAt)) : Duration.ZERO;
+      for (ConsumerRecord<String, String> record : consumer.poll(timeout)) {
         offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
         waiting.add(record);
       }
@@ -243,7 +249,7 @@ public final class JobConsumer extends VerticleBase {
     while ((e = events.poll()) != null) {
       book(e);
     }
-    long now = System.currentTimeMillis();
+    long now = monotonicMs();
     Map<TopicPartition, OffsetAndMetadata> commit = now - committedAt < COMMIT_EVERY_MS ? Map.of()
         : offsets.committable();
     if (!commit.isEmpty()) {
@@ -278,17 +284,18 @@ public final class JobConsumer extends VerticleBase {
     inFlight++;
     unwritten++;
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    Object epoch = offsets.epoch(tp);
     String source = tp + "@" + record.offset();
     JobRunner.Run run = runner.run(record.key(), record.value(), source);
     run.released().onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());
       }
-      signal(new Event(Kind.CLAIM_SETTLED, record, ar.result()));
+      signal(new Event(Kind.CLAIM_SETTLED, record, ar.result(), epoch));
     });
-    run.slotFreed().onComplete(ar -> signal(new Event(Kind.SLOT_FREED, record, null)));
+    run.slotFreed().onComplete(ar -> signal(new Event(Kind.SLOT_FREED, record, null, epoch)));
     // The claim settled before the work on it ended, so its answer is known here.
-    run.finished().onComplete(ar -> signal(new Event(Kind.WRITTEN, record, run.released().result())));
+    run.finished().onComplete(ar -> signal(new Event(Kind.WRITTEN, record, run.released().result(), epoch)));
   }
 
   private void book(Event e) {
@@ -304,11 +311,13 @@ public final class JobConsumer extends VerticleBase {
 
   /** A claimed (or skipped) record is done with; one whose job waits for room under its type's limit is kept. */
   private void settled(Event e) {
+    if (offsets.epoch(e.partition()) != e.epoch()) {
+      return;
+    }
     if (e.release() == JobRunner.Release.CLAIMED || e.release() == JobRunner.Release.SKIPPED) {
       offsets.complete(e.partition(), e.record().offset());
-    } else if (e.release() == JobRunner.Release.OVER_LIMIT && running
-        && offsets.isInFlight(e.partition(), e.record().offset())) {
-      waiting.overLimit(e.record(), System.currentTimeMillis());
+    } else if (e.release() == JobRunner.Release.OVER_LIMIT && running) {
+      waiting.overLimit(e.record(), monotonicMs());
     }
   }
 
@@ -372,17 +381,31 @@ public final class JobConsumer extends VerticleBase {
    * already, so whoever reads them again finds nothing to do.
    */
   private void commitSync(Map<TopicPartition, OffsetAndMetadata> commit) {
-    for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS && !commit.isEmpty(); attempt++) {
-      try {
-        consumer.commitSync(commit);
-        return;
-      } catch (WakeupException woken) {
-        // a job finished meanwhile: commit again
-      } catch (KafkaException e) {
-        LOG.log(Level.FINE, "offset commit failed; the records it covered will be read again and skipped", e);
-        return;
+    boolean swallowed = false;
+    try {
+      for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS && !commit.isEmpty(); attempt++) {
+        try {
+          consumer.commitSync(commit);
+          return;
+        } catch (WakeupException woken) {
+          // a job finished meanwhile: commit again
+          swallowed = true;
+        } catch (KafkaException e) {
+          LOG.log(Level.FINE, "offset commit failed; the records it covered will be read again and skipped", e);
+          return;
+        }
+      }
+    } finally {
+      // Called from a rebalance inside poll: the wakeup was meant for that poll, which must still end.
+      if (swallowed && running) {
+        consumer.wakeup();
       }
     }
+  }
+
+  /** For intervals: immune to the wall clock being set. */
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   private static void sleepQuietly() {

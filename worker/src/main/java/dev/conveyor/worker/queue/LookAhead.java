@@ -119,6 +119,16 @@ final class LookAhead {
     return record;
   }
 
+  /** When the next limited type that waits may try again, after {@code now}; Long.MAX_VALUE if none waits. */
+  long nextRetryAt(long now) {
+    typeWaitsUntil.values().removeIf(at -> at <= now);
+    long next = Long.MAX_VALUE;
+    for (long at : typeWaitsUntil.values()) {
+      next = Math.min(next, at);
+    }
+    return next;
+  }
+
   private boolean mayStart(String type, long now) {
     Integer limit = typeLimits.get(type);
     return limit == null || (startedOfType.getOrDefault(type, 0) < limit

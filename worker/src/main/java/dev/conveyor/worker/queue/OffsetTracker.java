@@ -36,10 +36,12 @@ public final class OffsetTracker {
     }
   }
 
-  /** Whether this record is still in flight here: begun, not completed, its partition not forgotten since. */
-  public boolean isInFlight(TopicPartition tp, long offset) {
-    Partition p = partitions.get(tp);
-    return p != null && p.inFlight.contains(offset);
+  /**
+   * The partition's bookkeeping as an opaque token: a new one once the partition is forgotten and begun again, so
+   * that work begun before tells itself from work begun after. Null for a partition not tracked.
+   */
+  public Object epoch(TopicPartition tp) {
+    return partitions.get(tp);
   }
 
   /** Offsets that moved since the last call, ready to commit. */

@@ -131,6 +131,7 @@ class LookAheadTest {
     // The cluster had no room for c: it goes back first in line, and api waits a while.
     lookAhead.overLimit(c, 1_000);
     lookAhead.ended(c, false);
+    assertEquals(1_000 + LookAhead.LIMIT_RETRY_MS / 2, lookAhead.nextRetryAt(1_000));
     assertNull(lookAhead.next(1_000 + LookAhead.LIMIT_RETRY_MS / 2 - 1));
     assertEquals(limited.get(2), lookAhead.next(1_000 + LookAhead.LIMIT_RETRY_MS / 2));
 
@@ -138,6 +139,7 @@ class LookAheadTest {
     lookAhead.ended(limited.get(2), false);
     lookAhead.ended(b, true);
     assertEquals(limited.get(2), lookAhead.next(5_000), "a job of the type ending here means room again");
+    assertEquals(Long.MAX_VALUE, lookAhead.nextRetryAt(5_000), "no type waits");
   }
 
   @Test

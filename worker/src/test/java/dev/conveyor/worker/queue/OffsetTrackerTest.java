@@ -1,6 +1,9 @@
 package dev.conveyor.worker.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -40,5 +43,17 @@ class OffsetTrackerTest {
     tracker.complete(P0, 0);
     assertTrue(tracker.committable().isEmpty());
     assertEquals(0, tracker.inFlight());
+  }
+
+  @Test
+  void aPartitionForgottenAndBegunAgainHasANewEpoch() {
+    OffsetTracker tracker = new OffsetTracker();
+    assertNull(tracker.epoch(P0));
+    tracker.begin(P0, 5);
+    Object before = tracker.epoch(P0);
+    assertSame(before, tracker.epoch(P0));
+    tracker.forget(List.of(P0));
+    tracker.begin(P0, 5);
+    assertNotSame(before, tracker.epoch(P0), "work dispatched before the partition was lost is told apart");
   }
 }
