@@ -8,16 +8,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * The safety net under the outbox: re-sends jobs that stayed {@code queued} well past due while Kafka holds no record
- * for them (a record lost by the cluster, or skipped by a bug). "No record in flight" is judged per type, over all
- * its queues' topics: the workers have committed past every offset those had at the previous round, so nothing sent
- * before then is still unread. A type with a backlog is left alone, however old its jobs: no record churns behind a queue. A duplicate
- * record is harmless, since a claim is conditional.
+ * for them (a record lost by the cluster, or skipped by a bug). Each round first notes the queued, long-due jobs with
+ * no record owed, then the end offsets of their types' topics. A record sent for one of them was sent before its
+ * outbox row went, so before that note, so below those ends. At the next round, for a type whose workers have
+ * committed past every one of those ends, a noted job that is still queued and unchanged (its version the same, so
+ * no claim, requeue or retry touched it) had its record read without being run: it gets one again. A type with a
+ * backlog is left alone, however old its jobs: no record churns behind a queue. The reconcilers of several processes
+ * take turns through an advisory lock; a duplicate record, should two act on notes of different rounds, is harmless,
+ * since a claim is conditional.
  */
 public final class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
@@ -31,7 +36,7 @@ public final class Reconciler {
   private final long afterMs;
   private final long periodMs;
   private Map<TopicPartition, Long> previousEnds;
-  private Instant previousAt;
+  private List<JobStore.Seen> suspects = List.of();
   private long timerId = -1;
   private boolean running;
 
@@ -58,26 +63,36 @@ public final class Reconciler {
       return;
     }
     running = true;
-    Instant now = Instant.now();
-    types.names().compose(names -> Future.all(admin.endOffsets(topics.forTypes(names)), admin.committedOffsets())
-            .compose(offsets -> {
-              Map<TopicPartition, Long> ends = offsets.resultAt(0);
-              List<String> drained = previousEnds == null ? List.of()
-                  : drainedTypes(names, previousEnds, offsets.resultAt(1));
-              Instant dueBefore = previousAt == null ? now : min(previousAt, now.minusMillis(afterMs));
-              previousEnds = ends;
-              previousAt = now;
-              return drained.isEmpty() ? Future.succeededFuture(List.<java.util.UUID>of())
-                  : jobs.resendStranded(topics.namespace(), drained, dueBefore, BATCH);
-            }))
-        .onSuccess(resent -> {
-          if (!resent.isEmpty()) {
-            LOG.warning("re-sent " + resent.size() + " jobs that were queued past due with no record in Kafka: "
-                + resent.subList(0, Math.min(20, resent.size())) + (resent.size() > 20 ? " ..." : ""));
-          }
+    Instant dueBefore = Instant.now().minusMillis(afterMs);
+    types.names().compose(names -> admin.committedOffsets().compose(committed -> {
+      List<String> drained = previousEnds == null ? List.of() : drainedTypes(names, previousEnds, committed);
+      List<JobStore.Seen> lost = suspects.stream().filter(job -> drained.contains(job.type())).toList();
+      Future<List<UUID>> resent = lost.isEmpty() ? Future.succeededFuture(List.of())
+          : jobs.resendUnchanged(topics.namespace(), lost);
+      return resent.onSuccess(this::report)
+          // Only types without a backlog are worth noting (and cheap to): the others are left alone anyway.
+          .compose(ignored -> jobs.queuedWithoutRecord(topics.namespace(), previousEnds == null ? names : drained,
+              dueBefore, BATCH))
+          // Noted before the ends are read: every record sent for a noted job lies below them.
+          .compose(noted -> admin.endOffsets(topics.forTypes(names)).map(ends -> {
+            previousEnds = ends;
+            suspects = noted;
+            return ends;
+          }));
+    }))
+        .onFailure(err -> {
+          previousEnds = null;
+          suspects = List.of();
+          LOG.log(Level.FINE, "reconciler round failed; the next one retries", err);
         })
-        .onFailure(err -> LOG.log(Level.FINE, "reconciler round failed; the next one retries", err))
         .onComplete(ar -> running = false);
+  }
+
+  private void report(List<UUID> resent) {
+    if (!resent.isEmpty()) {
+      LOG.warning("re-sent " + resent.size() + " jobs that were queued past due with no record in Kafka: "
+          + resent.subList(0, Math.min(20, resent.size())) + (resent.size() > 20 ? " ..." : ""));
+    }
   }
 
   /** Types whose topic exists and whose workers have read everything the topic held at the previous round. */
@@ -98,9 +113,5 @@ public final class Reconciler {
       }
     }
     return drained;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }

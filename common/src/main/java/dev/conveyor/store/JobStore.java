@@ -414,23 +414,41 @@ public final class JobStore {
         .map(JobStore::all);
   }
 
+  /** A queued job as the reconciler saw it: its {@code version} tells whether anything touched it since. */
+  public record Seen(UUID id, String type, long version) {}
+
   /**
-   * Owes the record again of queued jobs of these types that are due since before {@code dueBefore} and have no
-   * record owed; returns their ids. For the reconciler, which calls it only where Kafka holds no unread record.
+   * Queued jobs of these types, due since before {@code dueBefore}, with no record owed: either their record is in
+   * Kafka, sent and not yet claimed, or it is lost. The reconciler tells which by looking again later.
    */
-  public Future<List<UUID>> resendStranded(String namespace, List<String> types, Instant dueBefore, int limit) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
-            + "SELECT namespace, id, type, priority, now() FROM jobs j"
+  public Future<List<Seen>> queuedWithoutRecord(String namespace, List<String> types, Instant dueBefore, int limit) {
+    return query("SELECT id, type, version FROM jobs j"
             + " WHERE namespace = $1 AND status = 'queued' AND type = ANY($2) AND due_at < $3"
-            + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
-            // One reconciler at a time per namespace: the others find the lock taken and add nothing.
-            + " AND pg_try_advisory_xact_lock(hashtextextended('reconcile ' || $1, 0)) LIMIT $4 RETURNING job_id",
+            + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id) LIMIT $4",
         Tuple.of(namespace, types.toArray(String[]::new), dueBefore.atOffset(ZoneOffset.UTC), limit))
         .map(rows -> {
-          List<UUID> ids = new java.util.ArrayList<>(rows.size());
-          rows.forEach(row -> ids.add(row.getUUID(0)));
-          return ids;
+          List<Seen> seen = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> seen.add(new Seen(row.getUUID(0), row.getString(1), row.getLong(2))));
+          return seen;
         });
+  }
+
+  /**
+   * Owes the record again of each of these jobs that is still queued, unchanged since it was seen, with no record
+   * owed; returns their ids. For the reconciler, which calls it only once the workers have read past every record
+   * that could have been in Kafka for them.
+   */
+  public Future<List<UUID>> resendUnchanged(String namespace, List<Seen> seen) {
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
+            + "SELECT j.namespace, j.id, j.type, j.priority, now()"
+            + " FROM unnest($2::uuid[], $3::bigint[]) AS s(id, version) JOIN jobs j ON j.id = s.id"
+            + " WHERE j.namespace = $1 AND j.version = s.version AND j.status = 'queued'"
+            + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
+            // One reconciler at a time per namespace: the others find the lock taken and add nothing.
+            + " AND pg_try_advisory_xact_lock(hashtextextended('reconcile ' || $1, 0)) RETURNING job_id",
+        Tuple.of(namespace, seen.stream().map(Seen::id).toArray(UUID[]::new),
+            seen.stream().map(Seen::version).toArray(Long[]::new)))
+        .map(JobStore::ids);
   }
 
   /**

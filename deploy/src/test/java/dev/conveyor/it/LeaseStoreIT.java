@@ -58,9 +58,8 @@ class LeaseStoreIT {
     Job job = new Job(JobIds.next(), "alpha", "noop", JobStatus.QUEUED, Priority.NORMAL, payload, null, 0, maxAttempts,
         null, null, null, now, null, now, null, null, null, false, 1, null);
     TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now), j -> false));
-    // As once the relay has sent its record: what these tests count is what the store owes afterwards.
-    TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
-    return job;
+    // What these tests count is what the store owes once the relay has sent the job's record.
+    return sent(job);
   }
 
   private static io.vertx.core.Future<Optional<Job>> claim(UUID id, String workerId, String owner, long leaseMs) {
@@ -124,6 +123,45 @@ class LeaseStoreIT {
     assertEquals(1, racing.stream().filter(c -> c.overLimit().size() == 1).count());
     assertEquals(3L, TestStack.await(pool.preparedQuery("SELECT count(*) FROM jobs WHERE type = 'limited.store' "
         + "AND status = 'running'").execute()).iterator().next().getLong(0));
+  }
+
+  @Test
+  void theReconcilerResendsOnlyJobsLeftQueuedAndUntouchedSinceItNotedThem() {
+    String type = "reconcile.store";
+    Job untouched = sent(insertOfType(type));
+    Job owed = insertOfType(type);
+    Job notDue = sent(insertOfType(type));
+    TestStack.await(pool.preparedQuery("UPDATE jobs SET due_at = now() + interval '1 hour' WHERE id = $1")
+        .execute(Tuple.of(notDue.id())));
+    Job claimedSince = sent(insertOfType(type));
+    Job owedSince = sent(insertOfType(type));
+    Job retriedSince = sent(insertOfType(type));
+
+    List<JobStore.Seen> noted = TestStack.await(store.queuedWithoutRecord(NAMESPACE, List.of(type),
+        Instant.now().plusSeconds(1), 100));
+    assertEquals(java.util.Set.of(untouched.id(), claimedSince.id(), owedSince.id(), retriedSince.id()),
+        noted.stream().map(JobStore.Seen::id).collect(java.util.stream.Collectors.toSet()),
+        "queued and due, with no record owed: the one still owed its record and the one not due are not suspects");
+    assertTrue(TestStack.await(store.queuedWithoutRecord(NAMESPACE, List.of(type), Instant.now().minusSeconds(60),
+        100)).isEmpty(), "none was due that long ago");
+
+    TestStack.await(claim(claimedSince.id(), "w", "w/reconcile", 30_000));
+    TestStack.await(store.oweIfQueued(List.of(owedSince.id())));
+    Job retried = TestStack.await(claim(retriedSince.id(), "w", "w/reconcile", 30_000)).orElseThrow();
+    TestStack.await(store.requeue(new JobStore.Attempt(retried.id(), retried.attempts(), "w/reconcile"),
+        new JobError("boom", "again"), true, 0));
+    sent(retried);
+
+    assertEquals(List.of(untouched.id()), TestStack.await(store.resendUnchanged(NAMESPACE, noted)),
+        "a job claimed, owed a record or requeued since it was noted had its record; the untouched one is lost");
+    assertEquals(1L, row(untouched.id()).getLong(5), "its record is owed again");
+    assertEquals(List.of(), TestStack.await(store.resendUnchanged(NAMESPACE, noted)), "and only once");
+  }
+
+  /** As once the relay has sent the job's record. */
+  private static Job sent(Job job) {
+    TestStack.await(pool.preparedQuery("DELETE FROM job_outbox WHERE job_id = $1").execute(Tuple.of(job.id())));
+    return job;
   }
 
   @Test
