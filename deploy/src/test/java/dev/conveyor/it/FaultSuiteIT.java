@@ -31,6 +31,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -60,6 +61,7 @@ class FaultSuiteIT {
   private final List<String> faults = Collections.synchronizedList(new ArrayList<>());
 
   @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES) // a three-broker cluster, restarted twice, on a slow machine
   void everyAcceptedJobEndsInExactlyOneTerminalStateWhateverCrashes() throws Exception {
     Path home = Files.createDirectories(TestStack.home().resolve("fault-suite"));
     try (KafkaCluster kafka = KafkaCluster.start(home.resolve("kafka"), 3, "256m");
