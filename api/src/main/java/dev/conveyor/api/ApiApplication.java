@@ -133,10 +133,11 @@ public final class ApiApplication {
         recovery.relay(), jobMetrics);
     QueueQuota quota = new QueueQuota(store, limits, config.tenantBacklog());
     KnownTypes known = new KnownTypes(types);
-    JobRoutes jobs = new JobRoutes(intake, reader, known, new JobResponses(hint), watcher, held,
+    JobResponses responses = new JobResponses(hint);
+    JobRoutes jobs = new JobRoutes(intake, reader, known, responses, watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), quota,
         new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota));
-    JobQueries queries = new JobQueries(store, types, hint);
+    JobQueries queries = new JobQueries(store, types, reader, responses, hint);
     EventStream events = new EventStream(vertx, reader, notices, watcher, held, hint);
     Health health = new Health(dependencies, List.of(
         new Health.Probe(dependencies.postgresql(), () -> pool.query("SELECT 1").execute()),

@@ -2,6 +2,7 @@ package dev.conveyor.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -9,6 +10,11 @@ import java.util.UUID;
  * (the representation plus tenant, version and the settings the public form leaves out).
  */
 public final class JobJson {
+  /** Every top-level field the representation may hold, in its order: what {@code fields=} may name. */
+  public static final List<String> FIELDS = List.of("id", "type", "status", "priority", "payload", "progress",
+      "attempts", "maxAttempts", "timeoutMs", "runAt", "callbackUrl", "createdAt", "startedAt", "updatedAt",
+      "finishedAt", "result", "error", "cancelRequested", "schedule", "nextPollAfterMs");
+
   private JobJson() {
   }
 

@@ -43,6 +43,16 @@ class JobJsonTest {
   }
 
   @Test
+  void fieldsNamesEveryTopLevelFieldOfTheRepresentation() {
+    Job everything = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.LOW, Json.object(),
+        new Progress(1, null), 1, 3, 5000L, T0, "https://example.com/hook", T0, T0, T0, null, null,
+        new JobError("x", "y"), false, 2, "nightly");
+    java.util.List<String> names = new java.util.ArrayList<>();
+    JobJson.representation(everything, 100L).fieldNames().forEachRemaining(names::add);
+    assertEquals(JobJson.FIELDS, names, "every field, in the representation's order");
+  }
+
+  @Test
   void cacheFormRoundTrips() {
     Job original = job(JobStatus.SUCCEEDED, null);
     assertEquals(original, JobJson.fromCache(JobJson.toCache(original)));

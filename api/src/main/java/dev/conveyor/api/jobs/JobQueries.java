@@ -7,6 +7,8 @@ import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.http.QueryParams;
 import dev.conveyor.api.polling.PollHint;
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
@@ -20,16 +22,25 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** {@code GET /v1/jobs} (keyset pages, newest first) and {@code GET /v1/job-types}. */
+/**
+ * {@code GET /v1/jobs}: keyset pages, newest first, or with {@code ids=} up to {@link #MAX_IDS} jobs by id; and
+ * {@code GET /v1/job-types}.
+ */
 public final class JobQueries implements Routes {
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 200;
+  static final int MAX_IDS = 100;
+  /** The list's parameters, none of which goes with {@code ids}. */
+  private static final List<String> FILTERS = List.of("status", "type", "schedule", "limit", "cursor");
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final long DURATIONS_TTL_MS = 5_000;
   /** A page holds fewer jobs than asked when their payloads and results pass this size (at least one job, though). */
@@ -37,13 +48,17 @@ public final class JobQueries implements Routes {
 
   private final JobStore jobs;
   private final JobTypeStore types;
+  private final JobReader reader;
+  private final JobResponses responses;
   private final PollHint hint;
   private volatile Future<Map<String, long[]>> durations;
   private volatile long durationsAt;
 
-  public JobQueries(JobStore jobs, JobTypeStore types, PollHint hint) {
+  public JobQueries(JobStore jobs, JobTypeStore types, JobReader reader, JobResponses responses, PollHint hint) {
     this.jobs = jobs;
     this.types = types;
+    this.reader = reader;
+    this.responses = responses;
     this.hint = hint;
   }
 
@@ -54,7 +69,13 @@ public final class JobQueries implements Routes {
   }
 
   private void list(RoutingContext ctx) {
+    JobFields fields = JobFields.of(ctx);
     MultiMap query = ctx.queryParams();
+    String ids = QueryParams.single(query, "ids");
+    if (ids != null) {
+      many(ctx, ids);
+      return;
+    }
     List<JobStatus> statuses = statuses(QueryParams.single(query, "status"));
     String type = QueryParams.single(query, "type");
     if (type != null && !TYPE.matcher(type).matches()) {
@@ -70,7 +91,7 @@ public final class JobQueries implements Routes {
       Instant now = Instant.now();
       ObjectNode body = Json.object();
       ArrayNode items = body.putArray("items");
-      page.jobs().forEach(job -> items.add(JobJson.representation(job, hint.forJob(job, now))));
+      page.jobs().forEach(job -> items.add(fields.select(JobJson.representation(job, hint.forJob(job, now)))));
       if (page.more()) {
         body.put("nextCursor", encode(page.jobs().get(page.jobs().size() - 1).id()));
       } else {
@@ -79,6 +100,45 @@ public final class JobQueries implements Routes {
       ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
           .putHeader("Cache-Control", "no-cache").end(Json.write(body));
     }).onFailure(ctx::fail);
+  }
+
+  /**
+   * The jobs named, in the order asked (an id given twice is answered once); ids malformed, unknown or of another
+   * tenant are all simply missing. Read as single reads are, near-cache and Redis first.
+   */
+  private void many(RoutingContext ctx, String raw) {
+    for (String filter : FILTERS) {
+      if (ctx.queryParams().contains(filter)) {
+        throw Problem.badRequest("ids cannot be combined with " + filter + ".");
+      }
+    }
+    Set<String> asked = new LinkedHashSet<>();
+    for (String part : raw.split(",", -1)) {
+      asked.add(part.trim());
+    }
+    if (asked.contains("") || raw.split(",", -1).length > MAX_IDS) {
+      throw Problem.badRequest("ids must be a comma list of 1 to " + MAX_IDS + " job ids.");
+    }
+    String tenant = Authenticator.tenant(ctx);
+    List<String> order = List.copyOf(asked);
+    Future.all(order.stream()
+            .map(id -> JobIds.parse(id).map(uuid -> reader.find(tenant, uuid))
+                .orElse(Future.succeededFuture(Optional.empty())))
+            .toList())
+        .onSuccess(all -> {
+          List<Job> found = new ArrayList<>();
+          List<String> missing = new ArrayList<>();
+          for (int i = 0; i < order.size(); i++) {
+            Optional<Job> job = all.resultAt(i);
+            if (job.isPresent()) {
+              found.add(job.get());
+            } else {
+              missing.add(order.get(i));
+            }
+          }
+          responses.writeFound(ctx, found, missing);
+        })
+        .onFailure(ctx::fail);
   }
 
   private void jobTypes(RoutingContext ctx) {

@@ -31,18 +31,33 @@ public final class JobResponses {
     }
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
-        .end(Json.write(JobJson.representation(job, next)));
+        .end(Json.write(JobFields.of(ctx).select(JobJson.representation(job, next))));
   }
 
   /** A list of jobs as {@code {"items": [...]}}, with the soonest poll hint among those not terminal. */
   public void writeAll(RoutingContext ctx, int status, List<Job> jobs) {
-    Instant now = Instant.now();
+    writeItems(ctx, status, jobs, Json.object());
+  }
+
+  /**
+   * {@code GET /v1/jobs?ids=}: the jobs found, then the ids asked for that name none of the caller's jobs, with the
+   * soonest poll hint among those not terminal.
+   */
+  public void writeFound(RoutingContext ctx, List<Job> jobs, List<String> missing) {
     ObjectNode body = Json.object();
-    ArrayNode items = body.putArray("items");
+    body.putArray("items");
+    missing.forEach(body.putArray("missing")::add);
+    writeItems(ctx, 200, jobs, body);
+  }
+
+  private void writeItems(RoutingContext ctx, int status, List<Job> jobs, ObjectNode body) {
+    Instant now = Instant.now();
+    JobFields fields = JobFields.of(ctx);
+    ArrayNode items = body.withArray("items");
     Long soonest = null;
     for (Job job : jobs) {
       Long next = hint.forJob(job, now);
-      items.add(JobJson.representation(job, next));
+      items.add(fields.select(JobJson.representation(job, next)));
       if (next != null && (soonest == null || next < soonest)) {
         soonest = next;
       }

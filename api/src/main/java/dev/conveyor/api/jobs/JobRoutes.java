@@ -64,6 +64,7 @@ public final class JobRoutes implements Routes {
   }
 
   private void submit(RoutingContext ctx) {
+    JobFields.of(ctx);
     String tenant = Authenticator.tenant(ctx);
     JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs", body);
@@ -99,6 +100,7 @@ public final class JobRoutes implements Routes {
 
   /** All or nothing: every bad item is named (400 if any is malformed, else 422) and nothing is created. */
   private void submitBatch(RoutingContext ctx) {
+    JobFields.of(ctx);
     String tenant = Authenticator.tenant(ctx);
     JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/batch", body);
@@ -147,6 +149,7 @@ public final class JobRoutes implements Routes {
   }
 
   private void get(RoutingContext ctx) {
+    JobFields.of(ctx);
     UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
     String tenant = Authenticator.tenant(ctx);
     OptionalInt wait = Waits.seconds(ctx, true);
@@ -169,6 +172,7 @@ public final class JobRoutes implements Routes {
   }
 
   private void cancel(RoutingContext ctx) {
+    JobFields.of(ctx);
     UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
     cancellation.cancel(Authenticator.tenant(ctx), id)
         .onSuccess(result -> responses.write(ctx, result.done() ? 200 : 202, result.job()))
@@ -177,6 +181,7 @@ public final class JobRoutes implements Routes {
 
   /** The job queued again (202), or as it is now after a repeat of the same Idempotency-Key. */
   private void retry(RoutingContext ctx) {
+    JobFields.of(ctx);
     UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/" + id + "/retry", Json.object());
     retries.retry(Authenticator.tenant(ctx), id, key)

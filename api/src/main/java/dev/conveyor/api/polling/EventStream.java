@@ -3,6 +3,7 @@ package dev.conveyor.api.polling;
 import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
+import dev.conveyor.api.jobs.JobFields;
 import dev.conveyor.api.jobs.JobReader;
 import dev.conveyor.api.jobs.JobResponses;
 import dev.conveyor.jobs.Job;
@@ -54,6 +55,7 @@ public final class EventStream implements Routes {
   }
 
   private void stream(RoutingContext ctx) {
+    JobFields fields = JobFields.of(ctx);
     String tenant = Authenticator.tenant(ctx);
     UUID id = JobIds.parse(ctx.pathParam("id")).orElseThrow(Problem::notFound);
     reader.find(tenant, id).onSuccess(found -> {
@@ -76,7 +78,7 @@ public final class EventStream implements Routes {
           .setChunked(true);
       response.closeHandler(v -> open.set(false));
       response.endHandler(v -> open.set(false));
-      new Stream(tenant, id, response, open).send(ctx.request().getHeader("Last-Event-ID"))
+      new Stream(tenant, id, fields, response, open).send(ctx.request().getHeader("Last-Event-ID"))
           .onFailure(err -> response.reset())
           .onComplete(ar -> held.release(tenant));
     }).onFailure(ctx::fail);
@@ -86,13 +88,15 @@ public final class EventStream implements Routes {
   private final class Stream {
     private final String tenant;
     private final UUID id;
+    private final JobFields fields;
     private final HttpServerResponse response;
     private final AtomicBoolean open;
     private long wroteAt = System.currentTimeMillis();
 
-    Stream(String tenant, UUID id, HttpServerResponse response, AtomicBoolean open) {
+    Stream(String tenant, UUID id, JobFields fields, HttpServerResponse response, AtomicBoolean open) {
       this.tenant = tenant;
       this.id = id;
+      this.fields = fields;
       this.response = response;
       this.open = open;
     }
@@ -132,7 +136,7 @@ public final class EventStream implements Routes {
         String sent = lastSent;
         if (!etag.equals(lastSent)) {
           write("event: job\nid: " + etag + "\ndata: "
-              + Json.write(JobJson.representation(job, hint.forJob(job, Instant.now()))) + "\n\n");
+              + Json.write(fields.select(JobJson.representation(job, hint.forJob(job, Instant.now())))) + "\n\n");
           sent = etag;
         }
         if (job.status().terminal() || watcher.closing()) {
