@@ -63,7 +63,7 @@ public record Config(
         r.integer("CONVEYOR_TOPIC_MIN_ISR", 0, 0, 100),
         r.longInteger("CONVEYOR_TOPIC_RETENTION_MS", 30L * 24 * 3_600_000, 3_600_000, Long.MAX_VALUE),
         r.integer("CONVEYOR_KAFKA_SESSION_TIMEOUT_MS", 3_000, 1_000, 1_800_000),
-        r.integer("CONVEYOR_WORKER_CONCURRENCY", 32, 1, 10_000),
+        r.integer("CONVEYOR_WORKER_CONCURRENCY", 64, 1, 10_000),
         r.string("CONVEYOR_WORKER_ID", defaultWorkerId()),
         r.integer("CONVEYOR_WORKER_HEALTH_PORT", 0, 0, 65535),
         r.integer("CONVEYOR_LEASE_MS", 30_000, 1_000, 3_600_000),
