@@ -137,7 +137,7 @@ public final class ApiApplication {
     JobRoutes jobs = new JobRoutes(intake, reader, known, responses, watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), quota,
         new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota));
-    JobQueries queries = new JobQueries(store, types, reader, responses, hint);
+    JobQueries queries = new JobQueries(store, types, responses, hint);
     EventStream events = new EventStream(vertx, reader, notices, watcher, held, hint);
     Health health = new Health(dependencies, List.of(
         new Health.Probe(dependencies.postgresql(), () -> pool.query("SELECT 1").execute()),

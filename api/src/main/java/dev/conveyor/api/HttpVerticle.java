@@ -70,7 +70,9 @@ public final class HttpVerticle extends VerticleBase {
         // No cleartext HTTP/2 upgrade: on an upgraded connection Vert.x 5.0.8 labels answers gzip but sends them plain
         // once one request there asked for none; HTTP/1.1 keep-alive serves this API as well.
         .setHttp2ClearTextEnabled(false)
-        .setIdleTimeout(120));
+        .setIdleTimeout(120)
+        // GET /v1/jobs?ids= with 100 ids, its commas percent-encoded and a fields list, is longer than the default 4 KiB.
+        .setMaxInitialLineLength(8192));
     return server.requestHandler(router).listen();
   }
 

@@ -157,11 +157,27 @@ public final class JobStore {
   /** The jobs with these ids, in the order given (ids not found are skipped). */
   public Future<List<Job>> findAll(List<UUID> ids) {
     return query("SELECT " + COLUMNS + " FROM jobs WHERE id = ANY($1)", Tuple.of((Object) ids.toArray(UUID[]::new)))
-        .map(rows -> {
-          java.util.Map<UUID, Job> byId = new java.util.HashMap<>();
-          rows.forEach(row -> byId.put(row.getUUID(0), map(row)));
-          return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
-        });
+        .map(rows -> inGivenOrder(ids, rows));
+  }
+
+  /** The tenant's jobs among these ids, in the order given (ids not found or of another tenant are skipped). */
+  public Future<List<Job>> findAll(String tenant, List<UUID> ids) {
+    return query("SELECT " + COLUMNS + " FROM jobs WHERE id = ANY($1) AND tenant = $2",
+        Tuple.of(ids.toArray(UUID[]::new), tenant))
+        .map(rows -> inGivenOrder(ids, rows));
+  }
+
+  /** The bytes of payload and result the tenant's jobs among these ids hold, as stored. */
+  public Future<Long> storedBytes(String tenant, List<UUID> ids) {
+    return query("SELECT coalesce(sum(" + SIZE + "), 0) FROM jobs WHERE id = ANY($1) AND tenant = $2",
+        Tuple.of(ids.toArray(UUID[]::new), tenant))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  private List<Job> inGivenOrder(List<UUID> ids, RowSet<Row> rows) {
+    java.util.Map<UUID, Job> byId = new java.util.HashMap<>();
+    rows.forEach(row -> byId.put(row.getUUID(0), map(row)));
+    return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
   }
 
   /** One page of a tenant's jobs, and whether more follow it. */

@@ -7,7 +7,6 @@ import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.http.QueryParams;
 import dev.conveyor.api.polling.PollHint;
-import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobJson;
 import dev.conveyor.jobs.JobStatus;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.List;
 import java.util.Locale;
@@ -48,16 +46,14 @@ public final class JobQueries implements Routes {
 
   private final JobStore jobs;
   private final JobTypeStore types;
-  private final JobReader reader;
   private final JobResponses responses;
   private final PollHint hint;
   private volatile Future<Map<String, long[]>> durations;
   private volatile long durationsAt;
 
-  public JobQueries(JobStore jobs, JobTypeStore types, JobReader reader, JobResponses responses, PollHint hint) {
+  public JobQueries(JobStore jobs, JobTypeStore types, JobResponses responses, PollHint hint) {
     this.jobs = jobs;
     this.types = types;
-    this.reader = reader;
     this.responses = responses;
     this.hint = hint;
   }
@@ -104,7 +100,8 @@ public final class JobQueries implements Routes {
 
   /**
    * The jobs named, in the order asked (an id given twice is answered once); ids malformed, unknown or of another
-   * tenant are all simply missing. Read as single reads are, near-cache and Redis first.
+   * tenant are all simply missing. Two queries whatever the number of ids, both by primary key: the sizes first, so
+   * that jobs whose payloads and results pass what one answer carries are refused (422) before they are loaded.
    */
   private void many(RoutingContext ctx, String raw) {
     for (String filter : FILTERS) {
@@ -112,31 +109,25 @@ public final class JobQueries implements Routes {
         throw Problem.badRequest("ids cannot be combined with " + filter + ".");
       }
     }
+    String[] parts = raw.split(",", -1);
     Set<String> asked = new LinkedHashSet<>();
-    for (String part : raw.split(",", -1)) {
+    for (String part : parts) {
       asked.add(part.trim());
     }
-    if (asked.contains("") || raw.split(",", -1).length > MAX_IDS) {
+    if (asked.contains("") || parts.length > MAX_IDS) {
       throw Problem.badRequest("ids must be a comma list of 1 to " + MAX_IDS + " job ids.");
     }
     String tenant = Authenticator.tenant(ctx);
-    List<String> order = List.copyOf(asked);
-    Future.all(order.stream()
-            .map(id -> JobIds.parse(id).map(uuid -> reader.find(tenant, uuid))
-                .orElse(Future.succeededFuture(Optional.empty())))
-            .toList())
-        .onSuccess(all -> {
-          List<Job> found = new ArrayList<>();
-          List<String> missing = new ArrayList<>();
-          for (int i = 0; i < order.size(); i++) {
-            Optional<Job> job = all.resultAt(i);
-            if (job.isPresent()) {
-              found.add(job.get());
-            } else {
-              missing.add(order.get(i));
-            }
-          }
-          responses.writeFound(ctx, found, missing);
+    List<UUID> wellFormed = asked.stream().flatMap(id -> JobIds.parse(id).stream()).toList();
+    jobs.storedBytes(tenant, wellFormed)
+        .compose(bytes -> bytes <= MAX_PAGE_BYTES ? jobs.findAll(tenant, wellFormed)
+            : Future.failedFuture(Problem.of(422, "answer-too-large", "Answer too large", "These jobs hold "
+                + bytes + " bytes of payloads and results, more than the " + MAX_PAGE_BYTES + " one answer carries; "
+                + "ask for fewer ids at a time.")))
+        .onSuccess(found -> {
+          Set<String> foundIds = new java.util.HashSet<>();
+          found.forEach(job -> foundIds.add(job.id().toString()));
+          responses.writeFound(ctx, found, asked.stream().filter(id -> !foundIds.contains(id)).toList());
         })
         .onFailure(ctx::fail);
   }
