@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import dev.conveyor.api.auth.ApiKeyStore;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.jobs.JobCancellation;
 import dev.conveyor.api.jobs.JobIntake;
 import dev.conveyor.api.jobs.JobNearCache;
@@ -19,6 +20,7 @@ import dev.conveyor.api.limits.TenantLimits;
 import dev.conveyor.api.limits.TokenLeases;
 import dev.conveyor.api.ops.Health;
 import dev.conveyor.api.ops.Metrics;
+import dev.conveyor.api.ops.OpenApiDocument;
 import dev.conveyor.api.polling.ChangeNotices;
 import dev.conveyor.api.polling.EventStream;
 import dev.conveyor.api.polling.HeldRequests;
@@ -50,6 +52,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The API process: opens PostgreSQL, Redis and Kafka, declares configured keys, then serves HTTP. It also runs the
@@ -67,11 +70,12 @@ public final class ApiApplication {
   private final ChangeNotices notices;
   private final JobWatcher watcher;
   private final long purgeTimer;
+  private final List<Routes> routes;
   private final String deploymentId;
 
   private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, QueueAdmin admin, JobPublisher publisher,
       Recovery recovery, Scheduler scheduler, ChangeNotices notices, JobWatcher watcher, long purgeTimer,
-      String deploymentId) {
+      List<Routes> routes, String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -82,7 +86,13 @@ public final class ApiApplication {
     this.notices = notices;
     this.watcher = watcher;
     this.purgeTimer = purgeTimer;
+    this.routes = routes;
     this.deploymentId = deploymentId;
+  }
+
+  /** Every route set the HTTP verticles mount, open and {@code /v1} alike: what {@code /openapi.json} describes. */
+  public List<Routes> routes() {
+    return routes;
   }
 
   /** @param registry where the HTTP server's timings go; {@code vertx} must come from {@link Metrics#vertx}. */
@@ -155,12 +165,17 @@ public final class ApiApplication {
     scheduler.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
         t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
+    List<Routes> v1 = List.of(jobs, queries, events, schedules);
     return notices.start()
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                List.of(health, metrics), List.of(authenticator, rateLimits), List.of(jobs, queries, events, schedules)),
-            new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())))
-        .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, scheduler, notices, watcher,
-            purge, id));
+        .compose(v -> OpenApiDocument.load(vertx))
+        .compose(openapi -> {
+          List<Routes> open = List.of(health, metrics, openapi);
+          return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(), open,
+                  List.of(authenticator, rateLimits), v1),
+              new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+              .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, scheduler, notices,
+                  watcher, purge, Stream.concat(open.stream(), v1.stream()).toList(), id));
+        });
   }
 
   /**
