@@ -43,6 +43,8 @@ public final class TestStack implements BeforeAllCallback {
   public static final String KEY_ZETA = "it-key-zeta";
   /** Tenant "limited": 3 requests at once, 1 more per second. */
   public static final String KEY_LIMITED = "it-key-limited";
+  /** Tenant "throttled", ClientIT's alone: as "limited", 3 requests at once, 1 more per second. */
+  public static final String KEY_THROTTLED = "it-key-throttled";
   /** Tenant "capped": at most 2 queued jobs. */
   public static final String KEY_CAPPED = "it-key-capped";
   private static final String DATABASE = "conveyor_it";
@@ -113,8 +115,9 @@ public final class TestStack implements BeforeAllCallback {
       env.put("CONVEYOR_KAFKA_BOOTSTRAP", kafka.bootstrap());
       env.put("CONVEYOR_NAMESPACE", "it" + UUID.randomUUID().toString().substring(0, 8));
       env.put("CONVEYOR_API_KEYS", "alpha:" + KEY_ALPHA + ",beta:" + KEY_BETA + ",gamma:" + KEY_GAMMA + ",delta:" + KEY_DELTA
-          + ",epsilon:" + KEY_EPSILON + ",zeta:" + KEY_ZETA + ",limited:" + KEY_LIMITED + ",capped:" + KEY_CAPPED);
-      env.put("CONVEYOR_TENANT_LIMITS", "limited:1:3:1000,capped:1000:1000:2");
+          + ",epsilon:" + KEY_EPSILON + ",zeta:" + KEY_ZETA + ",limited:" + KEY_LIMITED + ",throttled:" + KEY_THROTTLED
+          + ",capped:" + KEY_CAPPED);
+      env.put("CONVEYOR_TENANT_LIMITS", "limited:1:3:1000,throttled:1:3:1000,capped:1000:1000:2");
       env.put("CONVEYOR_TOPIC_PARTITIONS", "6");
       env.put("CONVEYOR_WORKER_CONCURRENCY", "4");
       env.put("CONVEYOR_RETRY_BASE_MS", "1000");
