@@ -43,7 +43,9 @@ class OpenApiIT {
   private static final Set<String> RESPONSE_HEADERS = Set.of("Location", "Retry-After", "Poll-After-Ms", "ETag",
       "Cache-Control", "Idempotent-Replayed", "Preference-Applied", "RateLimit-Policy", "RateLimit",
       "WWW-Authenticate");
-  private static final Pattern PROBLEM_SLUG = Pattern.compile("Problem\\.of\\([^,]+, \"([a-z-]+)\"");
+  /** A slug given to Problem.of (also inside Problem), its status a literal or a call; or a type written out. */
+  private static final Pattern PROBLEM_SLUG = Pattern.compile(
+      "(?:Problem\\.of|return of)\\(\\s*[^,()]+(?:\\(\\))?,\\s*\"([a-z0-9.-]+)\"|\"/problems/([a-z0-9.-]+)\"");
 
   private static OpenAPI document() {
     HttpResponse<String> response = Http.get("/openapi.json", null);
@@ -82,12 +84,12 @@ class OpenApiIT {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         Matcher m = PROBLEM_SLUG.matcher(Files.readString(file));
         while (m.find()) {
-          answered.add("/problems/" + m.group(1));
+          answered.add("/problems/" + (m.group(1) != null ? m.group(1) : m.group(2)));
         }
       }
     }
-    answered.add("/problems/invalid-request");
-    answered.add("/problems/not-found");
+    assertTrue(answered.containsAll(Set.of("/problems/invalid-request", "/problems/not-found",
+        "/problems/not-ready")), "the scan sees Problem's own slugs and types written out: " + answered);
     assertTrue(answered.size() >= 20, "the code's problem types were found: " + answered);
     Schema<?> type = (Schema<?>) document().getComponents().getSchemas().get("Problem").getProperties().get("type");
     Set<String> listed = new TreeSet<>();
@@ -99,7 +101,8 @@ class OpenApiIT {
   void namesEveryHeaderOfTheContract() {
     OpenAPI doc = document();
     Set<String> sent = new HashSet<>();
-    Set<String> read = new HashSet<>(doc.getComponents().getHeaders().keySet());
+    Set<String> read = new HashSet<>();
+    doc.getComponents().getResponses().values().forEach(r -> read.addAll(r.getHeaders().keySet()));
     for (PathItem item : doc.getPaths().values()) {
       for (Operation operation : item.readOperations()) {
         if (operation.getParameters() != null) {
@@ -111,7 +114,11 @@ class OpenApiIT {
       }
     }
     assertTrue(sent.containsAll(REQUEST_HEADERS), "request headers: " + sent);
-    assertTrue(read.containsAll(RESPONSE_HEADERS), "response headers: " + read);
+    assertTrue(read.containsAll(RESPONSE_HEADERS), "response headers, as answers use them: " + read);
+    assertTrue(doc.getComponents().getHeaders().keySet().containsAll(read), "each described once: " + read);
+    Set<String> callbackHeaders = new HashSet<>();
+    doc.getWebhooks().get("jobFinished").getPost().getParameters().forEach(p -> callbackHeaders.add(p.getName()));
+    assertEquals(Set.of("Conveyor-Delivery", "Conveyor-Signature"), callbackHeaders, "API.md's callback headers");
     assertEquals("bearer", doc.getComponents().getSecuritySchemes().get("apiKey").getScheme());
     Map<String, PathItem> paths = doc.getPaths();
     assertTrue(paths.get("/health/live").getGet().getSecurity().isEmpty(), "operations need no key");

@@ -10,11 +10,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * {@code GET /openapi.json}: the OpenAPI 3.1 description of the HTTP API ({@code api/src/main/resources/openapi.json},
+ * {@code GET /openapi.json}: the OpenAPI 3.1 description of the HTTP API ({@code openapi.json} beside this class,
  * kept by hand beside API.md and checked against the routes by a test). Read from the jar once, off the event loop.
  */
 public final class OpenApiDocument implements Routes {
-  private static final String RESOURCE = "/openapi.json";
+  /** Beside this class, so that no other jar's openapi.json can shadow it. */
+  private static final String RESOURCE = "openapi.json";
   private final Buffer document;
 
   private OpenApiDocument(Buffer document) {

@@ -103,9 +103,12 @@ public final class ScheduleRoutes implements Routes {
     Instant next = paused ? null : schedule.next(Instant.now()).orElse(null);
     types.check(job)
         .compose(verdict -> {
-          if (verdict.unknownType() || !verdict.accepted()) {
-            return Future.failedFuture(Problem.of(422, verdict.unknownType() ? "unknown-type" : "invalid-payload",
-                verdict.unknownType() ? "Unknown job type" : "Payload rejected",
+          if (verdict.unknownType()) {
+            return Future.failedFuture(Problem.of(422, "unknown-type", "Unknown job type",
+                "job: " + String.join("; ", verdict.problems())));
+          }
+          if (!verdict.accepted()) {
+            return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
                 "job: " + String.join("; ", verdict.problems())));
           }
           return store.save(tenant, name, schedule.expression(), schedule.zone().getId(), jobNode, paused, next);
