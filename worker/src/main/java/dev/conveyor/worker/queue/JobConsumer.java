@@ -29,6 +29,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedMemberEpochException;
+import org.apache.kafka.common.errors.StaleMemberEpochException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -219,6 +222,10 @@ public final class JobConsumer extends VerticleBase {
       }
     } catch (WakeupException e) {
       // a slot freed or we are stopping: settle at once
+    } catch (UnknownMemberIdException | FencedMemberEpochException | StaleMemberEpochException fenced) {
+      // The group fenced this member (a broker restarted, say) while the poll fetched committed offsets. The consumer
+      // rejoins by itself and its lost partitions are forgotten in the rebalance callback: poll again.
+      LOG.warning("fenced by the consumer group (" + fenced.getMessage() + "); rejoining");
     } finally {
       polling = false;
     }
