@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import dev.conveyor.api.auth.ApiKeyStore;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
+import dev.conveyor.api.hints.HintInputs;
 import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.jobs.JobCancellation;
 import dev.conveyor.api.jobs.JobIntake;
@@ -70,12 +71,13 @@ public final class ApiApplication {
   private final ChangeNotices notices;
   private final JobWatcher watcher;
   private final long purgeTimer;
+  private final HintInputs hintInputs;
   private final List<Routes> routes;
   private final String deploymentId;
 
   private ApiApplication(Vertx vertx, Pool pool, RedisAPI redis, QueueAdmin admin, JobPublisher publisher,
       Recovery recovery, Scheduler scheduler, ChangeNotices notices, JobWatcher watcher, long purgeTimer,
-      List<Routes> routes, String deploymentId) {
+      HintInputs hintInputs, List<Routes> routes, String deploymentId) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -86,6 +88,7 @@ public final class ApiApplication {
     this.notices = notices;
     this.watcher = watcher;
     this.purgeTimer = purgeTimer;
+    this.hintInputs = hintInputs;
     this.routes = routes;
     this.deploymentId = deploymentId;
   }
@@ -128,7 +131,8 @@ public final class ApiApplication {
     JobCache cache = new JobCache(redisClient, keys, dependencies.redis());
     JobMetrics jobMetrics = new JobMetrics(redisClient, keys, dependencies.redis());
     JobNearCache near = new JobNearCache();
-    PollHint hint = new PollHint(config.pollMinMs(), config.pollMaxMs());
+    HintInputs hintInputs = new HintInputs(vertx, jobMetrics, store, types, config.namespace());
+    PollHint hint = new PollHint(hintInputs, config.pollMinMs(), config.pollMaxMs());
 
     Recovery recovery = new Recovery(vertx, config, dependencies, pool, store, types, cache, jobMetrics, admin,
         publisher);
@@ -163,6 +167,7 @@ public final class ApiApplication {
     Scheduler scheduler = new Scheduler(vertx, pool, dependencies.postgresql(), config.namespace(), recovery.relay());
     recovery.start();
     scheduler.start();
+    hintInputs.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
         t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
     List<Routes> v1 = List.of(jobs, queries, events, schedules);
@@ -174,7 +179,7 @@ public final class ApiApplication {
                   List.of(authenticator, rateLimits), v1),
               new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
               .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, scheduler, notices,
-                  watcher, purge, Stream.concat(open.stream(), v1.stream()).toList(), id));
+                  watcher, purge, hintInputs, Stream.concat(open.stream(), v1.stream()).toList(), id));
         });
   }
 
@@ -189,6 +194,7 @@ public final class ApiApplication {
         .eventually(() -> {
           recovery.stop();
           scheduler.stop();
+          hintInputs.stop();
           vertx.cancelTimer(purgeTimer);
           return vertx.executeBlocking(() -> {
             publisher.close();

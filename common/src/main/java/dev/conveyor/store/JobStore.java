@@ -167,6 +167,29 @@ public final class JobStore {
         .map(rows -> inGivenOrder(ids, rows));
   }
 
+  /** Due queued jobs of one type and priority: how many, and how long the oldest of them has been due. */
+  public record Queued(long count, long oldestWaitMs) {
+  }
+
+  /**
+   * The namespace's due queued jobs per type and priority, counted over at most {@code cap} of them, so that a deep
+   * backlog costs no more than that to count.
+   */
+  public Future<java.util.Map<String, java.util.Map<Priority, Queued>>> queuedByTypeAndPriority(String namespace,
+      int cap) {
+    return query("SELECT type, priority, count(*), extract(epoch FROM now() - min(due)) * 1000 FROM (SELECT type, "
+            + "priority, coalesce(run_at, created_at) AS due FROM jobs WHERE namespace = $1 AND status = 'queued' "
+            + "AND (run_at IS NULL OR run_at <= now()) LIMIT $2) due GROUP BY type, priority",
+        Tuple.of(namespace, cap))
+        .map(rows -> {
+          java.util.Map<String, java.util.Map<Priority, Queued>> counts = new java.util.HashMap<>();
+          rows.forEach(row -> counts.computeIfAbsent(row.getString(0), t -> new java.util.EnumMap<>(Priority.class))
+              .put(Priority.parse(row.getString(1)).orElseThrow(),
+                  new Queued(row.getLong(2), Math.max(0, Math.round(row.getDouble(3))))));
+          return counts;
+        });
+  }
+
   /** The bytes of payload and result the tenant's jobs among these ids hold, as stored. */
   public Future<Long> storedBytes(String tenant, List<UUID> ids) {
     return query("SELECT coalesce(sum(" + SIZE + "), 0) FROM jobs WHERE id = ANY($1) AND tenant = $2",
@@ -591,4 +614,5 @@ public final class JobStore {
         row.getLong(21),
         row.getString(22));
   }
+
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveyor.api.hints.HintInputs;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
@@ -21,25 +22,25 @@ class PollHintTest {
         null, NOW.minusSeconds(20), startedAt, NOW, null, null, null, false, 1, null);
   }
 
+  /** Never started: every type is unknown (a cold start), as in an API process that has just come up. */
+  private static PollHint hint(long minMs, long maxMs) {
+    return new PollHint(new HintInputs(null, null, null, null, "test"), minMs, maxMs);
+  }
+
   @Test
   void terminalJobsGetNoHint() {
-    assertNull(new PollHint(100, 30_000).forJob(job(JobStatus.SUCCEEDED, null, null), NOW));
+    assertNull(hint(100, 30_000).forJob(job(JobStatus.SUCCEEDED, null, null), NOW));
   }
 
   @Test
-  void hintsStayWithinTheConfiguredBounds() {
-    PollHint hint = new PollHint(2_000, 3_000);
-    assertEquals(2_000, hint.forJob(job(JobStatus.QUEUED, null, null), NOW));
-    long slow = hint.forJob(job(JobStatus.RUNNING, new Progress(1, "x"), NOW.minusSeconds(10)), NOW);
-    assertTrue(slow >= 2_000 && slow <= 3_000, "hint " + slow);
-  }
-
-  @Test
-  void slowerProgressMeansLongerHints() {
-    PollHint hint = new PollHint(100, 30_000);
-    long fast = hint.forJob(job(JobStatus.RUNNING, new Progress(50, "x"), NOW.minusMillis(500)), NOW);
-    long slow = hint.forJob(job(JobStatus.RUNNING, new Progress(5, "x"), NOW.minusSeconds(20)), NOW);
-    assertTrue(fast < slow, fast + " < " + slow);
+  void hintsStayWithinTheConfiguredBoundsWhateverTheJitter() {
+    for (int i = 0; i < 100; i++) {
+      assertEquals(2_000, hint(2_000, 3_000).forJob(job(JobStatus.QUEUED, null, null), NOW));
+      long slow = hint(100, 3_000).forJob(job(JobStatus.RUNNING, new Progress(1, "x"), NOW.minusSeconds(10)), NOW);
+      assertEquals(3_000, slow);
+      long cold = hint(100, 30_000).forJob(job(JobStatus.QUEUED, null, null), NOW);
+      assertTrue(cold >= 180 && cold <= 220, "a cold start's first look, ±10 %: " + cold);
+    }
   }
 
   @Test

@@ -334,7 +334,7 @@ public final class Benchmark {
     }
   }
 
-  private static void wipe(Path dir) throws IOException {
+  static void wipe(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -1,0 +1,137 @@
+package dev.conveyor.api.hints;
+
+import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.store.JobStore;
+import dev.conveyor.store.JobTypeStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations and finishes from the job
+ * metrics in Redis (which every worker writes, so every API process sees the same), its due queued jobs per priority
+ * from PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails,
+ * the last state stays.
+ */
+public final class HintInputs {
+  private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
+  static final long REFRESH_MS = 2_000;
+  /** The weight of what finished halves in about this long. */
+  private static final double HALF_LIFE_MS = 60_000;
+  /** The drain rate follows a backlog's throughput within seconds. */
+  private static final double RATE_HALF_LIFE_MS = 3_000;
+  /** Counting the queued jobs stops here: past it the wait is long whatever the exact count. */
+  private static final int QUEUED_CAP = 50_000;
+  private static final long[] BOUNDS_MS = boundsMs();
+  private static final TypeState UNKNOWN = new TypeState(DurationHistory.empty(BOUNDS_MS), 0, Map.of(), null);
+
+  private final Vertx vertx;
+  private final JobMetrics metrics;
+  private final JobStore store;
+  private final JobTypeStore types;
+  private final String namespace;
+  private volatile Map<String, TypeState> states = Map.of();
+  private volatile double load;
+  private Map<String, long[]> lastBuckets;
+  private Map<String, Long> lastFinished;
+  private long lastAt;
+  private long timer = -1;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+  public HintInputs(Vertx vertx, JobMetrics metrics, JobStore store, JobTypeStore types, String namespace) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.store = store;
+    this.types = types;
+    this.namespace = namespace;
+  }
+
+  public void start() {
+    refresh();
+    timer = vertx.setPeriodic(REFRESH_MS, t -> refresh());
+  }
+
+  public void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  public TypeState state(String type) {
+    return states.getOrDefault(type, UNKNOWN);
+  }
+
+  /** The machine's CPU use lately, 0..1. */
+  public double load() {
+    return load;
+  }
+
+  private void refresh() {
+    if (!refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    // Reading the load reads /proc: a worker thread's job, not an event loop's.
+    vertx.executeBlocking(HintInputs::cpuLoad, false).onSuccess(cpu -> load = cpu);
+    types.names()
+        .compose(names -> Future.all(metrics.snapshot(names), store.queuedByTypeAndPriority(namespace, QUEUED_CAP))
+            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1))))
+        .onFailure(e -> LOG.log(Level.FINE, "poll hints keep their last inputs", e))
+        .onComplete(ar -> refreshing.set(false));
+  }
+
+  private synchronized void update(List<String> names, JobMetrics.Snapshot snapshot,
+      Map<String, Map<Priority, JobStore.Queued>> queued) {
+    long now = System.nanoTime() / 1_000_000;
+    Map<String, long[]> buckets = new HashMap<>();
+    Map<String, Long> finished = new HashMap<>();
+    names.forEach(type -> buckets.put(type, snapshot.durations().get(type).buckets()));
+    snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
+    Map<String, TypeState> next = new HashMap<>();
+    double seconds = lastBuckets == null ? 0 : Math.max(0.001, (now - lastAt) / 1000.0);
+    double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
+    double rateFactor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / RATE_HALF_LIFE_MS);
+    Instant countedAt = Instant.now();
+    for (String type : names) {
+      TypeState before = state(type);
+      long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
+      long done = lastFinished == null ? 0 : finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
+      double rate = seconds == 0 ? 0
+          : before.drainPerSecond() * rateFactor + Math.max(0, done) / seconds * (1 - rateFactor);
+      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate,
+          queued.getOrDefault(type, Map.of()), countedAt));
+    }
+    states = next;
+    lastBuckets = buckets;
+    lastFinished = finished;
+    lastAt = now;
+  }
+
+  private static long[] minus(long[] now, long[] before) {
+    long[] delta = new long[now.length];
+    for (int i = 0; i < now.length; i++) {
+      delta[i] = now[i] - (before == null || i >= before.length ? 0 : before[i]);
+    }
+    return delta;
+  }
+
+  private static long[] boundsMs() {
+    long[] bounds = new long[JobMetrics.BUCKETS.length];
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = Math.round(JobMetrics.BUCKETS[i] * 1000);
+    }
+    return bounds;
+  }
+
+  private static double cpuLoad() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      double cpu = os.getCpuLoad();
+      return cpu < 0 ? 0 : cpu;
+    }
+    return 0;
+  }
+}

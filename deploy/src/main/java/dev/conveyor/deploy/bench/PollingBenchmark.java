@@ -1,0 +1,220 @@
+package dev.conveyor.deploy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.config.Logging;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * How well clients learn that their jobs ended, for what it costs them and the API: {@code sleep} jobs of 0.2 s, 2 s
+ * and 20 s, then a mix of the three queued behind a backlog, each awaited by clients that poll every 500 ms, back off
+ * from 100 ms to 5 s, follow Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one
+ * GET per job against one {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own.
+ *   deploy/conveyor-bench-polling [jobs per set, default 10]
+ */
+public final class PollingBenchmark {
+  private static final Path DIR = Path.of("deploy", "target", "bench-polling");
+  private static final long[] DURATIONS_MS = {200, 2_000, 20_000};
+  private static final int BACKLOG = 2_000;
+  private static final int MANY = 100;
+
+  /** One strategy on one set of jobs. */
+  record Row(String set, Poller.Strategy strategy, int jobs, double getsPerJob, long delayP50, long delayP95,
+      long bytesPerJob, double apiCpuMsPerJob) {
+  }
+
+  private final Stack stack;
+  private final HttpClient http;
+  private final Poller poller;
+  private final int perSet;
+  private final long ticksPerSecond = ProcessCpu.clockTicksPerSecond();
+  private final List<Row> rows = new ArrayList<>();
+  private final List<String> many = new ArrayList<>();
+
+  private PollingBenchmark(Stack stack, HttpClient http, int perSet) {
+    this.stack = stack;
+    this.http = http;
+    this.poller = new Poller(http, stack.apiPort(), stack.key());
+    this.perSet = perSet;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int perSet = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    Logging.configure();
+    Benchmark.wipe(DIR);
+    Files.createDirectories(DIR);
+    Vertx vertx = Vertx.vertx();
+    Stack stack = new Stack(DIR);
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-stop"));
+    int status = 0;
+    try {
+      JobsDb.drop(vertx, Stack.DATABASE);
+      stack.startConveyor();
+      stack.startWorker(true);
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      PollingBenchmark bench = new PollingBenchmark(stack, http, perSet);
+      bench.run();
+      bench.print(System.out);
+      bench.writeJson(DIR.resolve("results.json"));
+    } catch (Exception e) {
+      System.err.println("bench-polling: FAILED: " + e);
+      status = 1;
+    } finally {
+      stack.close();
+      vertx.close();
+    }
+    System.exit(status);
+  }
+
+  private void run() throws Exception {
+    // Warm-up: the API's and the worker's code paths, and a duration history for the type.
+    awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, sleep(200)));
+    for (long ms : DURATIONS_MS) {
+      for (Poller.Strategy strategy : Poller.Strategy.values()) {
+        measure(String.format("%.1f s", ms / 1000.0), strategy, Collections.nCopies(perSet, sleep(ms)));
+      }
+    }
+    Random random = new Random(42);
+    List<String> mixed = new ArrayList<>();
+    for (int i = 0; i < perSet; i++) {
+      mixed.add(sleep(DURATIONS_MS[random.nextInt(DURATIONS_MS.length)]));
+    }
+    for (Poller.Strategy strategy : Poller.Strategy.values()) {
+      say("backlog of " + BACKLOG + " jobs of 50 ms, then the mixed set");
+      backlog();
+      measure("mixed, behind a backlog", strategy, mixed);
+    }
+    manyAtOnce();
+  }
+
+  private void measure(String set, Poller.Strategy strategy, List<String> bodies) throws Exception {
+    say(set + ": " + strategy.label);
+    long before = apiTicks();
+    List<Poller.Seen> seen = awaitAll(strategy, bodies);
+    double cpuMs = (apiTicks() - before) * 1000.0 / ticksPerSecond;
+    long[] delays = seen.stream().mapToLong(Poller.Seen::delayMs).sorted().toArray();
+    rows.add(new Row(set, strategy, seen.size(), seen.stream().mapToLong(Poller.Seen::gets).average().orElse(0),
+        percentile(delays, 50), percentile(delays, 95),
+        Math.round(seen.stream().mapToLong(Poller.Seen::bytes).average().orElse(0)), cpuMs / seen.size()));
+  }
+
+  private List<Poller.Seen> awaitAll(Poller.Strategy strategy, List<String> bodies) throws Exception {
+    List<CompletableFuture<Poller.Seen>> runs = bodies.stream().map(b -> poller.run(b, strategy)).toList();
+    CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    stack.checkAlive();
+    return runs.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** Queues the backlog in batches, without waiting for it to run. */
+  private void backlog() throws Exception {
+    String item = "{\"type\":\"sleep\",\"payload\":{\"ms\":50,\"steps\":1}}";
+    String batch = "{\"jobs\":[" + String.join(",", Collections.nCopies(1_000, item)) + "]}";
+    for (int i = 0; i < BACKLOG / 1_000; i++) {
+      post("/v1/jobs/batch", batch);
+    }
+  }
+
+  /** 100 jobs of 2 s: one GET per job following each hint, against one ?ids= request a round. */
+  private void manyAtOnce() throws Exception {
+    say(MANY + " jobs at once: one GET per job, then one ?ids= request a round");
+    long before = apiTicks();
+    List<Poller.Seen> single = awaitAll(Poller.Strategy.HINTS, Collections.nCopies(MANY, sleep(2_000)));
+    double singleCpu = (apiTicks() - before) * 1000.0 / ticksPerSecond;
+    long singleGets = single.stream().mapToLong(Poller.Seen::gets).sum();
+
+    List<String> ids = new ArrayList<>();
+    for (String body : Collections.nCopies(MANY, sleep(2_000))) {
+      ids.add(submit(body));
+    }
+    AtomicLong bytes = new AtomicLong();
+    before = apiTicks();
+    long manyGets = poller.awaitMany(ids, bytes).get(2, TimeUnit.MINUTES);
+    double manyCpu = (apiTicks() - before) * 1000.0 / ticksPerSecond;
+    many.add(String.format("one GET per job: %,d GETs, %,d bytes, API CPU %.0f ms", singleGets,
+        single.stream().mapToLong(Poller.Seen::bytes).sum(), singleCpu));
+    many.add(String.format("one ?ids= request a round: %,d GETs, %,d bytes, API CPU %.0f ms", manyGets, bytes.get(),
+        manyCpu));
+  }
+
+  private String submit(String body) throws Exception {
+    return new ObjectMapper().readTree(post("/v1/jobs", body)).get("id").asText();
+  }
+
+  private String post(String path, String body) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + stack.apiPort() + path))
+        .header("Authorization", "Bearer " + stack.key()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  private long apiTicks() {
+    return ProcessCpu.cpuTicks(stack.api().pid()).orElse(0);
+  }
+
+  private static String sleep(long ms) {
+    return "{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + ",\"steps\":10}}";
+  }
+
+  private static long percentile(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  private void print(PrintStream out) {
+    out.println();
+    out.println("| jobs | client | GETs per job | detection delay p50 / p95 | bytes per job | API CPU per job |");
+    out.println("|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      out.printf("| %s | %s | %.1f | %,d / %,d ms | %,d | %.2f ms |%n", r.set(), r.strategy().label, r.getsPerJob(),
+          r.delayP50(), r.delayP95(), r.bytesPerJob(), r.apiCpuMsPerJob());
+    }
+    out.println();
+    many.forEach(line -> out.println(MANY + " jobs of 2 s awaited by one client, " + line));
+    out.println();
+    out.println("Detection delay: when the client saw the job terminal, less its finishedAt (same clock). "
+        + perSet + " jobs a set, sleep with 10 steps.");
+    out.println("Results as JSON: " + DIR.resolve("results.json"));
+  }
+
+  private void writeJson(Path file) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    ArrayNode items = root.putArray("rows");
+    for (Row r : rows) {
+      items.addObject().put("set", r.set()).put("client", r.strategy().name()).put("jobs", r.jobs())
+          .put("getsPerJob", r.getsPerJob()).put("delayP50Ms", r.delayP50()).put("delayP95Ms", r.delayP95())
+          .put("bytesPerJob", r.bytesPerJob()).put("apiCpuMsPerJob", r.apiCpuMsPerJob());
+    }
+    ArrayNode manyNode = root.putArray("manyAtOnce");
+    many.forEach(manyNode::add);
+    root.put("durationsMs", Arrays.toString(DURATIONS_MS));
+    json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+  }
+
+  private static void say(String what) {
+    System.out.println("bench-polling: " + what);
+  }
+}
