@@ -1,6 +1,7 @@
 package dev.conveyor.api;
 
 import dev.conveyor.api.auth.ApiKeyStore;
+import dev.conveyor.callback.CallbackTargets;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Authenticator;
 import dev.conveyor.api.hints.HintInputs;
@@ -148,9 +149,10 @@ public final class ApiApplication {
     QueueQuota quota = new QueueQuota(store, limits, config.tenantBacklog());
     KnownTypes known = new KnownTypes(types);
     JobResponses responses = new JobResponses(hint);
+    CallbackTargets callbackTargets = new CallbackTargets(config.callbackAllowPrivate());
     JobRoutes jobs = new JobRoutes(intake, reader, known, responses, watcher, held,
         new JobCancellation(reader, store, cache, jobMetrics), quota,
-        new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota));
+        new JobRetry(pool, dependencies.postgresql(), store, reader, cache, quota), callbackTargets);
     JobQueries queries = new JobQueries(store, types, responses, hint);
     EventStream events = new EventStream(vertx, reader, notices, watcher, held, hint);
     Health health = new Health(dependencies, List.of(
@@ -163,7 +165,7 @@ public final class ApiApplication {
         new TokenLeases(new RateLimiter(redisClient, keys, dependencies.redis())::lease), limits);
 
     ScheduleRoutes schedules = new ScheduleRoutes(new ScheduleStore(pool, dependencies.postgresql(),
-        config.namespace()), known);
+        config.namespace()), known, callbackTargets);
     Scheduler scheduler = new Scheduler(vertx, pool, dependencies.postgresql(), config.namespace(), recovery.relay());
     recovery.start();
     scheduler.start();

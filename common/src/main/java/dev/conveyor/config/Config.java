@@ -43,7 +43,12 @@ public record Config(
     int maxQueuedPerTenant,
     int tenantBacklog,
     String tenantLimits,
-    Map<String, Integer> typeConcurrency) {
+    Map<String, Integer> typeConcurrency,
+    boolean callbackAllowPrivate,
+    int callbackConcurrency,
+    int callbackTimeoutMs,
+    int callbackRetryBaseMs,
+    long callbackRetryForMs) {
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -85,7 +90,12 @@ public record Config(
         r.integer("CONVEYOR_MAX_QUEUED_PER_TENANT", 1_000_000, 1, 1_000_000_000),
         r.integer("CONVEYOR_TENANT_BACKLOG", 1_000, 1, 1_000_000_000),
         r.string("CONVEYOR_TENANT_LIMITS", ""),
-        typeConcurrency(r.string("CONVEYOR_TYPE_CONCURRENCY", "")));
+        typeConcurrency(r.string("CONVEYOR_TYPE_CONCURRENCY", "")),
+        r.bool("CONVEYOR_CALLBACK_ALLOW_PRIVATE", false),
+        r.integer("CONVEYOR_CALLBACK_CONCURRENCY", 32, 1, 10_000),
+        r.integer("CONVEYOR_CALLBACK_TIMEOUT_MS", 10_000, 100, 600_000),
+        r.integer("CONVEYOR_CALLBACK_RETRY_BASE_MS", 5_000, 1, 3_600_000),
+        r.longInteger("CONVEYOR_CALLBACK_RETRY_FOR_MS", 86_400_000L, 1_000, 30L * 86_400_000));
     if (config.pollMinMs > config.pollMaxMs) {
       throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
     }
@@ -145,6 +155,17 @@ public record Config(
     String string(String name, String fallback) {
       String value = env.get(name);
       return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String raw = string(name, null);
+      if (raw == null) {
+        return fallback;
+      }
+      if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException(name + " must be true or false, got '" + raw + "'");
+      }
+      return Boolean.parseBoolean(raw);
     }
 
     int integer(String name, int fallback, int min, int max) {

@@ -6,8 +6,8 @@ import java.util.UUID;
 
 /**
  * One job as stored in PostgreSQL, the source of truth. {@code version} grows with every change
- * and orders cache writes; {@code progress}, {@code result}, {@code error}, the times and {@code schedule} (the
- * recurring schedule that made the job, if any) may be null.
+ * and orders cache writes; {@code progress}, {@code result}, {@code error}, the times, {@code schedule} (the
+ * recurring schedule that made the job, if any) and {@code callback} (its latest callback delivery) may be null.
  */
 public record Job(
     UUID id,
@@ -30,5 +30,15 @@ public record Job(
     JobError error,
     boolean cancelRequested,
     long version,
-    String schedule) {
+    String schedule,
+    CallbackState callback) {
+
+  /** A job no callback delivery was owed for yet. */
+  public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
+      Progress progress, int attempts, int maxAttempts, Long timeoutMs, Instant runAt, String callbackUrl,
+      Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
+      boolean cancelRequested, long version, String schedule) {
+    this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null);
+  }
 }

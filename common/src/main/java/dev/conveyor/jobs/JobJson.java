@@ -13,7 +13,7 @@ public final class JobJson {
   /** Every top-level field the representation may hold, in its order: what {@code fields=} may name. */
   public static final List<String> FIELDS = List.of("id", "type", "status", "priority", "payload", "progress",
       "attempts", "maxAttempts", "timeoutMs", "runAt", "callbackUrl", "createdAt", "startedAt", "updatedAt",
-      "finishedAt", "result", "error", "cancelRequested", "schedule", "nextPollAfterMs");
+      "finishedAt", "result", "error", "cancelRequested", "schedule", "callback", "nextPollAfterMs");
 
   private JobJson() {
   }
@@ -58,6 +58,17 @@ public final class JobJson {
     if (job.schedule() != null) {
       node.put("schedule", job.schedule());
     }
+    if (job.callback() != null) {
+      CallbackState callback = job.callback();
+      ObjectNode state = node.putObject("callback")
+          .put("deliveryId", callback.delivery().toString())
+          .put("state", callback.state(job.status().terminal()))
+          .put("attempts", callback.attempts());
+      state.put("lastStatus", callback.lastStatus());
+      state.put("lastError", callback.lastError());
+      state.put("deliveredAt", Times.format(callback.deliveredAt()));
+      state.put("nextAttemptAt", Times.format(callback.nextAttemptAt()));
+    }
     if (!job.status().terminal() && nextPollAfterMs != null) {
       node.put("nextPollAfterMs", nextPollAfterMs);
     }
@@ -97,7 +108,18 @@ public final class JobJson {
         error.isNull() ? null : new JobError(error.get("code").asText(), textOrNull(error.get("message"))),
         n.get("cancelRequested").asBoolean(),
         n.get("version").asLong(),
-        textOrNull(n.get("schedule")));
+        textOrNull(n.get("schedule")),
+        callbackFromCache(n.get("callback")));
+  }
+
+  private static CallbackState callbackFromCache(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    return new CallbackState(UUID.fromString(n.get("deliveryId").asText()), n.get("attempts").asInt(),
+        n.hasNonNull("lastStatus") ? n.get("lastStatus").asInt() : null, textOrNull(n.get("lastError")),
+        n.hasNonNull("deliveredAt") ? Times.parse(n.get("deliveredAt").asText()) : null,
+        n.hasNonNull("nextAttemptAt") ? Times.parse(n.get("nextAttemptAt").asText()) : null);
   }
 
   private static String textOrNull(JsonNode node) {

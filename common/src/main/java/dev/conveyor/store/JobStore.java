@@ -1,6 +1,7 @@
 package dev.conveyor.store;
 
 import dev.conveyor.deps.Dependency;
+import dev.conveyor.jobs.CallbackState;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobStatus;
@@ -33,7 +34,9 @@ public final class JobStore {
   private static final String NOW = "date_trunc('milliseconds', clock_timestamp())";
   private static final String COLUMNS = "id, tenant, type, status, priority, payload::text, progress_percent, "
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
-      + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version, schedule";
+      + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version, schedule, "
+      + "callback_delivery, callback_attempts, callback_last_status, callback_last_error, callback_delivered_at, "
+      + "callback_due_at";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
   /** What a job weighs on the wire: its payload and result as text. */
   private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
@@ -226,7 +229,7 @@ public final class JobStore {
           List<Job> jobs = new java.util.ArrayList<>(rows.size());
           long found = 0;
           for (Row row : rows) {
-            found = row.getLong(23);
+            found = row.getLong("found");
             if (jobs.size() < limit) {
               jobs.add(map(row));
             }
@@ -521,6 +524,47 @@ public final class JobStore {
             + "WHERE id = $1 AND status = 'running' RETURNING " + COLUMNS, Tuple.of(id)));
   }
 
+  /** How one callback delivery attempt went: the receiver's status (null if it gave none) or what went wrong. */
+  public record CallbackAttempt(UUID id, UUID delivery, int number, Integer status, String error, boolean delivered,
+      Long retryInMs) {
+  }
+
+  /**
+   * Takes up to {@code limit} callback deliveries that are due, counting an attempt for each and holding them for
+   * {@code holdMs}: a dispatcher that dies mid-delivery leaves them due again once the hold is over. A delivery owed
+   * for longer than {@code retryForMs} (its attempts kept dying) is given up instead, and returned with no next attempt.
+   */
+  public Future<List<Job>> takeDueCallbacks(String namespace, int limit, long holdMs, long retryForMs) {
+    String expired = "callback_since + $4 * interval '1 millisecond' < clock_timestamp()";
+    return query("UPDATE jobs SET callback_due_at = CASE WHEN " + expired + " THEN NULL "
+            + "ELSE clock_timestamp() + $3 * interval '1 millisecond' END, "
+            + "callback_attempts = CASE WHEN " + expired + " THEN callback_attempts ELSE callback_attempts + 1 END, "
+            + "callback_last_error = CASE WHEN " + expired + " THEN 'given up: no attempt could be completed' "
+            + "ELSE callback_last_error END, version = version + 1 "
+            + "WHERE id IN (SELECT id FROM jobs WHERE namespace = $1 AND callback_due_at <= now() "
+            + "ORDER BY callback_due_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS,
+        Tuple.of(namespace, limit, holdMs, retryForMs))
+        .map(JobStore::all);
+  }
+
+  /**
+   * Writes how an attempt went, if the delivery is still the one taken and no later attempt took it: delivered, due
+   * again after {@code retryInMs}, or given up when that would pass {@code retryForMs} since the delivery was owed
+   * (or when there is no retry).
+   */
+  public Future<Optional<Job>> recordCallback(CallbackAttempt attempt, long retryForMs) {
+    return one(query("UPDATE jobs SET callback_last_status = $4, callback_last_error = $5, "
+            + "callback_delivered_at = CASE WHEN $6 THEN clock_timestamp() END, "
+            + "callback_due_at = CASE WHEN $6 OR $7::bigint IS NULL OR callback_since + $8 * interval '1 millisecond'"
+            + " < clock_timestamp() + $7 * interval '1 millisecond' THEN NULL "
+            + "ELSE clock_timestamp() + $7 * interval '1 millisecond' END, version = version + 1 "
+            + "WHERE id = $1 AND callback_delivery = $2 AND callback_attempts = $3 AND callback_due_at IS NOT NULL "
+            + "RETURNING " + COLUMNS,
+        Tuple.tuple().addUUID(attempt.id()).addUUID(attempt.delivery()).addInteger(attempt.number())
+            .addInteger(attempt.status()).addString(attempt.error()).addBoolean(attempt.delivered())
+            .addLong(attempt.retryInMs()).addLong(retryForMs)));
+  }
+
   /**
    * Wraps an UPDATE of jobs that may leave some of them queued: returns the changed jobs and, in the same statement,
    * owes a record for each one queued, due when the job is.
@@ -612,7 +656,13 @@ public final class JobStore {
         errorCode == null ? null : new JobError(errorCode, row.getString(19)),
         row.getBoolean(20),
         row.getLong(21),
-        row.getString(22));
+        row.getString(22),
+        callback(row));
   }
 
+  private static CallbackState callback(Row row) {
+    UUID delivery = row.getUUID(23);
+    return delivery == null ? null : new CallbackState(delivery, row.getInteger(24), row.getInteger(25),
+        row.getString(26), Times.toInstant(row.getOffsetDateTime(27)), Times.toInstant(row.getOffsetDateTime(28)));
+  }
 }

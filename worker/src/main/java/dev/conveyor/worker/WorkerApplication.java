@@ -11,9 +11,11 @@ import dev.conveyor.queue.JobPublisher;
 import dev.conveyor.queue.QueueAdmin;
 import dev.conveyor.queue.Topics;
 import dev.conveyor.recovery.Recovery;
+import dev.conveyor.store.CallbackSecretStore;
 import dev.conveyor.store.Database;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
+import dev.conveyor.worker.callbacks.CallbackDispatcher;
 import dev.conveyor.worker.ops.WorkerHealth;
 import dev.conveyor.worker.queue.CancelListener;
 import dev.conveyor.worker.queue.JobConsumer;
@@ -59,12 +61,13 @@ public final class WorkerApplication {
   private final CancelListener cancels;
   private final WorkerHealth health;
   private final ExecutorService threads;
+  private final String callbacks;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile int exitStatus;
 
   private WorkerApplication(Vertx vertx, Config config, Pool pool, Redis redis, QueueAdmin admin,
       JobPublisher publisher, Recovery recovery, LeaseHeartbeat heartbeat, JobRunner runner, JobConsumer consumer,
-      CancelListener cancels, WorkerHealth health, ExecutorService threads) {
+      CancelListener cancels, WorkerHealth health, ExecutorService threads, String callbacks) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
@@ -78,6 +81,7 @@ public final class WorkerApplication {
     this.cancels = cancels;
     this.health = health;
     this.threads = threads;
+    this.callbacks = callbacks;
   }
 
   public static Future<WorkerApplication> start(Vertx vertx, Config config, HandlerRegistry handlers) {
@@ -122,15 +126,23 @@ public final class WorkerApplication {
                   publisher);
               heartbeat.start();
               recovery.start();
-              WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher, recovery,
-                  heartbeat, runner, consumer, cancels, health, threads);
-              runner.onWedged(app::wedged);
-              return vertx.deployVerticle(consumer, JobConsumer.deployment()).map(id -> {
-                LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner + ") runs "
-                    + handlers.declarations().keySet() + " with " + config.workerConcurrency() + " slots");
-                return app;
-              });
+              return vertx.deployVerticle(dispatcher(config, store, pool, cache))
+                  .compose(callbacks -> {
+                    WorkerApplication app = new WorkerApplication(vertx, config, pool, redis, admin, publisher,
+                        recovery, heartbeat, runner, consumer, cancels, health, threads, callbacks);
+                    runner.onWedged(app::wedged);
+                    return vertx.deployVerticle(consumer, JobConsumer.deployment()).map(id -> app);
+                  })
+                  .onSuccess(app -> LOG.info("worker " + config.workerId() + " (lease owner " + leaseOwner
+                      + ") runs " + handlers.declarations().keySet() + " with " + config.workerConcurrency()
+                      + " slots, and delivers callbacks " + config.callbackConcurrency() + " at a time"));
             }));
+  }
+
+  private static CallbackDispatcher dispatcher(Config config, JobStore store, Pool pool, JobCache cache) {
+    return new CallbackDispatcher(store, new CallbackSecretStore(pool), cache, new CallbackDispatcher.Settings(
+        config.namespace(), config.callbackAllowPrivate(), config.callbackConcurrency(), config.callbackTimeoutMs(),
+        config.callbackRetryBaseMs(), config.callbackRetryForMs()));
   }
 
   /**
@@ -187,7 +199,8 @@ public final class WorkerApplication {
     heartbeat.stop();
     recovery.stop();
     threads.shutdownNow();
-    return cancels.stop()
+    return vertx.undeploy(callbacks)
+        .eventually(cancels::stop)
         .eventually(health::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           publisher.close();

@@ -12,6 +12,7 @@ import dev.conveyor.api.limits.QueueQuota;
 import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.Waits;
+import dev.conveyor.callback.CallbackTargets;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.Json;
@@ -20,6 +21,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -40,9 +42,10 @@ public final class JobRoutes implements Routes {
   private final JobCancellation cancellation;
   private final QueueQuota quota;
   private final JobRetry retries;
+  private final CallbackTargets callbacks;
 
   public JobRoutes(JobIntake intake, JobReader reader, KnownTypes types, JobResponses responses, JobWatcher watcher,
-      HeldRequests held, JobCancellation cancellation, QueueQuota quota, JobRetry retries) {
+      HeldRequests held, JobCancellation cancellation, QueueQuota quota, JobRetry retries, CallbackTargets callbacks) {
     this.intake = intake;
     this.reader = reader;
     this.types = types;
@@ -52,6 +55,7 @@ public final class JobRoutes implements Routes {
     this.cancellation = cancellation;
     this.quota = quota;
     this.retries = retries;
+    this.callbacks = callbacks;
   }
 
   @Override
@@ -74,6 +78,11 @@ public final class JobRoutes implements Routes {
       return;
     }
     SubmitRequest request = parsed.request();
+    Optional<String> refused = callbacks.refusal(request.callbackUrl());
+    if (refused.isPresent()) {
+      ctx.fail(callbackRefused(refused.get()));
+      return;
+    }
     types.check(request)
         .compose(verdict -> {
           if (verdict.unknownType()) {
@@ -121,7 +130,11 @@ public final class JobRoutes implements Routes {
           boolean malformed = false;
           for (int i = 0; i < parsed.size(); i++) {
             KnownTypes.Verdict verdict = checked.resultAt(i);
-            List<String> problems = parsed.get(i).valid() ? verdict.problems() : parsed.get(i).problems();
+            List<String> problems = new ArrayList<>(parsed.get(i).valid() ? verdict.problems()
+                : parsed.get(i).problems());
+            if (parsed.get(i).valid()) {
+              callbacks.refusal(parsed.get(i).request().callbackUrl()).ifPresent(problems::add);
+            }
             malformed |= !parsed.get(i).valid();
             if (!problems.isEmpty()) {
               errorList.addObject().put("index", i).put("detail", String.join("; ", problems));
@@ -146,6 +159,11 @@ public final class JobRoutes implements Routes {
           responses.writeAll(ctx, allTerminal ? 200 : 202, accepted.jobs());
         })
         .onFailure(ctx::fail);
+  }
+
+  /** A callback URL this server will not call: a name of this machine, or a loopback, link-local or private address. */
+  public static Problem callbackRefused(String reason) {
+    return Problem.of(422, "callback-url-refused", "Callback URL refused", reason + ".");
   }
 
   private void get(RoutingContext ctx) {

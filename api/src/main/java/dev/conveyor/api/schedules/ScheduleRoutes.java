@@ -8,8 +8,10 @@ import dev.conveyor.api.http.JsonBodies;
 import dev.conveyor.api.http.Problem;
 import dev.conveyor.api.http.QueryParams;
 import dev.conveyor.api.http.Routes;
+import dev.conveyor.api.jobs.JobRoutes;
 import dev.conveyor.api.jobs.KnownTypes;
 import dev.conveyor.api.jobs.SubmitRequest;
+import dev.conveyor.callback.CallbackTargets;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Times;
 import dev.conveyor.schedule.CronSchedule;
@@ -22,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** {@code /v1/schedules}: a tenant's recurring jobs (API.md, "Schedules"). The {@link Scheduler} fires them. */
@@ -32,10 +35,12 @@ public final class ScheduleRoutes implements Routes {
 
   private final ScheduleStore store;
   private final KnownTypes types;
+  private final CallbackTargets callbacks;
 
-  public ScheduleRoutes(ScheduleStore store, KnownTypes types) {
+  public ScheduleRoutes(ScheduleStore store, KnownTypes types, CallbackTargets callbacks) {
     this.store = store;
     this.types = types;
+    this.callbacks = callbacks;
   }
 
   @Override
@@ -110,6 +115,10 @@ public final class ScheduleRoutes implements Routes {
           if (!verdict.accepted()) {
             return Future.failedFuture(Problem.of(422, "invalid-payload", "Payload rejected",
                 "job: " + String.join("; ", verdict.problems())));
+          }
+          Optional<String> refused = callbacks.refusal(jobNode.path("callbackUrl").textValue());
+          if (refused.isPresent()) {
+            return Future.failedFuture(JobRoutes.callbackRefused("job: " + refused.get()));
           }
           return store.save(tenant, name, schedule.expression(), schedule.zone().getId(), jobNode, paused, next);
         })
