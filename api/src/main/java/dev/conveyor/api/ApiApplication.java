@@ -145,7 +145,7 @@ public final class ApiApplication {
     HeldRequests held = new HeldRequests(config.maxHeldRequests(), config.maxHeldRequestsPerTenant());
 
     JobIntake intake = new JobIntake(vertx, pool, dependencies.postgresql(), config.namespace(), store,
-        recovery.relay(), jobMetrics);
+        recovery.relay(), jobMetrics, hintInputs::accepted);
     QueueQuota quota = new QueueQuota(store, limits, config.tenantBacklog());
     KnownTypes known = new KnownTypes(types);
     JobResponses responses = new JobResponses(hint);

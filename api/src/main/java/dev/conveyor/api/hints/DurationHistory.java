@@ -47,6 +47,23 @@ public record DurationHistory(long[] boundsMs, double[] weights) {
   }
 
   /**
+   * The lower bound of the bucket that holds the {@code q} quantile; -1 if not known. Where the interpolated quantile
+   * may lie anywhere in a wide bucket, this is the earliest it can be.
+   */
+  public long quantileFloor(double q) {
+    long value = quantile(q);
+    if (value < 0) {
+      return -1;
+    }
+    for (int i = 0; i < boundsMs.length; i++) {
+      if (value <= boundsMs[i]) {
+        return i == 0 ? 0 : boundsMs[i - 1];
+      }
+    }
+    return lastBound();
+  }
+
+  /**
    * Of the jobs that ran longer than {@code afterMs}, the duration under which a share {@code q} ended; -1 if too few
    * ran that long (or nothing is known).
    */

@@ -10,30 +10,42 @@ import java.time.Instant;
  * When a client should next read a job, as pure functions of what they are given. The aim is the job's end: one read
  * just after it, and a few more only when the estimate was wrong, each late by a small share of the job's length.
  * <ul>
- *   <li>Queued: the work ahead of it (the queued jobs of its type and priority, and of higher priorities, over the
- *   type's recent drain rate) if that queue is not flowing, then its first look: when a quarter of the type's recent
- *   jobs had ended.</li>
+ *   <li>Queued: the work ahead of it (the queued jobs of its type and priority, and of higher priorities) over what
+ *   the workers drained when a backlog of the type last waited; knowing no such rate, over the recent drain rate if
+ *   the queue is not flowing. Then its first look: when a quarter of the type's recent jobs had ended.</li>
  *   <li>Running with progress: this attempt's progress rate gives its end; past that end, a read every
  *   {@link #OVERDUE_SHARE} of its length.</li>
  *   <li>Running without progress: of the type's recent jobs that ran longer than this one has, when half of them
  *   had ended; with no history (a cold start), half its elapsed time.</li>
- *   <li>Then the server's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when saturated), jitter
- *   spreads it by ±{@link #JITTER}, and it is clamped.</li>
+ *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when saturated), jitter
+ *   spreads it by up to +{@link #JITTER}, and it is clamped.</li>
  * </ul>
  */
 public final class HintEstimator {
   static final double OVERDUE_SHARE = 0.05;
   /** Past the estimated end, so that the read finds the job ended rather than a moment before. */
-  static final double AIM_PAST_END = 0.03;
+  static final double AIM_PAST_END = 0.005;
   static final double MAX_STRETCH = 3;
   /** Below this CPU use the server is not loaded: a job's own estimate is worth more than sparing requests. */
   static final double BUSY = 0.8;
-  static final double JITTER = 0.1;
+  /**
+   * Hints are lengthened by up to this share, never shortened: a read aimed just past a job's end that came early
+   * would find it running and cost one more.
+   */
+  static final double JITTER = 0.05;
   static final long COLD_START_MS = 200;
-  /** A queued job's first look: when this share of the type's recent jobs had ended. */
+  /**
+   * A queued job's first look: when this share of the type's recent jobs had ended, taken at the start of its bucket,
+   * so that a job as short as those is not seen late by the bucket's width.
+   */
   static final double FIRST_LOOK_QUANTILE = 0.25;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 1_000;
+  /**
+   * A queued job's first read comes at this share of its estimated wait: a read too early costs one more, one too late
+   * delays the news of a short job by the whole error.
+   */
+  static final double QUEUE_AIM = 0.8;
   /** A running job without progress: when this share of the type's jobs that ran longer had ended. */
   static final double NO_PROGRESS_QUANTILE = 0.5;
   /** Later reads of a running job without progress come at least this share of its elapsed time apart. */
@@ -66,15 +78,18 @@ public final class HintEstimator {
         oldestWaitMs = Math.max(oldestWaitMs, type.queued(p).oldestWaitMs());
       }
     }
+    // With no capacity known, a queue whose jobs waited only a moment is flowing, not work ahead: the recent rate
+    // is then only the arrival rate, and a few jobs over it would look like a long wait.
+    double rate = type.capacityPerSecond() > 0 ? type.capacityPerSecond()
+        : oldestWaitMs >= FLOWING_MS ? type.drainPerSecond() : 0;
     long waitMs = 0;
-    // Jobs queued a moment are the queue flowing, not work ahead: only a queue whose oldest has waited counts.
-    if (oldestWaitMs >= FLOWING_MS && type.drainPerSecond() > 0) {
+    if (rate > 0) {
       // The count is a moment old: what drained since is no longer ahead.
       double since = type.countedAt() == null ? 0 : Math.max(0, Duration.between(type.countedAt(), now).toMillis());
-      double ahead = Math.max(0, counted - type.drainPerSecond() * since / 1000);
-      waitMs = Math.round(ahead * 1000 / type.drainPerSecond());
+      double ahead = Math.max(0, counted - rate * since / 1000);
+      waitMs = Math.round(ahead * 1000 / rate * QUEUE_AIM);
     }
-    long firstLook = type.durations().known() ? Math.max(1, type.durations().quantile(FIRST_LOOK_QUANTILE))
+    long firstLook = type.durations().known() ? Math.max(1, type.durations().quantileFloor(FIRST_LOOK_QUANTILE))
         : COLD_START_MS;
     return untilDue + waitMs + firstLook;
   }
@@ -105,7 +120,7 @@ public final class HintEstimator {
   }
 
   static long spread(long ms, double jitter) {
-    return Math.round(ms * (1 + JITTER * (2 * jitter - 1)));
+    return Math.round(ms * (1 + JITTER * jitter));
   }
 
   static long clamp(long ms, long minMs, long maxMs) {

@@ -1,6 +1,7 @@
 package dev.conveyor.api.hints;
 
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.Priority;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
@@ -8,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +31,18 @@ public final class HintInputs {
   private static final double RATE_HALF_LIFE_MS = 3_000;
   /** Counting the queued jobs stops here: past it the wait is long whatever the exact count. */
   private static final int QUEUED_CAP = 50_000;
+  /**
+   * A backlog, for learning what the workers can do: fewer jobs than this drain too soon to measure, as when workers
+   * still warming up hold the first jobs a moment.
+   */
+  private static final long BACKLOG_MIN = 100;
+  /**
+   * Jobs accepted at once from which they count as queued before PostgreSQL's next count: smaller groups are work
+   * ahead for a moment only, and counted until the next refresh they would linger as if still waiting.
+   */
+  private static final int BURST_MIN = 100;
   private static final long[] BOUNDS_MS = boundsMs();
-  private static final TypeState UNKNOWN = new TypeState(DurationHistory.empty(BOUNDS_MS), 0, Map.of(), null);
+  private static final TypeState UNKNOWN = new TypeState(DurationHistory.empty(BOUNDS_MS), 0, 0, Map.of(), null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;
@@ -66,7 +78,29 @@ public final class HintInputs {
     return states.getOrDefault(type, UNKNOWN);
   }
 
-  /** The machine's CPU use lately, 0..1. */
+  /**
+   * Counts a burst of jobs this process just accepted as queued until the next count from PostgreSQL, so that it is
+   * work ahead at once rather than after the next refresh.
+   */
+  public synchronized void accepted(List<Job> jobs) {
+    if (jobs.size() < BURST_MIN) {
+      return;
+    }
+    Map<String, Map<Priority, Long>> added = new HashMap<>();
+    for (Job job : jobs) {
+      if (job.runAt() == null) {
+        added.computeIfAbsent(job.type(), t -> new EnumMap<>(Priority.class)).merge(job.priority(), 1L, Long::sum);
+      }
+    }
+    if (added.isEmpty()) {
+      return;
+    }
+    Map<String, TypeState> next = new HashMap<>(states);
+    added.forEach((type, counts) -> next.put(type, state(type).plus(counts)));
+    states = next;
+  }
+
+  /** This API process's CPU use lately, as a share of the machine's, 0..1. */
   public double load() {
     return load;
   }
@@ -75,7 +109,8 @@ public final class HintInputs {
     if (!refreshing.compareAndSet(false, true)) {
       return;
     }
-    // Reading the load reads /proc: a worker thread's job, not an event loop's.
+    // Reading the load reads /proc: a worker thread's job, not an event loop's. It is this process's load, not the
+    // machine's: hints stretch to spare the API, not because something else shares its host.
     vertx.executeBlocking(HintInputs::cpuLoad, false).onSuccess(cpu -> load = cpu);
     types.names()
         .compose(names -> Future.all(metrics.snapshot(names), store.queuedByTypeAndPriority(namespace, QUEUED_CAP))
@@ -100,15 +135,32 @@ public final class HintInputs {
       TypeState before = state(type);
       long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
       long done = lastFinished == null ? 0 : finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
-      double rate = seconds == 0 ? 0
-          : before.drainPerSecond() * rateFactor + Math.max(0, done) / seconds * (1 - rateFactor);
-      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate,
+      double measured = seconds == 0 ? 0 : Math.max(0, done) / seconds;
+      double rate = before.drainPerSecond() * rateFactor + measured * (1 - rateFactor);
+      // Only while a backlog waits is the rate what the workers can do; when it waits no more it stays as it was.
+      // It rises at once and falls slowly: an interval in which the backlog ran out undercounts, and a capacity
+      // too low makes hints late, where one too high only costs a read.
+      double capacity = backlogged(before) && measured > 0
+          ? Math.max(measured, before.capacityPerSecond() * factor + measured * (1 - factor))
+          : before.capacityPerSecond();
+      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity,
           queued.getOrDefault(type, Map.of()), countedAt));
     }
     states = next;
     lastBuckets = buckets;
     lastFinished = finished;
     lastAt = now;
+  }
+
+  /** A backlog of the type waited through the last interval: the oldest had waited, and many were queued. */
+  private static boolean backlogged(TypeState state) {
+    long count = 0;
+    long oldest = 0;
+    for (JobStore.Queued q : state.queued().values()) {
+      count += q.count();
+      oldest = Math.max(oldest, q.oldestWaitMs());
+    }
+    return count >= BACKLOG_MIN && oldest >= HintEstimator.FLOWING_MS;
   }
 
   private static long[] minus(long[] now, long[] before) {
@@ -129,7 +181,7 @@ public final class HintInputs {
 
   private static double cpuLoad() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      double cpu = os.getCpuLoad();
+      double cpu = os.getProcessCpuLoad();
       return cpu < 0 ? 0 : cpu;
     }
     return 0;

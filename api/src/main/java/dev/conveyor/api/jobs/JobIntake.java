@@ -20,6 +20,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -56,9 +57,11 @@ public final class JobIntake {
   private final JobStore store;
   private final OutboxRelay relay;
   private final JobMetrics metrics;
+  private final Consumer<List<Job>> onAccepted;
 
+  /** @param onAccepted told of the jobs of each accepted submit (not of replays), on the caller's thread */
   public JobIntake(Vertx vertx, Pool pool, Dependency postgresql, String namespace, JobStore store, OutboxRelay relay,
-      JobMetrics metrics) {
+      JobMetrics metrics, Consumer<List<Job>> onAccepted) {
     this.vertx = vertx;
     this.pool = pool;
     this.postgresql = postgresql;
@@ -67,6 +70,7 @@ public final class JobIntake {
     this.store = store;
     this.relay = relay;
     this.metrics = metrics;
+    this.onAccepted = onAccepted;
   }
 
   /**
@@ -98,6 +102,7 @@ public final class JobIntake {
             }
           }
           metrics.submitted(jobs).onFailure(err -> LOG.log(Level.FINE, "cannot count submitted jobs", err));
+          onAccepted.accept(jobs);
           return sentOrLate(relay.sendNow(dueNow)).map(new Accepted(jobs, false));
         });
   }

@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The estimator on synthetic histories, one input at a time; jitter 0.5 (none) and load 0 unless said. */
+/** The estimator on synthetic histories, one input at a time; jitter 0 (none) and load 0 unless said. */
 class HintEstimatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   private static final long[] BOUNDS = new long[JobMetrics.BUCKETS.length];
@@ -58,18 +58,18 @@ class HintEstimatorTest {
   }
 
   private static long hint(Job job, TypeState type) {
-    return HintEstimator.hint(job, NOW, type, 0, 0.5, 1, 3_600_000);
+    return HintEstimator.hint(job, NOW, type, 0, 0, 1, 3_600_000);
   }
 
   @Test
   void aTerminalJobHasNoHint() {
     assertNull(HintEstimator.hint(job(JobStatus.SUCCEEDED, Priority.NORMAL, NOW, null, NOW), NOW,
-        new TypeState(NONE, 0, Map.of(), NOW), 0, 0.5, 100, 30_000));
+        new TypeState(NONE, 0, 0, Map.of(), NOW), 0, 0.5, 100, 30_000));
   }
 
   @Test
   void aColdStartLooksSoonAndThenBacksOffWithTheJobsAge() {
-    TypeState cold = new TypeState(NONE, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), cold));
     assertEquals(HintEstimator.COLD_START_MS, hint(running(100, null, 0), cold));
     assertEquals(4_000, hint(running(8_000, null, 0), cold), "half its age");
@@ -81,44 +81,56 @@ class HintEstimatorTest {
 
   @Test
   void aQueuedJobWaitsForTheWorkAheadOfItAtTheTypesDrainRate() {
-    TypeState busy = new TypeState(NONE, 100, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
+    TypeState busy = new TypeState(NONE, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
         Priority.LOW, waiting(5_000)), NOW);
-    assertEquals(12_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
-        "1,200 jobs of its priority or higher, 100 a second");
-    assertEquals(2_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
-    assertEquals(62_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
-    TypeState stalled = new TypeState(NONE, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW);
+    assertEquals(9_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
+        "1,200 jobs of its priority or higher, 100 a second: the first read at 80 % of that wait");
+    assertEquals(1_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
+    assertEquals(49_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
+    TypeState stalled = new TypeState(NONE, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), stalled),
         "with no drain rate yet, no wait is made up");
-    TypeState counted = new TypeState(NONE, 100, Map.of(Priority.NORMAL, waiting(1_000)), NOW.minusSeconds(4));
-    assertEquals(6_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
+    TypeState counted = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW.minusSeconds(4));
+    assertEquals(4_800 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
         "counted 4 s ago: 400 of them have drained since");
-    TypeState flowing = new TypeState(NONE, 100, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), NOW);
+    TypeState flowing = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), flowing),
         "jobs queued only a moment are starting, not waiting");
   }
 
   @Test
+  void aBurstIsWorkAheadAtOnceWhenTheWorkersCapacityIsKnown() {
+    TypeState learnt = new TypeState(NONE, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), NOW)
+        .plus(Map.of(Priority.NORMAL, 2_000L));
+    assertEquals(2_000, learnt.queued(Priority.NORMAL).count(), "jobs just accepted are counted before PostgreSQL is");
+    assertEquals(3_200 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
+        "2,000 just queued at the 500 a second the workers did under the last backlog, though none has waited yet");
+    TypeState idle = new TypeState(NONE, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), NOW);
+    assertTrue(hint(queued(Priority.NORMAL), idle) <= HintEstimator.COLD_START_MS + 10,
+        "a few queued at a low arrival rate are not a long wait when the capacity is known");
+  }
+
+  @Test
   void aQueuedJobsFirstLookIsTheTypesShortestRecentDurations() {
-    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, Map.of(), NOW);
+    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), NOW);
     long first = hint(queued(Priority.NORMAL), longJobs);
     assertTrue(first >= 10_000 && first <= 20_000, "near the end of a 20 s job: " + first);
-    TypeState mixed = new TypeState(mixed(), 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
     assertTrue(hint(queued(Priority.NORMAL), mixed) <= 250, "a type whose jobs may be short looks early");
   }
 
   @Test
   void aRunningJobsProgressRateAimsJustPastItsEnd() {
-    TypeState any = new TypeState(NONE, 0, Map.of(), NOW);
+    TypeState any = new TypeState(NONE, 0, 0, Map.of(), NOW);
     long aim = hint(running(2_100, new Progress(10, null), 2_000), any);
-    assertEquals(20_000 - 2_100 + 600, aim, "10 % after 2 s: 20 s in all, 3 % past the end");
+    assertEquals(20_000 - 2_100 + 100, aim, "10 % after 2 s: 20 s in all, 0.5 % past the end");
     long overdue = hint(running(25_000, new Progress(90, null), 18_000), any);
     assertEquals(1_000, overdue, "past its estimated end (20 s): every 5 % of it");
   }
 
   @Test
   void aRunningJobWithoutProgressFollowsTheDurationsOfThoseThatRanLonger() {
-    TypeState mixed = new TypeState(mixed(), 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
     long afterShort = hint(running(300, null, 0), mixed);
     assertTrue(afterShort > 500 && afterShort < 2_500, "past the 0.2 s jobs, where half the rest end: " + afterShort);
     long afterMiddle = hint(running(3_000, null, 0), mixed);
@@ -131,28 +143,31 @@ class HintEstimatorTest {
   void theRecentPastCountsMost() {
     DurationHistory old = finished(NONE, 100, 20_000);
     DurationHistory aged = finished(old.decayAndAdd(0.01, new long[0]), 20, 200);
-    TypeState type = new TypeState(aged, 0, Map.of(), NOW);
+    TypeState type = new TypeState(aged, 0, 0, Map.of(), NOW);
     assertTrue(hint(queued(Priority.NORMAL), type) <= 250, "20 recent short jobs outweigh 100 old long ones");
     assertTrue(aged.total() < 22, "decayed: " + aged.total());
   }
 
   @Test
   void loadStretchesHintsJitterSpreadsThemAndTheClampsHold() {
-    TypeState cold = new TypeState(NONE, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
     Job job = running(8_000, null, 0);
-    assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0.8, 0.5, 1, 60_000), "under 80 % of the CPU: as is");
-    assertEquals(8_000, HintEstimator.hint(job, NOW, cold, 0.9, 0.5, 1, 60_000));
-    assertEquals(12_000, HintEstimator.hint(job, NOW, cold, 1.0, 0.5, 1, 60_000), "saturated: three times");
-    assertEquals(3_600, HintEstimator.hint(job, NOW, cold, 0, 0, 1, 60_000), "jitter: -10 %");
-    assertEquals(4_400, HintEstimator.hint(job, NOW, cold, 0, 0.99999, 1, 60_000), "up to +10 %");
-    assertEquals(5_000, HintEstimator.hint(job, NOW, cold, 0, 0.5, 5_000, 60_000), "CONVEYOR_POLL_MIN_MS");
-    assertEquals(3_000, HintEstimator.hint(job, NOW, cold, 1.0, 0.5, 1, 3_000), "CONVEYOR_POLL_MAX_MS");
+    assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0.8, 0, 1, 60_000), "under 80 % of the CPU: as is");
+    assertEquals(8_000, HintEstimator.hint(job, NOW, cold, 0.9, 0, 1, 60_000));
+    assertEquals(12_000, HintEstimator.hint(job, NOW, cold, 1.0, 0, 1, 60_000), "saturated: three times");
+    assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0, 0, 1, 60_000), "jitter never shortens a hint");
+    assertEquals(4_200, HintEstimator.hint(job, NOW, cold, 0, 0.99999, 1, 60_000), "up to +5 %");
+    assertEquals(5_000, HintEstimator.hint(job, NOW, cold, 0, 0, 5_000, 60_000), "CONVEYOR_POLL_MIN_MS");
+    assertEquals(3_000, HintEstimator.hint(job, NOW, cold, 1.0, 0, 1, 3_000), "CONVEYOR_POLL_MAX_MS");
   }
 
   @Test
   void quantilesInterpolateWithinBucketsAndOnlyAmongLongerJobsWhenAsked() {
     DurationHistory h = finished(finished(NONE, 10, 200), 10, 2_000);
     assertEquals(-1, NONE.quantile(0.5));
+    assertEquals(100, h.quantileFloor(0.25), "the start of the (100, 250] ms bucket");
+    assertEquals(1_000, h.quantileFloor(0.75), "the start of the (1, 2.5] s bucket");
+    assertEquals(-1, NONE.quantileFloor(0.5));
     long median = h.quantile(0.5);
     assertTrue(median >= 100 && median <= 250, "half ended within the (100, 250] ms bucket: " + median);
     long longer = h.conditionalQuantile(0.5, 300);
