@@ -47,7 +47,8 @@ public final class TestStack implements BeforeAllCallback {
   public static final String KEY_THROTTLED = "it-key-throttled";
   /** Tenant "capped": at most 2 queued jobs. */
   public static final String KEY_CAPPED = "it-key-capped";
-  private static final String DATABASE = "conveyor_it";
+  /** Two checkouts may run their tests at once: each names its own database with {@code CONVEYOR_IT_DATABASE}. */
+  private static final String DATABASE = System.getenv().getOrDefault("CONVEYOR_IT_DATABASE", "conveyor_it");
 
   private static Running running;
 

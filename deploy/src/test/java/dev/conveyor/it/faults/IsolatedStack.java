@@ -51,7 +51,7 @@ public final class IsolatedStack implements AutoCloseable {
   /** @param name a few lower-case letters, unique per test class; the namespace and database are named after it */
   public static IsolatedStack create(String name, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(TestStack.env());
-    String database = "conveyor_it_" + name;
+    String database = System.getenv().getOrDefault("CONVEYOR_IT_DATABASE", "conveyor_it") + "_" + name;
     TestStack.admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
     env.put("CONVEYOR_NAMESPACE", env.get("CONVEYOR_NAMESPACE") + name);
     env.put("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/" + database);
