@@ -24,6 +24,12 @@ public final class JobMetrics {
   public static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900,
       3600};
 
+  /**
+   * Upper bounds (ms) of the buckets of the durations the poll hints read: every millisecond up to 300 ms, then 0.5 %
+   * apart up to an hour, so that a hint aimed at a bucket's end is late by at most 0.5 % of a job's length.
+   */
+  public static final long[] HINT_BUCKETS_MS = hintBuckets();
+
   /** A histogram as stored: the count in each bucket (the last one unbounded), the sum and the count. */
   public record Histogram(long[] buckets, double sum, long count) {
   }
@@ -31,6 +37,10 @@ public final class JobMetrics {
   /** Everything {@code /metrics} shows of the jobs. */
   public record Snapshot(Map<String, Long> submitted, Map<String, Long> finished, Map<String, Histogram> durations,
       Map<String, Histogram> queueWaits) {
+  }
+
+  /** Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded). */
+  public record HintDurations(Map<String, long[]> byType) {
   }
 
   /** Concurrent observations share one write, with the increments of each field added up first. */
@@ -65,7 +75,10 @@ public final class JobMetrics {
     List<Increment> increments = new ArrayList<>();
     increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
-      observe(increments, "duration:" + job.type(), Duration.between(attemptStart, job.finishedAt()));
+      Duration duration = Duration.between(attemptStart, job.finishedAt());
+      observe(increments, "duration:" + job.type(), duration);
+      increments.add(new Increment(prefix + "hint-duration:" + job.type(), Integer.toString(hintBucket(duration)),
+          false, 1, 0));
     }
     return writes.submit(increments);
   }
@@ -127,6 +140,53 @@ public final class JobMetrics {
       }
       return new Snapshot(counts(responses.get(0)), counts(responses.get(1)), durations, waits);
     });
+  }
+
+  /** The fine duration histograms of {@code types}, for the poll hints. */
+  public Future<HintDurations> hintDurations(List<String> types) {
+    if (types.isEmpty()) {
+      return Future.succeededFuture(new HintDurations(Map.of()));
+    }
+    List<Request> requests = new ArrayList<>();
+    types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + "hint-duration:" + type)));
+    return batch(requests).map(responses -> {
+      Map<String, long[]> byType = new LinkedHashMap<>();
+      for (int i = 0; i < types.size(); i++) {
+        long[] counts = new long[HINT_BUCKETS_MS.length + 1];
+        Response hash = responses.get(i);
+        for (String field : hash.getKeys()) {
+          int bucket = Integer.parseInt(field);
+          if (bucket >= 0 && bucket < counts.length) {
+            counts[bucket] = hash.get(field).toLong();
+          }
+        }
+        byType.put(types.get(i), counts);
+      }
+      return new HintDurations(byType);
+    });
+  }
+
+  static int hintBucket(Duration duration) {
+    double ms = duration.toNanos() / 1e6;
+    int low = 0;
+    int high = HINT_BUCKETS_MS.length;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (HINT_BUCKETS_MS[mid] < ms) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+
+  private static long[] hintBuckets() {
+    List<Long> bounds = new ArrayList<>();
+    for (long ms = 1; ms <= 3_600_000; ms = Math.max(ms + 1, Math.round(ms * 1.005))) {
+      bounds.add(ms);
+    }
+    return bounds.stream().mapToLong(Long::longValue).toArray();
   }
 
   private static Map<String, Long> counts(Response hash) {

@@ -4,19 +4,30 @@ import java.util.Arrays;
 
 /**
  * A type's recent durations as a histogram whose weights decay: each refresh multiplies what was there by a factor
- * below one and adds what finished since, so the recent past counts most. Quantiles interpolate within a bucket.
- * Immutable.
- *
- * @param boundsMs upper bound of each bucket but the last, which is unbounded
- * @param weights one per bucket, {@code boundsMs.length + 1} of them
+ * below one and adds what finished since, so the recent past counts most. Its buckets are narrow (see
+ * {@code JobMetrics.HINT_BUCKETS_MS}), so a bucket's end is a close estimate of a job's end; running sums make a query
+ * cost a binary search, since every poll asks one. Immutable.
  */
-public record DurationHistory(long[] boundsMs, double[] weights) {
+public final class DurationHistory {
   /** Below this total weight the history says nothing (a cold start). */
   static final double MIN_WEIGHT = 3;
 
-  public DurationHistory {
+  /** Upper bound of each bucket but the last, which is unbounded. */
+  private final long[] boundsMs;
+  /** One per bucket, {@code boundsMs.length + 1} of them. */
+  private final double[] weights;
+  /** {@code below[i]}: the weight of the buckets before bucket i; {@code below[weights.length]} is the total. */
+  private final double[] below;
+
+  public DurationHistory(long[] boundsMs, double[] weights) {
     if (weights.length != boundsMs.length + 1) {
       throw new IllegalArgumentException("one weight per bucket, the last unbounded");
+    }
+    this.boundsMs = boundsMs;
+    this.weights = weights;
+    this.below = new double[weights.length + 1];
+    for (int i = 0; i < weights.length; i++) {
+      below[i + 1] = below[i] + weights[i];
     }
   }
 
@@ -34,65 +45,61 @@ public record DurationHistory(long[] boundsMs, double[] weights) {
   }
 
   public double total() {
-    return Arrays.stream(weights).sum();
+    return below[weights.length];
   }
 
   public boolean known() {
     return total() >= MIN_WEIGHT;
   }
 
-  /** The duration under which a share {@code q} of the recent jobs ended; -1 if not known. */
-  public long quantile(double q) {
-    return conditionalQuantile(q, 0);
+  /** The end of the last bucket any recent job ended in; -1 if none did. */
+  public long longest() {
+    for (int i = weights.length - 1; i >= 0; i--) {
+      if (weights[i] > 0) {
+        return i < boundsMs.length ? boundsMs[i] : lastBound() * 2;
+      }
+    }
+    return -1;
   }
 
   /**
-   * The lower bound of the bucket that holds the {@code q} quantile; -1 if not known. Where the interpolated quantile
-   * may lie anywhere in a wide bucket, this is the earliest it can be.
+   * Of the recent jobs that ran longer than {@code afterMs} and at most {@code untilMs}, the upper bound of the bucket
+   * in which a share {@code q} of them had ended; -1 if too few ran that long. A read aimed there finds such a job
+   * ended, late by at most the bucket's width, where a value interpolated within the bucket could come before the
+   * end, and each read after it again.
    */
-  public long quantileFloor(double q) {
-    long value = quantile(q);
-    if (value < 0) {
+  public long endWithin(double q, long afterMs, long untilMs) {
+    double from = weightUpTo(afterMs);
+    double total = weightUpTo(untilMs) - from;
+    if (total < MIN_WEIGHT / 2) {
       return -1;
     }
-    for (int i = 0; i < boundsMs.length; i++) {
-      if (value <= boundsMs[i]) {
-        return i == 0 ? 0 : boundsMs[i - 1];
+    double target = from + Math.max(q * total, Double.MIN_NORMAL);
+    int low = 0;
+    int high = weights.length - 1;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (below[mid + 1] >= target) {
+        high = mid;
+      } else {
+        low = mid + 1;
       }
     }
-    return lastBound();
+    return low < boundsMs.length ? boundsMs[low] : Math.max(afterMs, lastBound()) * 2;
   }
 
-  /**
-   * Of the jobs that ran longer than {@code afterMs}, the duration under which a share {@code q} ended; -1 if too few
-   * ran that long (or nothing is known).
-   */
-  public long conditionalQuantile(double q, long afterMs) {
-    double[] w = weights.clone();
-    for (int i = 0; i < w.length; i++) {
-      long low = i == 0 ? 0 : boundsMs[i - 1];
-      long high = i < boundsMs.length ? boundsMs[i] : -1;
-      if (high >= 0 && high <= afterMs) {
-        w[i] = 0;
-      } else if (afterMs > low && high > low) {
-        w[i] *= (double) (high - afterMs) / (high - low);
-      }
+  /** The weight of the jobs that ended within {@code ms}, taking each bucket's jobs as spread evenly over it. */
+  private double weightUpTo(long ms) {
+    int i = Arrays.binarySearch(boundsMs, ms);
+    if (i >= 0) {
+      return below[i + 1];
     }
-    double total = Arrays.stream(w).sum();
-    if (total < MIN_WEIGHT / 2 || total <= 0) {
-      return -1;
+    int bucket = -i - 1;
+    if (bucket == boundsMs.length) {
+      return ms == Long.MAX_VALUE ? total() : below[bucket];
     }
-    double target = q * total;
-    double seen = 0;
-    for (int i = 0; i < w.length; i++) {
-      if (w[i] > 0 && seen + w[i] >= target) {
-        long low = Math.max(afterMs, i == 0 ? 0 : boundsMs[i - 1]);
-        long high = i < boundsMs.length ? boundsMs[i] : Math.max(low * 2, 1);
-        return low + Math.round((high - low) * (target - seen) / w[i]);
-      }
-      seen += w[i];
-    }
-    return lastBound();
+    long start = bucket == 0 ? 0 : boundsMs[bucket - 1];
+    return below[bucket] + weights[bucket] * Math.max(0, ms - start) / (boundsMs[bucket] - start);
   }
 
   private long lastBound() {

@@ -8,36 +8,45 @@ import java.time.Instant;
 
 /**
  * When a client should next read a job, as pure functions of what they are given. The aim is the job's end: one read
- * just after it, and a few more only when the estimate was wrong, each late by a small share of the job's length.
+ * just after it, and a few more only when the estimate was wrong.
  * <ul>
  *   <li>Queued: the work ahead of it (the queued jobs of its type and priority, and of higher priorities) over what
  *   the workers drained when a backlog of the type last waited; knowing no such rate, over the recent drain rate if
- *   the queue is not flowing. Then its first look: when a quarter of the type's recent jobs had ended.</li>
- *   <li>Running with progress: this attempt's progress rate gives its end; past that end, a read every
- *   {@link #OVERDUE_SHARE} of its length.</li>
- *   <li>Running without progress: of the type's recent jobs that ran longer than this one has, when half of them
- *   had ended; with no history (a cold start), half its elapsed time.</li>
- *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when saturated), jitter
- *   spreads it by up to +{@link #JITTER}, and it is clamped.</li>
+ *   the queue is not flowing. Then its first look: the end of the bucket in which a quarter of the type's recent jobs
+ *   had ended, counted from when it was due if that was only a moment ago.</li>
+ *   <li>Running: the type's recent jobs that ran longer than this one has tell when it ends (where half of them had
+ *   ended). This attempt's progress rate, when it reports one, picks among them: those that ended near the end it
+ *   points at; with none there, the progress rate alone.</li>
+ *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
+ *   nothing known (a cold start), after half its age.</li>
+ *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
+ *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when
+ *   saturated), jitter lengthens it by up to {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
  * </ul>
  */
 public final class HintEstimator {
-  static final double OVERDUE_SHARE = 0.05;
-  /** Past the estimated end, so that the read finds the job ended rather than a moment before. */
+  /** From a job's end until reads see it: the commit, the Redis copy and the change notice. */
+  static final long VISIBLE_MS = 15;
+  /** From an answer to a queued job until it starts, when no work waits ahead of it. */
+  static final long START_MS = 10;
+  /** Past the end the progress rate points at, when no recent job ended near it. */
   static final double AIM_PAST_END = 0.005;
+  /** Recent jobs within this factor of the progress rate's end are taken as jobs like this one. */
+  static final double PROGRESS_WINDOW = 1.25;
+  /** The first read past every end known comes this share of the job's age later; each next one doubles the wait. */
+  static final double OVERDUE_SHARE = 0.01;
   static final double MAX_STRETCH = 3;
   /** Below this CPU use the server is not loaded: a job's own estimate is worth more than sparing requests. */
   static final double BUSY = 0.8;
   /**
    * Hints are lengthened by up to this share, never shortened: a read aimed just past a job's end that came early
-   * would find it running and cost one more.
+   * would find it running and cost one more. Capped, since a long job's end is known to well under 5 % of it, and
+   * clients spread over tens of milliseconds are no longer in lock-step.
    */
   static final double JITTER = 0.05;
+  static final long MAX_JITTER_MS = 40;
   static final long COLD_START_MS = 200;
-  /**
-   * A queued job's first look: when this share of the type's recent jobs had ended, taken at the start of its bucket,
-   * so that a job as short as those is not seen late by the bucket's width.
-   */
+  /** A queued job's first look: where this share of the type's recent jobs had ended. */
   static final double FIRST_LOOK_QUANTILE = 0.25;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 1_000;
@@ -46,10 +55,8 @@ public final class HintEstimator {
    * delays the news of a short job by the whole error.
    */
   static final double QUEUE_AIM = 0.8;
-  /** A running job without progress: when this share of the type's jobs that ran longer had ended. */
-  static final double NO_PROGRESS_QUANTILE = 0.5;
-  /** Later reads of a running job without progress come at least this share of its elapsed time apart. */
-  static final double MIN_STEP_SHARE = 0.1;
+  /** A running job: where this share of the type's jobs that ran longer (and, with progress, alike) had ended. */
+  static final double RUNNING_QUANTILE = 0.5;
 
   private HintEstimator() {
   }
@@ -89,28 +96,52 @@ public final class HintEstimator {
       double ahead = Math.max(0, counted - rate * since / 1000);
       waitMs = Math.round(ahead * 1000 / rate * QUEUE_AIM);
     }
-    long firstLook = type.durations().known() ? Math.max(1, type.durations().quantileFloor(FIRST_LOOK_QUANTILE))
-        : COLD_START_MS;
-    return untilDue + waitMs + firstLook;
+    long end = type.durations().known() ? type.durations().endWithin(FIRST_LOOK_QUANTILE, 0, Long.MAX_VALUE) : -1;
+    if (end < 0) {
+      return untilDue + waitMs + COLD_START_MS;
+    }
+    // With nothing ahead, a job due less than a job's length ago has most likely been starting meanwhile (a 202
+    // waits for Kafka, and a worker may take the record first): its end is that much nearer. Due longer ago, it waits
+    // for something unknown, and a look one job's length from now is as good as any.
+    long sinceDue = untilDue > 0 ? 0 : Duration.between(job.runAt() == null ? job.createdAt() : job.runAt(), now)
+        .toMillis();
+    long head = waitMs == 0 && sinceDue > 0 && sinceDue < end ? sinceDue : 0;
+    return untilDue + waitMs + Math.max(VISIBLE_MS, START_MS + end + VISIBLE_MS - head);
   }
 
   static long running(Job job, Instant now, DurationHistory durations) {
     long elapsed = job.startedAt() == null ? 0 : Math.max(0, Duration.between(job.startedAt(), now).toMillis());
+    long byProgress = progressEnd(job, now);
+    long end;
+    if (byProgress > 0) {
+      long alike = durations.endWithin(RUNNING_QUANTILE, Math.max(elapsed, Math.round(byProgress / PROGRESS_WINDOW)),
+          Math.round(byProgress * PROGRESS_WINDOW));
+      end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END);
+    } else {
+      end = durations.endWithin(RUNNING_QUANTILE, elapsed, Long.MAX_VALUE);
+    }
+    if (end > elapsed) {
+      return end - elapsed + VISIBLE_MS;
+    }
+    long expected = Math.max(byProgress, durations.longest());
+    if (expected <= 0) {
+      return Math.max(COLD_START_MS, elapsed / 2);
+    }
+    // Past every end known: most such jobs are only a moment late, a few far longer than any seen, so the step
+    // starts small and doubles with how long the job is overdue, never past half its age.
+    long overdue = elapsed - expected;
+    return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
+  }
+
+  /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */
+  static long progressEnd(Job job, Instant now) {
     int percent = job.progress() == null ? 0 : job.progress().percent();
-    if (percent > 0 && job.startedAt() != null) {
-      Instant at = job.updatedAt() != null && job.updatedAt().isAfter(job.startedAt()) ? job.updatedAt() : now;
-      long progressedMs = Math.max(1, Duration.between(job.startedAt(), at).toMillis());
-      long total = progressedMs * 100 / percent;
-      long remaining = total - elapsed;
-      return remaining > 0 ? remaining + Math.round(total * AIM_PAST_END)
-          : Math.max(1, Math.round(total * OVERDUE_SHARE));
+    if (percent <= 0 || job.startedAt() == null) {
+      return -1;
     }
-    long next = durations.known() ? durations.conditionalQuantile(NO_PROGRESS_QUANTILE, elapsed) : -1;
-    long step = Math.max(1, Math.round(elapsed * MIN_STEP_SHARE));
-    if (next > elapsed) {
-      return Math.max(step, next - elapsed);
-    }
-    return Math.max(COLD_START_MS, elapsed / 2);
+    Instant at = job.updatedAt() != null && job.updatedAt().isAfter(job.startedAt()) ? job.updatedAt() : now;
+    long progressedMs = Math.max(1, Duration.between(job.startedAt(), at).toMillis());
+    return progressedMs * 100 / percent;
   }
 
   /** 1 while the machine's CPU is under {@link #BUSY} used, rising to MAX_STRETCH at full use. */
@@ -120,7 +151,7 @@ public final class HintEstimator {
   }
 
   static long spread(long ms, double jitter) {
-    return Math.round(ms * (1 + JITTER * jitter));
+    return ms + Math.round(Math.min(ms * JITTER, MAX_JITTER_MS) * jitter);
   }
 
   static long clamp(long ms, long minMs, long maxMs) {

@@ -8,6 +8,7 @@ import dev.conveyor.store.JobTypeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -17,20 +18,31 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations and finishes from the job
- * metrics in Redis (which every worker writes, so every API process sees the same), its due queued jobs per priority
+ * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed) and
+ * finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due queued jobs per priority
  * from PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails,
  * the last state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
-  static final long REFRESH_MS = 2_000;
+  /**
+   * Short, since a queued count is soon out of date: jobs counted waiting that have started since would still be work
+   * ahead for every new job until the next count.
+   */
+  static final long REFRESH_MS = 500;
   /** The weight of what finished halves in about this long. */
   private static final double HALF_LIFE_MS = 60_000;
+  private static final long RATE_WINDOW_MS = 2_000;
   /** The drain rate follows a backlog's throughput within seconds. */
   private static final double RATE_HALF_LIFE_MS = 3_000;
   /** Counting the queued jobs stops here: past it the wait is long whatever the exact count. */
   private static final int QUEUED_CAP = 50_000;
+  /**
+   * A count costs in proportion to the jobs queued: past this many it is taken only every {@link #LARGE_COUNT_MS},
+   * when a count a moment old matters less anyway.
+   */
+  private static final long LARGE_COUNT = 1_000;
+  private static final long LARGE_COUNT_MS = 2_000;
   /**
    * A backlog, for learning what the workers can do: fewer jobs than this drain too soon to measure, as when workers
    * still warming up hold the first jobs a moment.
@@ -41,8 +53,8 @@ public final class HintInputs {
    * ahead for a moment only, and counted until the next refresh they would linger as if still waiting.
    */
   private static final int BURST_MIN = 100;
-  private static final long[] BOUNDS_MS = boundsMs();
-  private static final TypeState UNKNOWN = new TypeState(DurationHistory.empty(BOUNDS_MS), 0, 0, Map.of(), null);
+  private static final TypeState UNKNOWN =
+      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 0, 0, Map.of(), null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;
@@ -54,6 +66,8 @@ public final class HintInputs {
   private Map<String, long[]> lastBuckets;
   private Map<String, Long> lastFinished;
   private long lastAt;
+  private long lastRateAt;
+  private Instant lastCountedAt;
   private long timer = -1;
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -112,43 +126,73 @@ public final class HintInputs {
     // Reading the load reads /proc: a worker thread's job, not an event loop's. It is this process's load, not the
     // machine's: hints stretch to spare the API, not because something else shares its host.
     vertx.executeBlocking(HintInputs::cpuLoad, false).onSuccess(cpu -> load = cpu);
+    boolean recount = recountDue();
     types.names()
-        .compose(names -> Future.all(metrics.snapshot(names), store.queuedByTypeAndPriority(namespace, QUEUED_CAP))
-            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1))))
+        .compose(names -> Future.all(metrics.snapshot(names), metrics.hintDurations(names),
+                recount ? store.queuedByTypeAndPriority(namespace, QUEUED_CAP) : Future.succeededFuture(null))
+            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2))))
         .onFailure(e -> LOG.log(Level.FINE, "poll hints keep their last inputs", e))
         .onComplete(ar -> refreshing.set(false));
   }
 
+  private synchronized boolean recountDue() {
+    if (lastCountedAt == null || Duration.between(lastCountedAt, Instant.now()).toMillis() >= LARGE_COUNT_MS) {
+      return true;
+    }
+    long total = 0;
+    for (TypeState state : states.values()) {
+      for (JobStore.Queued q : state.queued().values()) {
+        total += q.count();
+      }
+    }
+    return total < LARGE_COUNT;
+  }
+
+  /** @param counted the queued jobs just counted, or null to keep the last count (and the bursts added since) */
   private synchronized void update(List<String> names, JobMetrics.Snapshot snapshot,
-      Map<String, Map<Priority, JobStore.Queued>> queued) {
+      JobMetrics.HintDurations durations, Map<String, Map<Priority, JobStore.Queued>> counted) {
     long now = System.nanoTime() / 1_000_000;
+    if (counted != null) {
+      lastCountedAt = Instant.now();
+    }
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, Long> finished = new HashMap<>();
-    names.forEach(type -> buckets.put(type, snapshot.durations().get(type).buckets()));
+    names.forEach(type -> buckets.put(type, durations.byType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
     Map<String, TypeState> next = new HashMap<>();
-    double seconds = lastBuckets == null ? 0 : Math.max(0.001, (now - lastAt) / 1000.0);
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
-    double rateFactor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / RATE_HALF_LIFE_MS);
-    Instant countedAt = Instant.now();
+    // Rates are measured over a window of their own: finishes counted over a shorter one come in bursts, and a
+    // capacity that rose with a burst would make every queued job's hint early.
+    boolean measuring = lastFinished == null || now - lastRateAt >= RATE_WINDOW_MS;
+    double seconds = lastFinished == null ? 0 : Math.max(0.001, (now - lastRateAt) / 1000.0);
+    double rateFactor = lastFinished == null ? 0 : Math.pow(0.5, (now - lastRateAt) / RATE_HALF_LIFE_MS);
     for (String type : names) {
       TypeState before = state(type);
       long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
-      long done = lastFinished == null ? 0 : finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
-      double measured = seconds == 0 ? 0 : Math.max(0, done) / seconds;
-      double rate = before.drainPerSecond() * rateFactor + measured * (1 - rateFactor);
-      // Only while a backlog waits is the rate what the workers can do; when it waits no more it stays as it was.
-      // It rises at once and falls slowly: an interval in which the backlog ran out undercounts, and a capacity
-      // too low makes hints late, where one too high only costs a read.
-      double capacity = backlogged(before) && measured > 0
-          ? Math.max(measured, before.capacityPerSecond() * factor + measured * (1 - factor))
-          : before.capacityPerSecond();
+      double rate = before.drainPerSecond();
+      double capacity = before.capacityPerSecond();
+      if (measuring && lastFinished != null) {
+        long done = finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
+        double measured = Math.max(0, done) / seconds;
+        rate = before.drainPerSecond() * rateFactor + measured * (1 - rateFactor);
+        // Only while a backlog waits is the rate what the workers can do; when it waits no more it stays as it
+        // was. It rises at once and falls slowly: a window in which the backlog ran out undercounts, and a
+        // capacity too low makes hints late, where one too high only costs a read.
+        double slow = Math.pow(0.5, (now - lastRateAt) / HALF_LIFE_MS);
+        capacity = backlogged(before) && measured > 0
+            ? Math.max(measured, before.capacityPerSecond() * slow + measured * (1 - slow))
+            : before.capacityPerSecond();
+      }
       next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity,
-          queued.getOrDefault(type, Map.of()), countedAt));
+          counted == null ? before.queued() : counted.getOrDefault(type, Map.of()),
+          counted == null ? before.countedAt() : lastCountedAt));
+    }
+    if (measuring) {
+      lastFinished = finished;
+      lastRateAt = now;
     }
     states = next;
     lastBuckets = buckets;
-    lastFinished = finished;
     lastAt = now;
   }
 
@@ -169,14 +213,6 @@ public final class HintInputs {
       delta[i] = now[i] - (before == null || i >= before.length ? 0 : before[i]);
     }
     return delta;
-  }
-
-  private static long[] boundsMs() {
-    long[] bounds = new long[JobMetrics.BUCKETS.length];
-    for (int i = 0; i < bounds.length; i++) {
-      bounds[i] = Math.round(JobMetrics.BUCKETS[i] * 1000);
-    }
-    return bounds;
   }
 
   private static double cpuLoad() {

@@ -19,12 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The estimator on synthetic histories, one input at a time; jitter 0 (none) and load 0 unless said. */
 class HintEstimatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
-  private static final long[] BOUNDS = new long[JobMetrics.BUCKETS.length];
-  static {
-    for (int i = 0; i < BOUNDS.length; i++) {
-      BOUNDS[i] = Math.round(JobMetrics.BUCKETS[i] * 1000);
-    }
-  }
+  private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
   private static final DurationHistory NONE = DurationHistory.empty(BOUNDS);
 
   /** {@code n} jobs of {@code ms} each, just finished. */
@@ -110,33 +105,76 @@ class HintEstimatorTest {
         "a few queued at a low arrival rate are not a long wait when the capacity is known");
   }
 
+  /** The end of the bucket that holds {@code ms}: where the hints aim for a job of that length. */
+  private static long bucketEnd(long ms) {
+    for (long bound : BOUNDS) {
+      if (bound >= ms) {
+        return bound;
+      }
+    }
+    throw new IllegalArgumentException("past the last bucket: " + ms);
+  }
+
   @Test
-  void aQueuedJobsFirstLookIsTheTypesShortestRecentDurations() {
+  void aQueuedJobsFirstLookIsJustPastTheEndOfTheTypesShorterRecentJobs() {
     TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), NOW);
-    long first = hint(queued(Priority.NORMAL), longJobs);
-    assertTrue(first >= 10_000 && first <= 20_000, "near the end of a 20 s job: " + first);
+    assertEquals(HintEstimator.START_MS + bucketEnd(20_000) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
+        longJobs), "jobs of 20 s: once it has started and run as long, and its end can be seen");
+    assertTrue(bucketEnd(20_000) - 20_000 <= 100, "buckets 0.5 % wide: " + bucketEnd(20_000));
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
-    assertTrue(hint(queued(Priority.NORMAL), mixed) <= 250, "a type whose jobs may be short looks early");
+    assertEquals(HintEstimator.START_MS + bucketEnd(200) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
+        mixed), "a type whose jobs may be short looks when the short ones end");
   }
 
   @Test
-  void aRunningJobsProgressRateAimsJustPastItsEnd() {
-    TypeState any = new TypeState(NONE, 0, 0, Map.of(), NOW);
-    long aim = hint(running(2_100, new Progress(10, null), 2_000), any);
-    assertEquals(20_000 - 2_100 + 100, aim, "10 % after 2 s: 20 s in all, 0.5 % past the end");
-    long overdue = hint(running(25_000, new Progress(90, null), 18_000), any);
-    assertEquals(1_000, overdue, "past its estimated end (20 s): every 5 % of it");
+  void aJobAcceptedAMomentAgoHasBeenStartingMeanwhile() {
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), NOW);
+    Job justAccepted = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
+        0, 3, null, null, null, NOW.minusMillis(60), null, NOW.minusMillis(60), null, null, null, false, 1, null);
+    assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS - 60, hint(justAccepted, shortJobs),
+        "the 60 ms the 202 took are 60 ms of the job's start and run gone by");
+    assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL), shortJobs),
+        "queued for a minute, it waits for something else: a look one job's length from now");
   }
 
   @Test
-  void aRunningJobWithoutProgressFollowsTheDurationsOfThoseThatRanLonger() {
+  void aRunningJobIsReadJustPastTheEndOfRecentJobsThatRanLonger() {
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), NOW);
+    assertEquals(bucketEnd(20_000) - 5_000 + HintEstimator.VISIBLE_MS, hint(running(5_000, null, 0), steady));
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
-    long afterShort = hint(running(300, null, 0), mixed);
-    assertTrue(afterShort > 500 && afterShort < 2_500, "past the 0.2 s jobs, where half the rest end: " + afterShort);
-    long afterMiddle = hint(running(3_000, null, 0), mixed);
-    assertTrue(afterMiddle > 5_000 && afterMiddle < 27_000, "past the 2 s jobs, toward the 20 s ones: " + afterMiddle);
-    long beyond = hint(running(3_000_000, null, 0), mixed);
-    assertEquals(1_500_000, beyond, "longer than anything seen: half its age");
+    assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), mixed),
+        "past the 0.2 s jobs, half the rest end at 2 s");
+    assertEquals(bucketEnd(20_000) - 3_000 + HintEstimator.VISIBLE_MS, hint(running(3_000, null, 0), mixed),
+        "past the 2 s jobs, only the 20 s ones are left");
+  }
+
+  @Test
+  void progressPicksTheRecentJobsAlikeAndAloneAimsJustPastItsEnd() {
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS,
+        hint(running(300, new Progress(1, null), 210), mixed),
+        "1 % after 0.21 s points at about 21 s: the 20 s jobs, not the 2 s ones half the history would say");
+    assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS,
+        hint(running(300, new Progress(10, null), 230), mixed),
+        "10 % after 0.23 s points at 2.3 s, a little long as a progress write comes late: the 2 s jobs");
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    assertEquals(20_000 + 100 - 2_100 + HintEstimator.VISIBLE_MS, hint(running(2_100, new Progress(10, null), 2_000),
+        cold), "10 % after 2 s, nothing alike: 20 s in all, 0.5 % past the end");
+  }
+
+  @Test
+  void pastEveryEndKnownTheStepStartsSmallAndDoublesWithHowLateTheJobIs() {
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), NOW);
+    long end = bucketEnd(20_000);
+    long justLate = hint(running(end + 50, null, 0), steady);
+    assertEquals(Math.round((end + 50) * HintEstimator.OVERDUE_SHARE) + 50, justLate,
+        "a moment late: read again soon, not after half its age");
+    long next = hint(running(end + 50 + justLate, null, 0), steady);
+    assertTrue(next >= 2 * justLate, "the step grows with the delay: " + justLate + " then " + next);
+    assertEquals(50_000, hint(running(100_000, null, 0), steady), "far past: never more than half its age");
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    assertEquals(250 + 5_000, hint(running(25_000, new Progress(90, null), 18_000), cold),
+        "past the progress rate's 20 s: 1 % of its age plus the 5 s it is late");
   }
 
   @Test
@@ -156,22 +194,24 @@ class HintEstimatorTest {
     assertEquals(8_000, HintEstimator.hint(job, NOW, cold, 0.9, 0, 1, 60_000));
     assertEquals(12_000, HintEstimator.hint(job, NOW, cold, 1.0, 0, 1, 60_000), "saturated: three times");
     assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0, 0, 1, 60_000), "jitter never shortens a hint");
-    assertEquals(4_200, HintEstimator.hint(job, NOW, cold, 0, 0.99999, 1, 60_000), "up to +5 %");
+    assertEquals(4_000 + HintEstimator.MAX_JITTER_MS, HintEstimator.hint(job, NOW, cold, 0, 0.99999, 1, 60_000),
+        "a long hint is lengthened by at most 40 ms");
+    Job young = running(300, null, 0);
+    assertEquals(200 + 10, HintEstimator.hint(young, NOW, cold, 0, 0.99999, 1, 60_000), "a short one by up to 5 %");
     assertEquals(5_000, HintEstimator.hint(job, NOW, cold, 0, 0, 5_000, 60_000), "CONVEYOR_POLL_MIN_MS");
     assertEquals(3_000, HintEstimator.hint(job, NOW, cold, 1.0, 0, 1, 3_000), "CONVEYOR_POLL_MAX_MS");
   }
 
   @Test
-  void quantilesInterpolateWithinBucketsAndOnlyAmongLongerJobsWhenAsked() {
+  void endsAreBucketEndsAmongTheJobsOfTheRangeAsked() {
     DurationHistory h = finished(finished(NONE, 10, 200), 10, 2_000);
-    assertEquals(-1, NONE.quantile(0.5));
-    assertEquals(100, h.quantileFloor(0.25), "the start of the (100, 250] ms bucket");
-    assertEquals(1_000, h.quantileFloor(0.75), "the start of the (1, 2.5] s bucket");
-    assertEquals(-1, NONE.quantileFloor(0.5));
-    long median = h.quantile(0.5);
-    assertTrue(median >= 100 && median <= 250, "half ended within the (100, 250] ms bucket: " + median);
-    long longer = h.conditionalQuantile(0.5, 300);
-    assertTrue(longer > 1_000 && longer <= 2_500, "of those past 300 ms: " + longer);
-    assertEquals(-1, h.conditionalQuantile(0.5, 5_000), "none ran that long");
+    assertEquals(-1, NONE.endWithin(0.5, 0, Long.MAX_VALUE));
+    assertEquals(-1, NONE.longest());
+    assertEquals(200, h.endWithin(0.25, 0, Long.MAX_VALUE), "buckets of 1 ms up to 300 ms");
+    assertEquals(bucketEnd(2_000), h.endWithin(0.75, 0, Long.MAX_VALUE));
+    assertEquals(bucketEnd(2_000), h.endWithin(0.5, 300, Long.MAX_VALUE), "of those past 300 ms");
+    assertEquals(200, h.endWithin(0.5, 0, 1_000), "of those within 1 s");
+    assertEquals(-1, h.endWithin(0.5, 5_000, Long.MAX_VALUE), "none ran that long");
+    assertEquals(bucketEnd(2_000), h.longest());
   }
 }

@@ -1,0 +1,34 @@
+package dev.conveyor.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The fine buckets of the durations the poll hints read. */
+class HintBucketsTest {
+  private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
+
+  @Test
+  void bucketsAreOneMillisecondWideAtFirstThenHalfAPercentUpToAnHour() {
+    for (int i = 1; i < BOUNDS.length; i++) {
+      long width = BOUNDS[i] - BOUNDS[i - 1];
+      assertTrue(width >= 1, "rising at " + i);
+      assertTrue(width == 1 || width <= Math.ceil(BOUNDS[i - 1] * 0.005) + 1, "0.5 % wide at " + BOUNDS[i]);
+    }
+    assertEquals(1, BOUNDS[0]);
+    assertTrue(BOUNDS[BOUNDS.length - 1] >= 3_590_000 && BOUNDS[BOUNDS.length - 1] <= 3_600_000);
+    assertTrue(BOUNDS.length < 2_500, "a small hash per type: " + BOUNDS.length);
+  }
+
+  @Test
+  void aDurationFallsInTheFirstBucketThatHoldsIt() {
+    assertEquals(0, JobMetrics.hintBucket(Duration.ZERO));
+    assertEquals(0, JobMetrics.hintBucket(Duration.ofNanos(1_000_000)), "up to 1 ms");
+    assertEquals(1, JobMetrics.hintBucket(Duration.ofNanos(1_000_001)));
+    int twoSeconds = JobMetrics.hintBucket(Duration.ofMillis(2_000));
+    assertTrue(BOUNDS[twoSeconds] >= 2_000 && BOUNDS[twoSeconds - 1] < 2_000);
+    assertEquals(BOUNDS.length, JobMetrics.hintBucket(Duration.ofHours(2)), "the last bucket is unbounded");
+  }
+}
