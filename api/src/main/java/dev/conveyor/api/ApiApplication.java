@@ -30,6 +30,7 @@ import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.PollHint;
 import dev.conveyor.api.schedules.ScheduleRoutes;
 import dev.conveyor.api.schedules.Scheduler;
+import dev.conveyor.api.stats.StatsRoutes;
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
@@ -172,7 +173,7 @@ public final class ApiApplication {
     hintInputs.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
         t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
-    List<Routes> v1 = List.of(jobs, queries, events, schedules);
+    List<Routes> v1 = List.of(jobs, queries, events, schedules, new StatsRoutes(store));
     return notices.start()
         .compose(v -> OpenApiDocument.load(vertx))
         .compose(openapi -> {
