@@ -14,7 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 public final class DashboardRoutes implements Routes {
   /** Beside this class in the jar, so no other jar's files can shadow the pages. */
   private static final String PAGES = "dev/conveyor/api/ui/pages";
-  /** The WebJar's files; its version is the one the api module's pom names. */
+  /** The WebJar's files, of the version the parent pom names (uplot.version). */
   private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist";
   /**
    * Scripts and styles from this origin only: with every value rendered as text, a payload that holds markup cannot
