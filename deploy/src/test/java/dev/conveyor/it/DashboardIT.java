@@ -171,6 +171,9 @@ class DashboardIT {
     wait.until(d -> d.findElement(row).getDomAttribute("data-status").equals("succeeded"));
     assertEquals("100%", driver.findElement(row).findElement(By.cssSelector(".percent")).getText());
     assertEquals(Boolean.TRUE, script("return window.notReloaded"), "updated in place, not by a reload");
+    assertEquals(Boolean.TRUE, script("return performance.getEntriesByType('resource')"
+        + ".some(e => e.name.includes('/v1/jobs?ids=') && e.name.includes(arguments[0]))", listed),
+        "its row was read again by id");
     shot("jobs");
 
     String followed = submitted(KEY_DASHBOARD, "{\"type\":\"sleep\",\"payload\":{\"ms\":2500,\"steps\":5}}");
