@@ -30,6 +30,8 @@ import dev.conveyor.api.polling.JobWatcher;
 import dev.conveyor.api.polling.PollHint;
 import dev.conveyor.api.schedules.ScheduleRoutes;
 import dev.conveyor.api.schedules.Scheduler;
+import dev.conveyor.api.stats.StatsRoutes;
+import dev.conveyor.api.ui.DashboardRoutes;
 import dev.conveyor.cache.JobCache;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
@@ -172,12 +174,14 @@ public final class ApiApplication {
     hintInputs.start();
     long purge = vertx.setPeriodic(IDEMPOTENCY_PURGE_MS,
         t -> dependencies.postgresql().call(() -> IdempotencyStore.purgeExpired(pool)));
-    List<Routes> v1 = List.of(jobs, queries, events, schedules);
+    List<Routes> v1 = List.of(jobs, queries, events, schedules, new StatsRoutes(store));
     return notices.start()
         .compose(v -> OpenApiDocument.load(vertx))
         .compose(openapi -> {
           List<Routes> open = List.of(health, metrics, openapi);
-          return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(), open,
+          // The dashboard's pages are served beside the open routes, but they are no API: routes() leaves them out.
+          List<Routes> served = List.of(health, metrics, openapi, new DashboardRoutes());
+          return vertx.deployVerticle(() -> new HttpVerticle(config.httpPort(), config.maxBodyBytes(), served,
                   List.of(authenticator, rateLimits), v1),
               new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
               .map(id -> new ApiApplication(vertx, pool, redis, admin, publisher, recovery, scheduler, notices,

@@ -250,6 +250,45 @@ public final class JobStore {
         });
   }
 
+  /** How many of a tenant's jobs have one type and status. */
+  public record Count(String type, JobStatus status, long count) {
+  }
+
+  /** A tenant's jobs counted per type and status: one pass over the tenant's rows, so callers should not ask often. */
+  public Future<List<Count>> countsByTypeAndStatus(String tenant) {
+    return query("SELECT type, status, count(*) FROM jobs WHERE tenant = $1 GROUP BY type, status", Tuple.of(tenant))
+        .map(rows -> {
+          List<Count> counts = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> counts.add(new Count(row.getString(0), JobStatus.fromWire(row.getString(1)),
+              row.getLong(2))));
+          return counts;
+        });
+  }
+
+  /** How many of a tenant's jobs were submitted, and how many finished, in one second (epoch seconds). */
+  public record Second(long epochSecond, long submitted, long finished) {
+  }
+
+  /**
+   * A tenant's jobs submitted and finished per second since {@code since}, each side read from one index alone:
+   * submitted jobs from the id index, by the time their UUIDv7 id starts with (their creation, to the millisecond),
+   * finished ones from {@code jobs_tenant_finished_at}. Neither reads rows older than {@code since}.
+   */
+  public Future<List<Second>> perSecond(String tenant, Instant since) {
+    UUID lowestId = new UUID((since.toEpochMilli() << 16) | 0x7000L, Long.MIN_VALUE);
+    return query("SELECT s, sum(submitted)::bigint, sum(finished)::bigint FROM ("
+            + "SELECT ('x' || translate(left(id::text, 13), '-', ''))::bit(48)::bigint / 1000 AS s, "
+            + "count(*) AS submitted, 0 AS finished FROM jobs WHERE tenant = $1 AND id >= $2 GROUP BY 1 UNION ALL "
+            + "SELECT floor(extract(epoch FROM finished_at))::bigint, 0, count(*) "
+            + "FROM jobs WHERE tenant = $1 AND finished_at >= $3 GROUP BY 1) buckets GROUP BY s ORDER BY s",
+        Tuple.of(tenant, lowestId, since.atOffset(ZoneOffset.UTC)))
+        .map(rows -> {
+          List<Second> seconds = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> seconds.add(new Second(row.getLong(0), row.getLong(1), row.getLong(2))));
+          return seconds;
+        });
+  }
+
   /** Jobs running now, across all tenants. */
   public Future<Long> runningCount() {
     return query("SELECT count(*) FROM jobs WHERE status = 'running'", Tuple.tuple())

@@ -47,6 +47,12 @@ public final class TestStack implements BeforeAllCallback {
   public static final String KEY_THROTTLED = "it-key-throttled";
   /** Tenant "capped": at most 2 queued jobs. */
   public static final String KEY_CAPPED = "it-key-capped";
+  /** Tenant "dashboard", DashboardIT's alone. */
+  public static final String KEY_DASHBOARD = "it-key-dashboard";
+  /** Tenant "stats", StatsIT's alone. */
+  public static final String KEY_STATS = "it-key-stats";
+  /** Tenant "onlooker": jobs that DashboardIT and StatsIT must not show; nothing counts them. */
+  public static final String KEY_ONLOOKER = "it-key-onlooker";
   /** Two checkouts may run their tests at once: each names its own database with {@code CONVEYOR_IT_DATABASE}. */
   private static final String DATABASE = System.getenv().getOrDefault("CONVEYOR_IT_DATABASE", "conveyor_it");
 
@@ -117,7 +123,8 @@ public final class TestStack implements BeforeAllCallback {
       env.put("CONVEYOR_NAMESPACE", "it" + UUID.randomUUID().toString().substring(0, 8));
       env.put("CONVEYOR_API_KEYS", "alpha:" + KEY_ALPHA + ",beta:" + KEY_BETA + ",gamma:" + KEY_GAMMA + ",delta:" + KEY_DELTA
           + ",epsilon:" + KEY_EPSILON + ",zeta:" + KEY_ZETA + ",limited:" + KEY_LIMITED + ",throttled:" + KEY_THROTTLED
-          + ",capped:" + KEY_CAPPED);
+          + ",capped:" + KEY_CAPPED + ",dashboard:" + KEY_DASHBOARD + ",stats:" + KEY_STATS
+          + ",onlooker:" + KEY_ONLOOKER);
       env.put("CONVEYOR_TENANT_LIMITS", "limited:1:3:1000,throttled:1:3:1000,capped:1000:1000:2");
       env.put("CONVEYOR_TOPIC_PARTITIONS", "6");
       env.put("CONVEYOR_WORKER_CONCURRENCY", "4");
