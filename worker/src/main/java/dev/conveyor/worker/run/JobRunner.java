@@ -262,7 +262,7 @@ public final class JobRunner {
   }
 
   private Future<Outcome> attempt(Job job, JobHandler handler) {
-    RunContext runContext = new RunContext(job, writer);
+    RunContext runContext = new RunContext(job, writer::progress, context.owner());
     Attempt attempt = new Attempt(runContext);
     running.put(job.id(), attempt);
     try {

@@ -7,32 +7,49 @@ import dev.conveyor.jobs.Progress;
 import dev.conveyor.jobs.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The {@link JobContext} of one attempt. Progress reports are coalesced: at most one write is in flight, and
- * the latest report waiting replaces older ones. Each write also brings back the job's cancel flag.
+ * The {@link JobContext} of one attempt. Progress reports are coalesced: at most one write is in flight, writes
+ * start at least {@link #MIN_WRITE_GAP_MS} apart, and the latest report waiting replaces older ones, so a handler
+ * that reports in a tight loop costs no more than one that reports ten times a second. The last report is written
+ * as soon as the handler returns, before the outcome. Each write also brings back the job's cancel flag.
  */
 final class RunContext implements JobContext {
   private static final int MAX_MESSAGE_CHARS = 1_000;
+  static final long MIN_WRITE_GAP_MS = 100;
+
+  /** Where progress goes: the job's row and its copies. */
+  interface ProgressWriter {
+    Future<Optional<Job>> progress(Job job, Progress progress);
+  }
 
   /** Why an attempt was told to stop before its handler returned. */
   enum Stop { NONE, TIMED_OUT, WORKER_STOPPING }
 
   private final Job job;
-  private final StatusWriter writer;
+  private final ProgressWriter writer;
+  private final Vertx vertx;
   private final AtomicReference<Progress> waiting = new AtomicReference<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
   private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
   private volatile int lastPercent = -1;
+  /** When the last write started (monotonic ns), and whether a timer will flush the report waiting. */
+  private volatile long lastWriteNanos = System.nanoTime() - MIN_WRITE_GAP_MS * 1_000_000;
+  private final AtomicBoolean flushTimerSet = new AtomicBoolean();
+  /** Set once the handler returned: what waits is written at once. */
+  private volatile boolean settling;
   private Promise<Void> idle;
 
-  RunContext(Job job, StatusWriter writer) {
+  RunContext(Job job, ProgressWriter writer, Vertx vertx) {
     this.job = job;
     this.writer = writer;
+    this.vertx = vertx;
     this.cancelRequested = new AtomicBoolean(job.cancelRequested());
   }
 
@@ -91,6 +108,8 @@ final class RunContext implements JobContext {
 
   /** Completes once no progress report is waiting or being written, so the outcome is written after the last one. */
   synchronized Future<Void> settled() {
+    settling = true;
+    flush();
     if (!writing.get() && waiting.get() == null) {
       return Future.succeededFuture();
     }
@@ -117,6 +136,20 @@ final class RunContext implements JobContext {
       becameIdle();
       return;
     }
+    long sinceLastMs = (System.nanoTime() - lastWriteNanos) / 1_000_000;
+    if (!settling && sinceLastMs < MIN_WRITE_GAP_MS) {
+      // Too soon after the last write: the report waits (unless a newer one came meanwhile) for a timer.
+      waiting.compareAndSet(null, next);
+      writing.set(false);
+      if (flushTimerSet.compareAndSet(false, true)) {
+        vertx.setTimer(Math.max(1, MIN_WRITE_GAP_MS - sinceLastMs), t -> {
+          flushTimerSet.set(false);
+          flush();
+        });
+      }
+      return;
+    }
+    lastWriteNanos = System.nanoTime();
     writer.progress(job, next).onComplete(ar -> {
       if (ar.succeeded()) {
         ar.result().ifPresent(updated -> {

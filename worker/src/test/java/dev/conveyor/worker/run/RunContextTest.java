@@ -1,0 +1,76 @@
+package dev.conveyor.worker.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobIds;
+import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.jobs.Json;
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.jobs.Progress;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Progress writes of one attempt: spaced, coalesced, and the last one written before the outcome. */
+class RunContextTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final List<Progress> written = new CopyOnWriteArrayList<>();
+  private final List<Long> writtenAtNanos = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private RunContext context() {
+    Job job = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        null, null, null, Instant.now(), Instant.now(), Instant.now(), null, null, null, false, 1, null);
+    return new RunContext(job, (j, progress) -> {
+      written.add(progress);
+      writtenAtNanos.add(System.nanoTime());
+      return Future.succeededFuture(Optional.of(j));
+    }, vertx);
+  }
+
+  @Test
+  void aTightLoopOfReportsIsWrittenAtMostEveryGapAndTheLastOneBeforeTheOutcome() throws Exception {
+    RunContext context = context();
+    long start = System.nanoTime();
+    for (int i = 1; i <= 1_000; i++) {
+      context.progress(i / 10, "step " + i);
+    }
+    long loopMs = (System.nanoTime() - start) / 1_000_000;
+    context.settled().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertTrue(written.size() <= 2 + loopMs / RunContext.MIN_WRITE_GAP_MS,
+        written.size() + " writes for 1,000 reports in " + loopMs + " ms");
+    assertEquals(new Progress(100, "step 1000"), written.get(written.size() - 1), "the last report, at once");
+    for (int i = 1; i < writtenAtNanos.size() - 1; i++) {
+      long gapMs = (writtenAtNanos.get(i) - writtenAtNanos.get(i - 1)) / 1_000_000;
+      assertTrue(gapMs >= RunContext.MIN_WRITE_GAP_MS - 1, "writes " + gapMs + " ms apart");
+    }
+  }
+
+  @Test
+  void aReportHeldBackIsWrittenByItselfOnceTheGapHasPassed() throws Exception {
+    RunContext context = context();
+    context.progress(10, "first");
+    context.progress(20, "second, too soon");
+    assertEquals(List.of(new Progress(10, "first")), written);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (written.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(List.of(new Progress(10, "first"), new Progress(20, "second, too soon")), written,
+        "written after the gap though the handler reports nothing more");
+    long gapMs = (writtenAtNanos.get(1) - writtenAtNanos.get(0)) / 1_000_000;
+    assertTrue(gapMs >= RunContext.MIN_WRITE_GAP_MS - 1 && gapMs < 1_000, "after the gap: " + gapMs + " ms");
+  }
+}
