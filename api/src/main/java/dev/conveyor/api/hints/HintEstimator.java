@@ -55,6 +55,8 @@ public final class HintEstimator {
    * delays the news of a short job by the whole error.
    */
   static final double QUEUE_AIM = 0.8;
+  /** A share of jobs whose ends, when close together, are worth one look after all of them. */
+  static final double TIGHT_QUANTILE = 0.8;
   /** A running job: where this share of the type's jobs that ran longer (and, with progress, alike) had ended. */
   static final double RUNNING_QUANTILE = 0.5;
 
@@ -70,12 +72,13 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations()) : queued(job, now, type);
+    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations(), minMs)
+        : queued(job, now, type, minMs);
     return clamp(spread(stretch(raw, load), jitter), minMs, maxMs);
   }
 
   /** The wait for the work ahead (if it has begun to be due), then the first look at the job running. */
-  static long queued(Job job, Instant now, TypeState type) {
+  static long queued(Job job, Instant now, TypeState type, long minMs) {
     long untilDue = job.runAt() == null ? 0 : Math.max(0, Duration.between(now, job.runAt()).toMillis());
     long counted = 0;
     long oldestWaitMs = 0;
@@ -96,7 +99,8 @@ public final class HintEstimator {
       double ahead = Math.max(0, counted - rate * since / 1000);
       waitMs = Math.round(ahead * 1000 / rate * QUEUE_AIM);
     }
-    long end = type.durations().known() ? type.durations().endWithin(FIRST_LOOK_QUANTILE, 0, Long.MAX_VALUE) : -1;
+    long end = type.durations().known()
+        ? aim(type.durations(), FIRST_LOOK_QUANTILE, 0, Long.MAX_VALUE, minMs) : -1;
     if (end < 0) {
       return untilDue + waitMs + COLD_START_MS;
     }
@@ -109,16 +113,16 @@ public final class HintEstimator {
     return untilDue + waitMs + Math.max(VISIBLE_MS, START_MS + end + VISIBLE_MS - head);
   }
 
-  static long running(Job job, Instant now, DurationHistory durations) {
+  static long running(Job job, Instant now, DurationHistory durations, long minMs) {
     long elapsed = job.startedAt() == null ? 0 : Math.max(0, Duration.between(job.startedAt(), now).toMillis());
     long byProgress = progressEnd(job, now);
     long end;
     if (byProgress > 0) {
-      long alike = durations.endWithin(RUNNING_QUANTILE, Math.max(elapsed, Math.round(byProgress / PROGRESS_WINDOW)),
-          Math.round(byProgress * PROGRESS_WINDOW));
+      long alike = aim(durations, RUNNING_QUANTILE, Math.max(elapsed, Math.round(byProgress / PROGRESS_WINDOW)),
+          Math.round(byProgress * PROGRESS_WINDOW), minMs);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END);
     } else {
-      end = durations.endWithin(RUNNING_QUANTILE, elapsed, Long.MAX_VALUE);
+      end = aim(durations, RUNNING_QUANTILE, elapsed, Long.MAX_VALUE, minMs);
     }
     if (end > elapsed) {
       return end - elapsed + VISIBLE_MS;
@@ -131,6 +135,18 @@ public final class HintEstimator {
     // starts small and doubles with how long the job is overdue, never past half its age.
     long overdue = elapsed - expected;
     return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
+  }
+
+  /**
+   * Among the recent jobs that ran longer than {@code afterMs} and at most {@code untilMs}, the end where a share
+   * {@code q} had ended; but where the later ones (to {@link #TIGHT_QUANTILE}) ended within {@code minMs} of that,
+   * their end: a read that came too early would be followed by one at least {@code minMs} later, so looking a little
+   * later at once costs the early jobs less than the next read would cost the others.
+   */
+  static long aim(DurationHistory durations, double q, long afterMs, long untilMs, long minMs) {
+    long at = durations.endWithin(q, afterMs, untilMs);
+    long late = at < 0 ? -1 : durations.endWithin(TIGHT_QUANTILE, afterMs, untilMs);
+    return late > at && late - at < minMs ? late : at;
   }
 
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */

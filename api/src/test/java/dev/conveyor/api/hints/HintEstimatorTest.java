@@ -138,6 +138,30 @@ class HintEstimatorTest {
   }
 
   @Test
+  void endsCloserTogetherThanTheShortestHintAreLookedAtOnceAfterMostOfThem() {
+    DurationHistory spread = NONE;
+    for (long ms = 300; ms <= 340; ms += 5) {
+      spread = finished(spread, 2, ms);
+    }
+    TypeState type = new TypeState(spread, 0, 0, Map.of(), NOW);
+    long early = HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 1, 60_000);
+    long late = HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 100, 60_000);
+    assertEquals(HintEstimator.START_MS + bucketEnd(310) + HintEstimator.VISIBLE_MS, early,
+        "a quarter had ended by 310 ms");
+    assertEquals(HintEstimator.START_MS + bucketEnd(335) + HintEstimator.VISIBLE_MS, late,
+        "a read at 310 ms would be followed by one at 410 ms at the soonest: look at 335 ms, when 80 % had ended");
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS,
+        HintEstimator.hint(queued(Priority.NORMAL), NOW, mixed, 0, 0, 100, 60_000),
+        "ends far apart: the first look stays with the short jobs");
+    long in = bucketEnd(305);
+    assertEquals(bucketEnd(325) - in + HintEstimator.VISIBLE_MS, HintEstimator.hint(running(in, null, 0), NOW, type, 0,
+        0, 1, 60_000), "running, 305 ms in: half of those that ran longer had ended by 325 ms");
+    assertEquals(bucketEnd(335) - in + HintEstimator.VISIBLE_MS, HintEstimator.hint(running(in, null, 0), NOW, type, 0,
+        0, 20, 60_000), "with reads at least 20 ms apart, the same choice among them");
+  }
+
+  @Test
   void aRunningJobIsReadJustPastTheEndOfRecentJobsThatRanLonger() {
     TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), NOW);
     assertEquals(bucketEnd(20_000) - 5_000 + HintEstimator.VISIBLE_MS, hint(running(5_000, null, 0), steady));
