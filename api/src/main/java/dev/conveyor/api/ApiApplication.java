@@ -161,7 +161,7 @@ public final class ApiApplication {
         new Health.Probe(dependencies.postgresql(), () -> pool.query("SELECT 1").execute()),
         new Health.Probe(dependencies.kafka(), admin::check),
         new Health.Probe(dependencies.redis(), () -> redis.ping(List.of()))));
-    Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies, held);
+    Metrics metrics = new Metrics(registry, jobMetrics, types, store, dependencies, held, config.namespace());
     Authenticator authenticator = new Authenticator(new ApiKeyStore(pool, dependencies.postgresql()));
     RateLimitHandler rateLimits = new RateLimitHandler(
         new TokenLeases(new RateLimiter(redisClient, keys, dependencies.redis())::lease), limits);

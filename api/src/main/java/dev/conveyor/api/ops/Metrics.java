@@ -5,6 +5,7 @@ import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.deps.Dependencies;
 import dev.conveyor.deps.Dependency;
+import dev.conveyor.jobs.Priority;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobTypeStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,15 +32,20 @@ public final class Metrics implements Routes {
   private final JobStore store;
   private final Dependencies dependencies;
   private final HeldRequests held;
+  private final String namespace;
+
+  /** Queued jobs are counted no further: past it the queue is deep whatever the exact number. */
+  private static final int QUEUED_CAP = 50_000;
 
   public Metrics(PrometheusMeterRegistry registry, JobMetrics jobs, JobTypeStore types, JobStore store,
-      Dependencies dependencies, HeldRequests held) {
+      Dependencies dependencies, HeldRequests held, String namespace) {
     this.registry = registry;
     this.jobs = jobs;
     this.types = types;
     this.store = store;
     this.dependencies = dependencies;
     this.held = held;
+    this.namespace = namespace;
   }
 
   /** A registry for one API process. */
@@ -64,7 +70,8 @@ public final class Metrics implements Routes {
   private void scrape(RoutingContext ctx) {
     Future<JobMetrics.Snapshot> snapshot = types.names().compose(jobs::snapshot);
     Future<Long> running = store.runningCount();
-    Future.join(snapshot, running).onComplete(ignored -> {
+    Future<Map<String, Map<Priority, JobStore.Queued>>> queued = store.queuedByTypeAndPriority(namespace, QUEUED_CAP);
+    Future.join(snapshot, running, queued).onComplete(ignored -> {
       StringBuilder text = new StringBuilder(registry.scrape());
       if (snapshot.succeeded()) {
         render(text, snapshot.result());
@@ -73,11 +80,30 @@ public final class Metrics implements Routes {
         header(text, "conveyor_jobs_in_flight", "gauge", "Jobs running now.");
         text.append("conveyor_jobs_in_flight ").append(running.result()).append('\n');
       }
+      if (queued.succeeded()) {
+        renderQueued(text, queued.result());
+      }
       header(text, "conveyor_held_requests", "gauge", "Long polls, waits and event streams this process holds open.");
       text.append("conveyor_held_requests ").append(held.held()).append('\n');
       renderDependencies(text, dependencies);
       ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
     });
+  }
+
+  /** The queue's depth: what the workers have yet to start, the lag that matters to users. */
+  static void renderQueued(StringBuilder out, Map<String, Map<Priority, JobStore.Queued>> queued) {
+    header(out, "conveyor_jobs_queued", "gauge", "Jobs due and waiting to start, by type and priority (counted up to "
+        + QUEUED_CAP + ").");
+    queued.forEach((type, byPriority) -> byPriority.forEach((priority, q) -> out.append("conveyor_jobs_queued")
+        .append(queueLabels(type, priority)).append(q.count()).append('\n')));
+    header(out, "conveyor_jobs_queued_oldest_seconds", "gauge", "How long the oldest due job has waited.");
+    queued.forEach((type, byPriority) -> byPriority.forEach((priority, q) -> out
+        .append("conveyor_jobs_queued_oldest_seconds").append(queueLabels(type, priority))
+        .append(format(q.oldestWaitMs() / 1000.0)).append('\n')));
+  }
+
+  private static String queueLabels(String type, Priority priority) {
+    return "{type=\"" + type + "\",priority=\"" + priority.wire() + "\"} ";
   }
 
   static void renderDependencies(StringBuilder out, Dependencies dependencies) {
