@@ -48,7 +48,11 @@ public record Config(
     int callbackConcurrency,
     int callbackTimeoutMs,
     int callbackRetryBaseMs,
-    long callbackRetryForMs) {
+    long callbackRetryForMs,
+    LogFormat logFormat) {
+
+  /** How log records are written to standard error: one line of text each, or one JSON object each. */
+  public enum LogFormat { TEXT, JSON }
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -95,7 +99,8 @@ public record Config(
         r.integer("CONVEYOR_CALLBACK_CONCURRENCY", 32, 1, 10_000),
         r.integer("CONVEYOR_CALLBACK_TIMEOUT_MS", 10_000, 100, 600_000),
         r.integer("CONVEYOR_CALLBACK_RETRY_BASE_MS", 5_000, 1, 3_600_000),
-        r.longInteger("CONVEYOR_CALLBACK_RETRY_FOR_MS", 86_400_000L, 1_000, 30L * 86_400_000));
+        r.longInteger("CONVEYOR_CALLBACK_RETRY_FOR_MS", 86_400_000L, 1_000, 30L * 86_400_000),
+        logFormat(env));
     if (config.pollMinMs > config.pollMaxMs) {
       throw new IllegalArgumentException("CONVEYOR_POLL_MIN_MS must not exceed CONVEYOR_POLL_MAX_MS");
     }
@@ -106,6 +111,20 @@ public record Config(
       throw new IllegalArgumentException("CONVEYOR_TOPIC_MIN_ISR must not exceed CONVEYOR_TOPIC_REPLICATION");
     }
     return config;
+  }
+
+  /**
+   * {@code CONVEYOR_LOG_FORMAT}, on its own: logging is set up before the rest of the settings are read, so that a
+   * bad one is reported in the chosen format.
+   */
+  public static LogFormat logFormat(Map<String, String> env) {
+    String raw = new Reader(env).string("CONVEYOR_LOG_FORMAT", "text");
+    for (LogFormat format : LogFormat.values()) {
+      if (format.name().equalsIgnoreCase(raw)) {
+        return format;
+      }
+    }
+    throw new IllegalArgumentException("CONVEYOR_LOG_FORMAT must be text or json, got '" + raw + "'");
   }
 
   /** How often a worker renews its leases: three chances before one runs out. */

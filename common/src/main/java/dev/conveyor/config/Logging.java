@@ -1,10 +1,12 @@
 package dev.conveyor.config;
 
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One-line log records on standard error for every process. Netty says only warnings; Kafka's clients only errors,
+ * One-line log records on standard error for every process, as text or, with {@code CONVEYOR_LOG_FORMAT=json}, as
+ * JSON objects ({@link JsonLogFormatter}). Netty says only warnings; Kafka's clients only errors,
  * since they warn on every reconnection attempt; the Redis client's connection manager nothing, since it prints a
  * stack trace for every broken connection. Conveyor logs an outage of each itself, once when it starts and once when
  * it ends.
@@ -18,6 +20,18 @@ public final class Logging {
   }
 
   public static void configure() {
+    Config.LogFormat format;
+    try {
+      format = Config.logFormat(System.getenv());
+    } catch (IllegalArgumentException bad) {
+      // Reading the whole configuration reports it, and the process exits as for any bad setting.
+      format = Config.LogFormat.TEXT;
+    }
+    if (format == Config.LogFormat.JSON) {
+      for (Handler handler : Logger.getLogger("").getHandlers()) {
+        handler.setFormatter(new JsonLogFormatter());
+      }
+    }
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format",
           "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s - %5$s%6$s%n");
