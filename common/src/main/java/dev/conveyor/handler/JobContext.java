@@ -22,6 +22,13 @@ public interface JobContext {
   void progress(int percent, String message);
 
   /**
+   * The W3C {@code traceparent} of this run: a span of the trace the job was submitted in (the submit's own
+   * {@code traceparent}, or one the API started), for the handler to pass on to what it calls. Each run has a span of
+   * its own.
+   */
+  String traceparent();
+
+  /**
    * True once this attempt should stop: a client asked to cancel, the attempt ran past its timeout, or the worker is
    * stopping. The handler's thread is also interrupted in the last two cases. A cooperative handler then stops, for
    * example by throwing {@link JobCancelled}; one that ignores both is cut off and its worker restarted.

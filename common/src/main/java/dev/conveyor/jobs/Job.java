@@ -8,6 +8,8 @@ import java.util.UUID;
  * One job as stored in PostgreSQL, the source of truth. {@code version} grows with every change
  * and orders cache writes; {@code progress}, {@code result}, {@code error}, the times, {@code schedule} (the
  * recurring schedule that made the job, if any) and {@code callback} (its latest callback delivery) may be null.
+ * {@code traceparent} is the W3C trace context the job was made in; it is stored with it and travels on its Kafka
+ * records, and is null on jobs read back (nothing that reads a job needs it).
  */
 public record Job(
     UUID id,
@@ -31,7 +33,17 @@ public record Job(
     boolean cancelRequested,
     long version,
     String schedule,
-    CallbackState callback) {
+    CallbackState callback,
+    String traceparent) {
+
+  /** A job as read back, its trace context left out. */
+  public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
+      Progress progress, int attempts, int maxAttempts, Long timeoutMs, Instant runAt, String callbackUrl,
+      Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
+      boolean cancelRequested, long version, String schedule, CallbackState callback) {
+    this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback, null);
+  }
 
   /** A job no callback delivery was owed for yet. */
   public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
@@ -39,6 +51,6 @@ public record Job(
       Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
       boolean cancelRequested, long version, String schedule) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
-        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null);
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null, null);
   }
 }

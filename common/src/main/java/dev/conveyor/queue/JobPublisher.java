@@ -5,10 +5,12 @@ import dev.conveyor.deps.Dependency;
 import dev.conveyor.deps.DependencyUnavailable;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.store.OutboxStore;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,7 +155,12 @@ public final class JobPublisher implements AutoCloseable {
 
   private ProducerRecord<String, String> record(OutboxStore.Entry entry) {
     String value = Json.write(Json.object().put("id", entry.jobId().toString()).put("type", entry.queue().type()));
-    return new ProducerRecord<>(topics.forQueue(entry.queue()), entry.jobId().toString(), value);
+    ProducerRecord<String, String> record = new ProducerRecord<>(topics.forQueue(entry.queue()),
+        entry.jobId().toString(), value);
+    // Each record is a span of the job's trace of its own: a job sent again is another hop.
+    TraceContext.parse(entry.traceparent()).ifPresent(trace -> record.headers()
+        .add(TraceContext.HEADER_NAME, trace.child().header().getBytes(StandardCharsets.US_ASCII)));
+    return record;
   }
 
   /** Blocks while buffered records are sent (bounded); call off the event loop. */

@@ -61,17 +61,18 @@ public final class JobStore {
       + " FROM held JOIN done ON done.id = held.id WHERE jobs.id = held.id RETURNING " + QUALIFIED;
   private static final String INSERT = "WITH added AS (INSERT INTO jobs (id, namespace, tenant, type, status, "
       + "priority, payload, max_attempts, attempt_budget, timeout_ms, run_at, due_at, callback_url, created_at, "
-      + "updated_at, schedule, schedule_tick) "
+      + "updated_at, schedule, schedule_tick, traceparent) "
       + "SELECT id, $11, tenant, type, 'queued', priority, payload::jsonb, max_attempts, max_attempts, timeout_ms, "
-      + "run_at, coalesce(run_at, now()), callback_url, created_at, created_at, schedule, schedule_tick "
+      + "run_at, coalesce(run_at, now()), callback_url, created_at, created_at, schedule, schedule_tick, traceparent "
       + "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], "
-      + "$8::timestamptz[], $9::text[], $10::timestamptz[], $13::text[], $14::timestamptz[]) AS t(id, tenant, type, "
-      + "priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at, schedule, schedule_tick) "
+      + "$8::timestamptz[], $9::text[], $10::timestamptz[], $13::text[], $14::timestamptz[], $16::text[]) AS t(id, "
+      + "tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at, schedule, "
+      + "schedule_tick, traceparent) "
       + "ON CONFLICT (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL DO NOTHING RETURNING id) "
-      + "INSERT INTO job_outbox (namespace, job_id, type, priority, backlog, due_at) "
-      + "SELECT $11, o.id, o.type, o.priority, o.backlog, o.owed_at "
-      + "FROM unnest($1::uuid[], $3::text[], $4::text[], $15::boolean[], $12::timestamptz[]) "
-      + "AS o(id, type, priority, backlog, owed_at) "
+      + "INSERT INTO job_outbox (namespace, job_id, type, priority, backlog, due_at, traceparent) "
+      + "SELECT $11, o.id, o.type, o.priority, o.backlog, o.owed_at, o.traceparent "
+      + "FROM unnest($1::uuid[], $3::text[], $4::text[], $15::boolean[], $12::timestamptz[], $16::text[]) "
+      + "AS o(id, type, priority, backlog, owed_at, traceparent) "
       // Only jobs the insert returned get an outbox row (job_outbox has no foreign key to say so).
       + "WHERE o.id IN (SELECT id FROM added) RETURNING " + OutboxStore.RETURNED;
 
@@ -121,6 +122,7 @@ public final class JobStore {
     String[] schedules = new String[n];
     OffsetDateTime[] ticks = new OffsetDateTime[n];
     Boolean[] backlogs = new Boolean[n];
+    String[] traces = new String[n];
     for (int i = 0; i < n; i++) {
       Job job = jobs.get(i);
       ids[i] = job.id();
@@ -137,12 +139,14 @@ public final class JobStore {
       schedules[i] = job.schedule();
       ticks[i] = scheduleTicks == null ? null : scheduleTicks.get(i).atOffset(ZoneOffset.UTC);
       backlogs[i] = backlog.test(job);
+      traces[i] = job.traceparent();
     }
     return conn.preparedQuery(INSERT)
         .execute(Tuple.of(ids, tenants, types, priorities, payloads, maxAttempts)
             .addArrayOfLong(timeouts).addArrayOfOffsetDateTime(runAts).addArrayOfString(callbacks)
             .addArrayOfOffsetDateTime(createdAts).addString(namespace).addArrayOfOffsetDateTime(owedAts)
-            .addArrayOfString(schedules).addArrayOfOffsetDateTime(ticks).addArrayOfBoolean(backlogs))
+            .addArrayOfString(schedules).addArrayOfOffsetDateTime(ticks).addArrayOfBoolean(backlogs)
+            .addArrayOfString(traces))
         .map(rows -> {
           java.util.Map<UUID, OutboxStore.Entry> byJob = new java.util.HashMap<>();
           rows.forEach(row -> {
@@ -380,8 +384,9 @@ public final class JobStore {
    * before its job was due, or one set aside while the job was in progress here. Returns the ids that got a record.
    */
   public Future<List<UUID>> oweIfQueued(List<UUID> ids) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
-            + "SELECT namespace, id, type, priority, greatest(due_at, now()) FROM jobs j WHERE id = ANY($1) AND status = 'queued' "
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
+            + "SELECT namespace, id, type, priority, greatest(due_at, now()), traceparent FROM jobs j "
+            + "WHERE id = ANY($1) AND status = 'queued' "
             + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id) RETURNING job_id",
         Tuple.of((Object) ids.toArray(UUID[]::new)))
         .map(JobStore::ids);
@@ -520,8 +525,8 @@ public final class JobStore {
    * that could have been in Kafka for them.
    */
   public Future<List<UUID>> resendUnchanged(String namespace, List<Seen> seen) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
-            + "SELECT j.namespace, j.id, j.type, j.priority, now()"
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
+            + "SELECT j.namespace, j.id, j.type, j.priority, now(), j.traceparent"
             + " FROM unnest($2::uuid[], $3::bigint[]) AS s(id, version) JOIN jobs j ON j.id = s.id"
             + " WHERE j.namespace = $1 AND j.version = s.version AND j.status = 'queued'"
             + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
@@ -609,9 +614,9 @@ public final class JobStore {
    * owes a record for each one queued, due when the job is.
    */
   private static String owingRequeued(String update) {
-    return "WITH changed AS (" + update + " RETURNING " + COLUMNS + ", namespace, due_at), "
-        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, priority, due_at) "
-        + "SELECT namespace, id, type, priority, due_at FROM changed WHERE status = 'queued') "
+    return "WITH changed AS (" + update + " RETURNING " + COLUMNS + ", namespace, due_at, traceparent), "
+        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
+        + "SELECT namespace, id, type, priority, due_at, traceparent FROM changed WHERE status = 'queued') "
         + "SELECT * FROM changed";
   }
 

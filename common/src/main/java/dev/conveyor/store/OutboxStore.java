@@ -18,16 +18,20 @@ import java.util.UUID;
  */
 public final class OutboxStore {
 
-  /** One owed record: the outbox row id, the job it announces, and the queue it goes to. */
-  public record Entry(long id, UUID jobId, JobQueue queue) {
+  /**
+   * One owed record: the outbox row id, the job it announces, the queue it goes to, and the trace context the job was
+   * made in (null for jobs made before traces were kept).
+   */
+  public record Entry(long id, UUID jobId, JobQueue queue, String traceparent) {
     static Entry of(Row row) {
       return new Entry(row.getLong("id"), row.getUUID("job_id"), new JobQueue(row.getString("type"),
-          Priority.parse(row.getString("priority")).orElse(Priority.NORMAL), row.getBoolean("backlog")));
+          Priority.parse(row.getString("priority")).orElse(Priority.NORMAL), row.getBoolean("backlog")),
+          row.getString("traceparent"));
     }
   }
 
   /** The columns {@link Entry#of} reads, for every statement that returns outbox rows. */
-  static final String RETURNED = "id, job_id, type, priority, backlog";
+  static final String RETURNED = "id, job_id, type, priority, backlog, traceparent";
 
   private OutboxStore() {
   }

@@ -16,6 +16,7 @@ import dev.conveyor.callback.CallbackTargets;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.Json;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -72,6 +73,7 @@ public final class JobRoutes implements Routes {
     String tenant = Authenticator.tenant(ctx);
     JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs", body);
+    TraceContext trace = TraceContext.continueOrStart(ctx.request().getHeader(TraceContext.HEADER_NAME));
     SubmitRequest.Parsed parsed = SubmitRequest.parse(body);
     if (!parsed.valid()) {
       ctx.fail(invalid(parsed.problems()));
@@ -94,7 +96,7 @@ public final class JobRoutes implements Routes {
                 String.join("; ", verdict.problems())));
           }
           return quota.admit(tenant, 1)
-              .compose(fresh -> intake.accept(tenant, List.of(request.toJob(tenant, null)), key, fresh));
+              .compose(fresh -> intake.accept(tenant, List.of(request.toJob(tenant, null, trace)), key, fresh));
         })
         .compose(accepted -> {
           Job job = accepted.jobs().get(0);
@@ -113,6 +115,7 @@ public final class JobRoutes implements Routes {
     String tenant = Authenticator.tenant(ctx);
     JsonNode body = JsonBodies.parse(ctx);
     JobIntake.IdempotencyKey key = idempotencyKey(ctx, "jobs/batch", body);
+    TraceContext trace = TraceContext.continueOrStart(ctx.request().getHeader(TraceContext.HEADER_NAME));
     JsonNode items = body.isObject() ? body.get("jobs") : null;
     if (items == null || !items.isArray() || items.size() < 1 || items.size() > MAX_BATCH) {
       ctx.fail(Problem.badRequest("The body must be an object whose \"jobs\" is an array of 1 to " + MAX_BATCH
@@ -148,7 +151,7 @@ public final class JobRoutes implements Routes {
             return Future.failedFuture(Problem.of(422, "invalid-jobs", "Jobs rejected", errorList.size() + " of "
                 + items.size() + " jobs cannot be accepted; nothing was created.").withExtensions(errors));
           }
-          List<Job> jobs = parsed.stream().map(p -> p.request().toJob(tenant, null)).toList();
+          List<Job> jobs = parsed.stream().map(p -> p.request().toJob(tenant, null, trace)).toList();
           return quota.admit(tenant, jobs.size()).compose(fresh -> intake.accept(tenant, jobs, key, fresh));
         })
         .onSuccess(accepted -> {

@@ -8,6 +8,7 @@ import java.net.URI;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
+import dev.conveyor.trace.TraceContext;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
@@ -30,11 +31,14 @@ public record SubmitRequest(
     }
   }
 
-  /** A new queued job of this request; {@code schedule} names the schedule that makes it, or is null. */
-  public Job toJob(String tenant, String schedule) {
+  /**
+   * A new queued job of this request; {@code schedule} names the schedule that makes it, or is null, and
+   * {@code trace} is the trace context it is made in.
+   */
+  public Job toJob(String tenant, String schedule, TraceContext trace) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return new Job(JobIds.next(), tenant, type, JobStatus.QUEUED, priority, payload, null, 0, maxAttempts, timeoutMs,
-        runAt, callbackUrl, now, null, now, null, null, null, false, 1, schedule);
+        runAt, callbackUrl, now, null, now, null, null, null, false, 1, schedule, null, trace.header());
   }
 
   public static Parsed parse(JsonNode body) {

@@ -8,6 +8,7 @@ import dev.conveyor.schedule.CronSchedule;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.OutboxStore;
 import dev.conveyor.store.ScheduleStore;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -149,7 +150,7 @@ public final class Scheduler {
     List<Job> jobs = new ArrayList<>(ticks.size());
     List<Instant> dueAts = new ArrayList<>(ticks.size());
     for (int i = 0; i < ticks.size(); i++) {
-      jobs.add(request.request().toJob(schedule.tenant(), schedule.name()));
+      jobs.add(request.request().toJob(schedule.tenant(), schedule.name(), TraceContext.newRoot()));
       dueAts.add(now.plusMillis(DIRECT_SEND_GRACE_MS));
     }
     return JobStore.insertScheduled(conn, namespace, jobs, dueAts, ticks).compose(entries -> {

@@ -2,10 +2,12 @@ package dev.conveyor.worker.queue;
 
 import dev.conveyor.queue.Topics;
 import dev.conveyor.worker.run.JobRunner;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +26,7 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -293,7 +296,9 @@ public final class JobConsumer extends VerticleBase {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     Object epoch = offsets.epoch(tp);
     String source = tp + "@" + record.offset();
-    JobRunner.Run run = runner.run(record.key(), record.value(), source);
+    Header trace = record.headers().lastHeader(TraceContext.HEADER_NAME);
+    JobRunner.Run run = runner.run(record.key(), record.value(), source,
+        trace == null ? null : new String(trace.value(), StandardCharsets.US_ASCII));
     run.released().onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());

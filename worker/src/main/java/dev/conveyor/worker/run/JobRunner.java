@@ -9,6 +9,7 @@ import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobError;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.Json;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -126,8 +127,11 @@ public final class JobRunner {
     this.onWedged = listener;
   }
 
-  /** Starts the work for one record; {@code source} names the record (topic-partition@offset) in logs. */
-  public Run run(String key, String value, String source) {
+  /**
+   * Starts the work for one record; {@code source} names the record (topic-partition@offset) in logs, and
+   * {@code traceparent} is the record's trace context (null if it came with none).
+   */
+  public Run run(String key, String value, String source, String traceparent) {
     Optional<UUID> id = JobIds.parse(key);
     String type = typeOf(value);
     if (id.isEmpty() || type == null) {
@@ -158,7 +162,7 @@ public final class JobRunner {
       claimed.map(claim -> claim.overLimit() ? Release.OVER_LIMIT
           : claim.job().isPresent() ? Release.CLAIMED : Release.SKIPPED).onComplete(released);
       Future<Void> work = claimed.compose(claim -> claim.job().isEmpty() ? Future.succeededFuture()
-          : runClaimed(claim.job().get(), handler.get(), slotFreed));
+          : runClaimed(claim.job().get(), handler.get(), slotFreed, traceparent));
       active.put(id.get(), work);
       work.onComplete(ar -> {
         slotFreed.tryComplete();
@@ -250,10 +254,10 @@ public final class JobRunner {
   }
 
   /** Runs the attempt, then writes its outcome; the slot is free once the handler's thread has returned. */
-  private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed) {
+  private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed, String traceparent) {
     held.add(job.id());
     Future<Outcome> outcome = handingBack || closing ? Future.succeededFuture(new Outcome.Interrupted())
-        : attempt(job, handler);
+        : attempt(job, handler, traceparent);
     outcome.onComplete(ar -> slotFreed.tryComplete());
     return outcome
         .compose(ended -> durably("outcome of job " + job.id(), () -> writer.finish(job, ended, 0)))
@@ -261,8 +265,10 @@ public final class JobRunner {
         .onComplete(ar -> held.remove(job.id()));
   }
 
-  private Future<Outcome> attempt(Job job, JobHandler handler) {
-    RunContext runContext = new RunContext(job, writer::progress, context.owner());
+  private Future<Outcome> attempt(Job job, JobHandler handler, String traceparent) {
+    // The handler's run is a span of the job's trace of its own, a child of the record's.
+    RunContext runContext = new RunContext(job, writer::progress, context.owner(),
+        TraceContext.continueOrStart(traceparent));
     Attempt attempt = new Attempt(runContext);
     running.put(job.id(), attempt);
     try {

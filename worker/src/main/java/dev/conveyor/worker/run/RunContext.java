@@ -5,6 +5,7 @@ import dev.conveyor.handler.JobContext;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.Progress;
 import dev.conveyor.jobs.StoredText;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,6 +35,7 @@ final class RunContext implements JobContext {
   private final Job job;
   private final ProgressWriter writer;
   private final Vertx vertx;
+  private final TraceContext trace;
   private final AtomicReference<Progress> waiting = new AtomicReference<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
@@ -46,10 +48,11 @@ final class RunContext implements JobContext {
   private volatile boolean settling;
   private Promise<Void> idle;
 
-  RunContext(Job job, ProgressWriter writer, Vertx vertx) {
+  RunContext(Job job, ProgressWriter writer, Vertx vertx, TraceContext trace) {
     this.job = job;
     this.writer = writer;
     this.vertx = vertx;
+    this.trace = trace;
     this.cancelRequested = new AtomicBoolean(job.cancelRequested());
   }
 
@@ -70,6 +73,11 @@ final class RunContext implements JobContext {
   @Override
   public JsonNode payload() {
     return job.payload();
+  }
+
+  @Override
+  public String traceparent() {
+    return trace.header();
   }
 
   @Override

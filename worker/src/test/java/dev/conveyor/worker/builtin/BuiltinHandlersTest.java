@@ -45,6 +45,10 @@ class BuiltinHandlersTest {
       return attempt;
     }
 
+    public String traceparent() {
+      return "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    }
+
     public void progress(int percent, String message) {
       percents.add(percent);
     }

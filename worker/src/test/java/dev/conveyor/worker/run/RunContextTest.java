@@ -9,6 +9,7 @@ import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Priority;
 import dev.conveyor.jobs.Progress;
+import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
@@ -37,7 +38,7 @@ class RunContextTest {
       written.add(progress);
       writtenAtNanos.add(System.nanoTime());
       return Future.succeededFuture(Optional.of(j));
-    }, vertx);
+    }, vertx, TraceContext.newRoot());
   }
 
   @Test
