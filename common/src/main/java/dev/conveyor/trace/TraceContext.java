@@ -29,7 +29,9 @@ public record TraceContext(String traceId, String parentId, String flags) {
         || m.group(2).equals(ZERO_TRACE) || m.group(3).equals(ZERO_PARENT)) {
       return Optional.empty();
     }
-    return Optional.of(new TraceContext(m.group(2), m.group(3), m.group(4)));
+    // Only the sampled flag is defined by this version of the specification: unknown flags are not passed on.
+    boolean sampled = (Integer.parseInt(m.group(4), 16) & 1) == 1;
+    return Optional.of(new TraceContext(m.group(2), m.group(3), sampled ? "01" : "00"));
   }
 
   /** A new trace, sampled, as when a request comes with none. */

@@ -24,6 +24,12 @@ class TraceContextTest {
   }
 
   @Test
+  void onlyTheSampledFlagIsPassedOn() {
+    assertEquals("01", TraceContext.parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-ff").orElseThrow().flags());
+    assertEquals("00", TraceContext.parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-fe").orElseThrow().flags());
+  }
+
+  @Test
   void invalidHeadersNameNoTrace() {
     for (String bad : new String[] {null, "", "garbage", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331",
         "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", "00-00000000000000000000000000000000-b7ad6b7169203331-01",

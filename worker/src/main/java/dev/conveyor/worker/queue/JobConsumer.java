@@ -298,7 +298,7 @@ public final class JobConsumer extends VerticleBase {
     String source = tp + "@" + record.offset();
     Header trace = record.headers().lastHeader(TraceContext.HEADER_NAME);
     JobRunner.Run run = runner.run(record.key(), record.value(), source,
-        trace == null ? null : new String(trace.value(), StandardCharsets.US_ASCII));
+        trace == null || trace.value() == null ? null : new String(trace.value(), StandardCharsets.US_ASCII));
     run.released().onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "record " + source + " left unread, to be read again", ar.cause());
