@@ -11,6 +11,8 @@ import java.util.Arrays;
 public final class DurationHistory {
   /** Below this total weight the history says nothing (a cold start). */
   static final double MIN_WEIGHT = 3;
+  /** Jobs that weigh less than this together, however long, say nothing of how long a job may run. */
+  static final double TAIL_WEIGHT = 0.5;
 
   /** Upper bound of each bucket but the last, which is unbounded. */
   private final long[] boundsMs;
@@ -52,10 +54,15 @@ public final class DurationHistory {
     return total() >= MIN_WEIGHT;
   }
 
-  /** The end of the last bucket any recent job ended in; -1 if none did. */
+  /**
+   * The end of the last bucket recent jobs ended in, passing over a tail of less than {@link #TAIL_WEIGHT} (an
+   * outlier long decayed); -1 if nothing is known.
+   */
   public long longest() {
+    double tail = 0;
     for (int i = weights.length - 1; i >= 0; i--) {
-      if (weights[i] > 0) {
+      tail += weights[i];
+      if (tail >= TAIL_WEIGHT) {
         return i < boundsMs.length ? boundsMs[i] : lastBound() * 2;
       }
     }

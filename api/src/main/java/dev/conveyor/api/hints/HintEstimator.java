@@ -48,6 +48,8 @@ public final class HintEstimator {
   static final long COLD_START_MS = 200;
   /** A queued job's first look: where this share of the type's recent jobs had ended. */
   static final double FIRST_LOOK_QUANTILE = 0.25;
+  /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
+  static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 1_000;
   /**
@@ -110,7 +112,12 @@ public final class HintEstimator {
     long sinceDue = untilDue > 0 ? 0 : Duration.between(job.runAt() == null ? job.createdAt() : job.runAt(), now)
         .toMillis();
     long head = waitMs == 0 && sinceDue > 0 && sinceDue < end ? sinceDue : 0;
-    return untilDue + waitMs + Math.max(VISIBLE_MS, START_MS + end + VISIBLE_MS - head);
+    long look = Math.max(VISIBLE_MS, START_MS + end + VISIBLE_MS - head);
+    if (waitMs == 0 && sinceDue > Math.max(FLOWING_MS, end)) {
+      // Due for long with nothing known ahead: no worker may be taking the type. Looks spread out with its wait.
+      look = Math.max(look, Math.round(sinceDue * STUCK_SHARE));
+    }
+    return untilDue + waitMs + look;
   }
 
   static long running(Job job, Instant now, DurationHistory durations, long minMs) {
@@ -130,6 +137,10 @@ public final class HintEstimator {
     long expected = Math.max(byProgress, durations.longest());
     if (expected <= 0) {
       return Math.max(COLD_START_MS, elapsed / 2);
+    }
+    if (expected > elapsed) {
+      // Too few recent jobs ran this long to say where half of them ended, but some did: look when the last did.
+      return expected - elapsed + VISIBLE_MS;
     }
     // Past every end known: most such jobs are only a moment late, a few far longer than any seen, so the step
     // starts small and doubles with how long the job is overdue, never past half its age.

@@ -40,7 +40,7 @@ class HintEstimatorTest {
 
   private static Job job(JobStatus status, Priority priority, Instant startedAt, Progress progress, Instant updatedAt) {
     return new Job(JobIds.next(), "t", "sleep", status, priority, Json.object(), progress, 1, 3, null, null, null,
-        NOW.minusSeconds(60), startedAt, updatedAt, null, null, null, false, 1, null);
+        NOW, startedAt, updatedAt, null, null, null, false, 1, null);
   }
 
   private static Job queued(Priority priority) {
@@ -133,8 +133,10 @@ class HintEstimatorTest {
         0, 3, null, null, null, NOW.minusMillis(60), null, NOW.minusMillis(60), null, null, null, false, 1, null);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS - 60, hint(justAccepted, shortJobs),
         "the 60 ms the 202 took are 60 ms of the job's start and run gone by");
-    assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL), shortJobs),
-        "queued for a minute, it waits for something else: a look one job's length from now");
+    Job waiting = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
+        0, 3, null, null, null, NOW.minusMillis(1_500), null, NOW.minusMillis(1_500), null, null, null, false, 1, null);
+    assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS, hint(waiting, shortJobs),
+        "due 1.5 s ago, it waits for something else: a look one job's length from now");
   }
 
   @Test
@@ -199,6 +201,26 @@ class HintEstimatorTest {
     TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
     assertEquals(250 + 5_000, hint(running(25_000, new Progress(90, null), 18_000), cold),
         "past the progress rate's 20 s: 1 % of its age plus the 5 s it is late");
+  }
+
+  @Test
+  void aJobLongerThanMostIsNotReadInATightLoop() {
+    DurationHistory oneLong = finished(finished(NONE, 100, 200), 1, 20_000);
+    TypeState type = new TypeState(oneLong, 0, 0, Map.of(), NOW);
+    assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), type),
+        "past the 200 ms jobs, one recent job ran 20 s: look when it ended, not every few milliseconds");
+    DurationHistory faded = finished(finished(NONE, 1, 600_000).decayAndAdd(1e-6, new long[0]), 100, 200);
+    TypeState fadedType = new TypeState(faded, 0, 0, Map.of(), NOW);
+    long late = hint(running(1_000, null, 0), fadedType);
+    assertEquals(500, late, "a 10-minute job long faded says nothing: 0.8 s past every end known, half its age");
+  }
+
+  @Test
+  void aJobQueuedForLongWithNothingKnownAheadIsLookedAtLessAndLessOften() {
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), NOW);
+    Job stuck = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
+        0, 3, null, null, null, NOW.minusSeconds(600), null, NOW.minusSeconds(600), null, null, null, false, 1, null);
+    assertEquals(60_000, hint(stuck, shortJobs), "queued 10 minutes, no worker taking it: a look a minute later");
   }
 
   @Test
