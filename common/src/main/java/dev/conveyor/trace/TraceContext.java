@@ -1,5 +1,6 @@
 package dev.conveyor.trace;
 
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
  */
 public record TraceContext(String traceId, String parentId, String flags) {
   private static final Pattern HEADER = Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?");
+  private static final HexFormat HEX = HexFormat.of();
   private static final String ZERO_TRACE = "0".repeat(32);
   private static final String ZERO_PARENT = "0".repeat(16);
   /** The name of the header and of the Kafka record header. */
@@ -54,14 +56,10 @@ public record TraceContext(String traceId, String parentId, String flags) {
   }
 
   private static String hex(int bytes) {
-    StringBuilder out = new StringBuilder(bytes * 2);
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    for (int i = 0; i < bytes; i++) {
-      out.append(String.format("%02x", random.nextInt(256)));
-    }
-    if (out.chars().allMatch(c -> c == '0')) {
-      out.setCharAt(out.length() - 1, '1');
-    }
-    return out.toString();
+    byte[] random = new byte[bytes];
+    ThreadLocalRandom.current().nextBytes(random);
+    // An id of all zeros is invalid.
+    random[bytes - 1] |= 1;
+    return HEX.formatHex(random);
   }
 }

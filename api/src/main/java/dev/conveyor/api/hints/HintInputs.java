@@ -35,8 +35,6 @@ public final class HintInputs {
   private static final long RATE_WINDOW_MS = 2_000;
   /** The drain rate follows a backlog's throughput within seconds. */
   private static final double RATE_HALF_LIFE_MS = 3_000;
-  /** Counting the queued jobs stops here: past it the wait is long whatever the exact count. */
-  private static final int QUEUED_CAP = 50_000;
   /**
    * A count costs in proportion to the jobs queued: past this many it is taken only every {@link #LARGE_COUNT_MS},
    * when a count a moment old matters less anyway.
@@ -129,7 +127,8 @@ public final class HintInputs {
     boolean recount = recountDue();
     types.names()
         .compose(names -> Future.all(metrics.snapshot(names), metrics.hintDurations(names),
-                recount ? store.queuedByTypeAndPriority(namespace, QUEUED_CAP) : Future.succeededFuture(null))
+                recount ? store.queuedByTypeAndPriority(namespace, JobStore.QUEUED_COUNT_CAP)
+                    : Future.succeededFuture(null))
             .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2))))
         .onFailure(e -> LOG.log(Level.FINE, "poll hints keep their last inputs", e))
         .onComplete(ar -> refreshing.set(false));

@@ -34,9 +34,6 @@ public final class Metrics implements Routes {
   private final HeldRequests held;
   private final String namespace;
 
-  /** Queued jobs are counted no further: past it the queue is deep whatever the exact number. */
-  private static final int QUEUED_CAP = 50_000;
-
   public Metrics(PrometheusMeterRegistry registry, JobMetrics jobs, JobTypeStore types, JobStore store,
       Dependencies dependencies, HeldRequests held, String namespace) {
     this.registry = registry;
@@ -70,7 +67,8 @@ public final class Metrics implements Routes {
   private void scrape(RoutingContext ctx) {
     Future<JobMetrics.Snapshot> snapshot = types.names().compose(jobs::snapshot);
     Future<Long> running = store.runningCount();
-    Future<Map<String, Map<Priority, JobStore.Queued>>> queued = store.queuedByTypeAndPriority(namespace, QUEUED_CAP);
+    Future<Map<String, Map<Priority, JobStore.Queued>>> queued =
+        store.queuedByTypeAndPriority(namespace, JobStore.QUEUED_COUNT_CAP);
     Future.join(snapshot, running, queued).onComplete(ignored -> {
       StringBuilder text = new StringBuilder(registry.scrape());
       if (snapshot.succeeded()) {
@@ -93,7 +91,7 @@ public final class Metrics implements Routes {
   /** The queue's depth: what the workers have yet to start, the lag that matters to users. */
   static void renderQueued(StringBuilder out, Map<String, Map<Priority, JobStore.Queued>> queued) {
     header(out, "conveyor_jobs_queued", "gauge", "Jobs due and waiting to start, by type and priority (counted up to "
-        + QUEUED_CAP + ").");
+        + JobStore.QUEUED_COUNT_CAP + ").");
     queued.forEach((type, byPriority) -> byPriority.forEach((priority, q) -> out.append("conveyor_jobs_queued")
         .append(queueLabels(type, priority)).append(q.count()).append('\n')));
     header(out, "conveyor_jobs_queued_oldest_seconds", "gauge", "How long the oldest due job has waited.");
