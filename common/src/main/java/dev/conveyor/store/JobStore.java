@@ -418,12 +418,17 @@ public final class JobStore {
    */
   private static final String HELD = "id = $1 AND attempts = $2 AND lease_owner = $3 AND status = 'running'";
 
-  /** Records progress of a running attempt; empty when nothing changed (same or lower percent, or attempt over). */
-  public Future<Optional<Job>> progress(Attempt attempt, Progress progress) {
-    return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, " + CHANGE + " WHERE " + HELD
+  /**
+   * Records progress of a running attempt, made {@code ageMs} ago (a report the worker held back): the change time is
+   * when it was made, never before the last change. Empty when nothing changed (same or lower percent, or attempt over).
+   */
+  public Future<Optional<Job>> progress(Attempt attempt, Progress progress, long ageMs) {
+    return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, updated_at = greatest(updated_at, "
+            + NOW + " - $6::float8 * interval '1 millisecond'), version = version + 1 WHERE " + HELD
             + " AND (progress_percent IS NULL OR progress_percent < $4"
             + " OR (progress_percent = $4 AND progress_message IS DISTINCT FROM $5)) RETURNING " + COLUMNS,
-        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message())));
+        Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message(),
+            (double) Math.max(0, ageMs))));
   }
 
   /** One attempt's result, as {@link #succeedAll} stores it. */

@@ -13,6 +13,7 @@ import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Priority;
+import dev.conveyor.jobs.Progress;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.store.Database;
 import dev.conveyor.store.JobStore;
@@ -68,6 +69,23 @@ class LeaseStoreIT {
 
   private static io.vertx.core.Future<Optional<Job>> succeed(JobStore.Attempt attempt, String result) {
     return store.succeedAll(List.of(new JobStore.Success(attempt, result))).map(done -> done.get(0));
+  }
+
+  @Test
+  void progressIsDatedWhenItWasReportedNeverBeforeTheLastChange() throws InterruptedException {
+    Job job = insert(3);
+    Job claimed = TestStack.await(claim(job.id(), "w", "w/owner", 30_000)).orElseThrow();
+    Thread.sleep(400);
+    JobStore.Attempt attempt = new JobStore.Attempt(job.id(), claimed.attempts(), "w/owner");
+    Job held = TestStack.await(store.progress(attempt, new Progress(20, "held back"), 300))
+        .orElseThrow();
+    Instant now = Instant.now();
+    assertTrue(held.updatedAt().isBefore(now.minusMillis(250)), "dated 300 ms back: " + held.updatedAt() + " at " + now);
+    assertFalse(held.updatedAt().isBefore(claimed.updatedAt()), "never before the claim");
+    Job later = TestStack.await(store.progress(attempt, new Progress(30, "old"), 60_000))
+        .orElseThrow();
+    assertEquals(held.updatedAt(), later.updatedAt(), "a report older than the last change keeps its time");
+    assertEquals(held.version() + 1, later.version());
   }
 
   @Test

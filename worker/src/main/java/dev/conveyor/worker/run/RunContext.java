@@ -24,9 +24,17 @@ final class RunContext implements JobContext {
   private static final int MAX_MESSAGE_CHARS = 1_000;
   static final long MIN_WRITE_GAP_MS = 100;
 
-  /** Where progress goes: the job's row and its copies. */
+  /**
+   * Where progress goes: the job's row and its copies. {@code ageMs}: how long ago the handler made the report, since
+   * a report held back is written later; the job's change time is when it was made, which the poll hints read as the
+   * progress rate.
+   */
   interface ProgressWriter {
-    Future<Optional<Job>> progress(Job job, Progress progress);
+    Future<Optional<Job>> progress(Job job, Progress progress, long ageMs);
+  }
+
+  /** A report and when it was made (monotonic ns). */
+  private record Report(Progress progress, long atNanos) {
   }
 
   /** Why an attempt was told to stop before its handler returned. */
@@ -36,7 +44,7 @@ final class RunContext implements JobContext {
   private final ProgressWriter writer;
   private final Vertx vertx;
   private final TraceContext trace;
-  private final AtomicReference<Progress> waiting = new AtomicReference<>();
+  private final AtomicReference<Report> waiting = new AtomicReference<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean cancelRequested;
   private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
@@ -92,7 +100,7 @@ final class RunContext implements JobContext {
       return;
     }
     lastPercent = clamped;
-    waiting.set(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)));
+    waiting.set(new Report(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)), System.nanoTime()));
     flush();
   }
 
@@ -138,7 +146,7 @@ final class RunContext implements JobContext {
     if (!writing.compareAndSet(false, true)) {
       return;
     }
-    Progress next = waiting.getAndSet(null);
+    Report next = waiting.getAndSet(null);
     if (next == null) {
       writing.set(false);
       becameIdle();
@@ -158,7 +166,7 @@ final class RunContext implements JobContext {
       return;
     }
     lastWriteNanos = System.nanoTime();
-    writer.progress(job, next).onComplete(ar -> {
+    writer.progress(job, next.progress(), (lastWriteNanos - next.atNanos()) / 1_000_000).onComplete(ar -> {
       if (ar.succeeded()) {
         ar.result().ifPresent(updated -> {
           if (updated.cancelRequested()) {

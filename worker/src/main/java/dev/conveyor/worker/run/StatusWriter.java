@@ -106,8 +106,8 @@ public final class StatusWriter {
     return store.heldBy(id, settings.leaseOwner(), settings.leaseMs());
   }
 
-  public Future<Optional<Job>> progress(Job job, Progress progress) {
-    return announce(store.progress(attempt(job), progress));
+  public Future<Optional<Job>> progress(Job job, Progress progress, long ageMs) {
+    return announce(store.progress(attempt(job), progress, ageMs));
   }
 
   private JobStore.Attempt attempt(Job job) {

@@ -25,6 +25,7 @@ class RunContextTest {
   private final Vertx vertx = Vertx.vertx();
   private final List<Progress> written = new CopyOnWriteArrayList<>();
   private final List<Long> writtenAtNanos = new CopyOnWriteArrayList<>();
+  private final List<Long> ages = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void close() throws Exception {
@@ -34,8 +35,9 @@ class RunContextTest {
   private RunContext context() {
     Job job = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
         null, null, null, Instant.now(), Instant.now(), Instant.now(), null, null, null, false, 1, null);
-    return new RunContext(job, (j, progress) -> {
+    return new RunContext(job, (j, progress, ageMs) -> {
       written.add(progress);
+      ages.add(ageMs);
       writtenAtNanos.add(System.nanoTime());
       return Future.succeededFuture(Optional.of(j));
     }, vertx, TraceContext.newRoot());
@@ -73,5 +75,8 @@ class RunContextTest {
         "written after the gap though the handler reports nothing more");
     long gapMs = (writtenAtNanos.get(1) - writtenAtNanos.get(0)) / 1_000_000;
     assertTrue(gapMs >= RunContext.MIN_WRITE_GAP_MS - 1 && gapMs < 1_000, "after the gap: " + gapMs + " ms");
+    assertTrue(ages.get(0) <= 5, "the first report is written as made, " + ages.get(0) + " ms old");
+    assertTrue(ages.get(1) >= RunContext.MIN_WRITE_GAP_MS - 5 && ages.get(1) <= gapMs + 5,
+        "the held report is written with its age, " + ages.get(1) + " ms, for the progress rate");
   }
 }
