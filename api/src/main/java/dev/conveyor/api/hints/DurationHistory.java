@@ -13,6 +13,10 @@ public final class DurationHistory {
   static final double MIN_WEIGHT = 3;
   /** Jobs that weigh less than this together, however long, say nothing of how long a job may run. */
   static final double TAIL_WEIGHT = 0.5;
+  /** A job of T ms is seen late by at most the larger of a floor and this share of T without cost to its client. */
+  static final double DELAY_SHARE = 0.1;
+  /** Seen this many times the delay borne late, a job is as badly served as it can be: later counts no more. */
+  static final double LATE_CAP = 10;
 
   /** Upper bound of each bucket but the last, which is unbounded. */
   private final long[] boundsMs;
@@ -93,6 +97,75 @@ public final class DurationHistory {
       }
     }
     return low < boundsMs.length ? boundsMs[low] : Math.max(afterMs, lastBound()) * 2;
+  }
+
+  /**
+   * For a job that has run {@code afterMs}, the bucket end at which one read costs least, -1 if too few recent jobs ran
+   * that long. A read at time t costs each recent job that ended by t its lateness, in units of the delay its client
+   * can bear ({@code floorMs}, or a tenth of its length if more), and each that had not ended {@code readCost} units:
+   * the read that still finds it running; lateness counts at most {@link #LATE_CAP} units. So a read lands after a
+   * tight cluster of ends, not at a median between clusters far apart, passes over a few outliers, and a spread of
+   * ends is read at intervals a few times as wide as the delay it allows.
+   */
+  public long cheapestRead(long afterMs, long floorMs, double readCost) {
+    double mass = total() - weightUpTo(afterMs);
+    if (mass < MIN_WEIGHT / 2) {
+      return -1;
+    }
+    int first = firstEndingAfter(afterMs);
+    double ended = 0;
+    double perAllowed = 0;
+    double endsPerAllowed = 0;
+    // Jobs seen LATE_CAP allowances late or more, each counted as that: past it, lateness is only lateness.
+    double capped = 0;
+    int uncapped = first;
+    double cheapest = Double.MAX_VALUE;
+    long at = -1;
+    for (int i = first; i < weights.length && ended < mass * (1 - 1e-9); i++) {
+      double weight = weightPast(i, afterMs, first);
+      if (weight <= 0) {
+        continue;
+      }
+      long end = end(i, afterMs);
+      ended += weight;
+      perAllowed += weight / allowed(i, afterMs, floorMs);
+      endsPerAllowed += weight * end / allowed(i, afterMs, floorMs);
+      for (; uncapped < i && end >= end(uncapped, afterMs) + LATE_CAP * allowed(uncapped, afterMs, floorMs);
+          uncapped++) {
+        double w = weightPast(uncapped, afterMs, first);
+        double a = allowed(uncapped, afterMs, floorMs);
+        perAllowed -= w / a;
+        endsPerAllowed -= w * end(uncapped, afterMs) / a;
+        capped += w;
+      }
+      double cost = end * perAllowed - endsPerAllowed + LATE_CAP * capped + readCost * Math.max(0, mass - ended);
+      if (cost < cheapest) {
+        cheapest = cost;
+        at = end;
+      }
+    }
+    return at;
+  }
+
+  /** Bucket {@code i}'s end; the last, unbounded one is taken to end at twice the last bound (or the job's age). */
+  private long end(int i, long afterMs) {
+    return i < boundsMs.length ? boundsMs[i] : Math.max(afterMs, lastBound()) * 2;
+  }
+
+  private double allowed(int i, long afterMs, long floorMs) {
+    return Math.max(floorMs, DELAY_SHARE * end(i, afterMs));
+  }
+
+  /** Bucket {@code i}'s weight; in the bucket the job is in ({@code first}), only its part past the job's age. */
+  private double weightPast(int i, long afterMs, int first) {
+    long start = i == 0 ? 0 : boundsMs[i - 1];
+    return i == first && i < boundsMs.length && afterMs > start
+        ? weights[i] * (boundsMs[i] - afterMs) / (boundsMs[i] - start) : weights[i];
+  }
+
+  private int firstEndingAfter(long ms) {
+    int i = Arrays.binarySearch(boundsMs, ms);
+    return i >= 0 ? i + 1 : -i - 1;
   }
 
   /** The weight of the jobs that ended within {@code ms}, taking each bucket's jobs as spread evenly over it. */

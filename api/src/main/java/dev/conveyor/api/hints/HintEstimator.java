@@ -12,11 +12,11 @@ import java.time.Instant;
  * <ul>
  *   <li>Queued: the work ahead of it (the queued jobs of its type and priority, and of higher priorities) over what
  *   the workers drained when a backlog of the type last waited; knowing no such rate, over the recent drain rate if
- *   the queue is not flowing. Then its first look: the end of the bucket in which a quarter of the type's recent jobs
- *   had ended, counted from when it was due if that was only a moment ago.</li>
- *   <li>Running: the type's recent jobs that ran longer than this one has tell when it ends (where half of them had
- *   ended). This attempt's progress rate, when it reports one, picks among them: those that ended near the end it
- *   points at; with none there, the progress rate alone.</li>
+ *   the queue is not flowing. Then its first look: where a read costs least over the type's recent ends (see
+ *   {@link DurationHistory#cheapestRead}), counted from when it was due if that was only a moment ago.</li>
+ *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
+ *   it had ended (a job's end takes a moment more than its handler).</li>
+ *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age.</li>
  *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
@@ -31,8 +31,13 @@ public final class HintEstimator {
   static final long START_MS = 10;
   /** Past the end the progress rate points at, when no recent job ended near it. */
   static final double AIM_PAST_END = 0.005;
-  /** Recent jobs within this factor of the progress rate's end are taken as jobs like this one. */
-  static final double PROGRESS_WINDOW = 1.25;
+  /** Recent jobs that ended within this share of the progress rate's end (or {@link #ALIKE_MIN_MS}) are like this one. */
+  static final double ALIKE_SHARE = 0.05;
+  static final long ALIKE_MIN_MS = 30;
+  /** Among the jobs alike, where this share had ended. */
+  static final double ALIKE_QUANTILE = 0.8;
+  /** What a read that finds the job still running costs, in units of the delay a client bears (see DurationHistory). */
+  static final double READ_COST = 3;
   /** The first read past every end known comes this share of the job's age later; each next one doubles the wait. */
   static final double OVERDUE_SHARE = 0.01;
   static final double MAX_STRETCH = 3;
@@ -46,21 +51,10 @@ public final class HintEstimator {
   static final double JITTER = 0.05;
   static final long MAX_JITTER_MS = 40;
   static final long COLD_START_MS = 200;
-  /** A queued job's first look: where this share of the type's recent jobs had ended. */
-  static final double FIRST_LOOK_QUANTILE = 0.25;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 1_000;
-  /**
-   * A queued job's first read comes at this share of its estimated wait: a read too early costs one more, one too late
-   * delays the news of a short job by the whole error.
-   */
-  static final double QUEUE_AIM = 0.8;
-  /** A share of jobs whose ends, when close together, are worth one look after all of them. */
-  static final double TIGHT_QUANTILE = 0.8;
-  /** A running job: where this share of the type's jobs that ran longer (and, with progress, alike) had ended. */
-  static final double RUNNING_QUANTILE = 0.5;
 
   private HintEstimator() {
   }
@@ -99,10 +93,11 @@ public final class HintEstimator {
       // The count is a moment old: what drained since is no longer ahead.
       double since = type.countedAt() == null ? 0 : Math.max(0, Duration.between(type.countedAt(), now).toMillis());
       double ahead = Math.max(0, counted - rate * since / 1000);
-      waitMs = Math.round(ahead * 1000 / rate * QUEUE_AIM);
+      // The whole wait, not a share of it: the capacity is the best the workers did lately, so the wait is if anything
+      // short, and a read aimed early finds the job queued and costs one more.
+      waitMs = Math.round(ahead * 1000 / rate);
     }
-    long end = type.durations().known()
-        ? aim(type.durations(), FIRST_LOOK_QUANTILE, 0, Long.MAX_VALUE, minMs) : -1;
+    long end = type.durations().known() ? type.durations().cheapestRead(0, minMs, READ_COST) : -1;
     if (end < 0) {
       return untilDue + waitMs + COLD_START_MS;
     }
@@ -125,16 +120,18 @@ public final class HintEstimator {
     long byProgress = progressEnd(job, now);
     long end;
     if (byProgress > 0) {
-      long alike = aim(durations, RUNNING_QUANTILE, Math.max(elapsed, Math.round(byProgress / PROGRESS_WINDOW)),
-          Math.round(byProgress * PROGRESS_WINDOW), minMs);
+      long tolerance = Math.max(ALIKE_MIN_MS, Math.round(byProgress * ALIKE_SHARE));
+      long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
+          byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END);
     } else {
-      end = aim(durations, RUNNING_QUANTILE, elapsed, Long.MAX_VALUE, minMs);
+      end = durations.cheapestRead(elapsed, minMs, READ_COST);
     }
     if (end > elapsed) {
       return end - elapsed + VISIBLE_MS;
     }
-    long expected = Math.max(byProgress, durations.longest());
+    // This job's own progress says more of its length than how long any other ran.
+    long expected = byProgress > 0 ? byProgress : durations.longest();
     if (expected <= 0) {
       return Math.max(COLD_START_MS, elapsed / 2);
     }
@@ -146,18 +143,6 @@ public final class HintEstimator {
     // starts small and doubles with how long the job is overdue, never past half its age.
     long overdue = elapsed - expected;
     return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
-  }
-
-  /**
-   * Among the recent jobs that ran longer than {@code afterMs} and at most {@code untilMs}, the end where a share
-   * {@code q} had ended; but where the later ones (to {@link #TIGHT_QUANTILE}) ended within {@code minMs} of that,
-   * their end: a read that came too early would be followed by one at least {@code minMs} later, so looking a little
-   * later at once costs the early jobs less than the next read would cost the others.
-   */
-  static long aim(DurationHistory durations, double q, long afterMs, long untilMs, long minMs) {
-    long at = durations.endWithin(q, afterMs, untilMs);
-    long late = at < 0 ? -1 : durations.endWithin(TIGHT_QUANTILE, afterMs, untilMs);
-    return late > at && late - at < minMs ? late : at;
   }
 
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */

@@ -46,6 +46,8 @@ public final class HintInputs {
    * still warming up hold the first jobs a moment.
    */
   private static final long BACKLOG_MIN = 100;
+  /** A backlog's throughput is measured once it has lasted this long: sooner, the first claims' lag would weigh. */
+  private static final long BACKLOG_MEASURE_MS = 500;
   /**
    * Jobs accepted at once from which they count as queued before PostgreSQL's next count: smaller groups are work
    * ahead for a moment only, and counted until the next refresh they would linger as if still waiting.
@@ -67,6 +69,11 @@ public final class HintInputs {
   private long lastRateAt;
   private Instant lastCountedAt;
   private long timer = -1;
+  /** Since when (ms, monotonic) a backlog of each type has waited, and how many of the type had finished then. */
+  private record Backlog(long sinceMs, long finished) {
+  }
+
+  private final Map<String, Backlog> backlogs = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HintInputs(Vertx vertx, JobMetrics metrics, JobStore store, JobTypeStore types, String namespace) {
@@ -169,21 +176,13 @@ public final class HintInputs {
       TypeState before = state(type);
       long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
       double rate = before.drainPerSecond();
-      double capacity = before.capacityPerSecond();
       if (measuring && lastFinished != null) {
         long done = finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
-        double measured = Math.max(0, done) / seconds;
-        rate = before.drainPerSecond() * rateFactor + measured * (1 - rateFactor);
-        // Only while a backlog waits is the rate what the workers can do; when it waits no more it stays as it
-        // was. It rises at once and falls slowly: a window in which the backlog ran out undercounts, and a
-        // capacity too low makes hints late, where one too high only costs a read.
-        double slow = Math.pow(0.5, (now - lastRateAt) / HALF_LIFE_MS);
-        capacity = backlogged(before) && measured > 0
-            ? Math.max(measured, before.capacityPerSecond() * slow + measured * (1 - slow))
-            : before.capacityPerSecond();
+        rate = before.drainPerSecond() * rateFactor + Math.max(0, done) / seconds * (1 - rateFactor);
       }
-      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity,
-          counted == null ? before.queued() : counted.getOrDefault(type, Map.of()),
+      Map<Priority, JobStore.Queued> queued = counted == null ? before.queued() : counted.getOrDefault(type, Map.of());
+      double capacity = capacity(type, before.capacityPerSecond(), queued, finished.getOrDefault(type, 0L), now);
+      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity, queued,
           counted == null ? before.countedAt() : lastCountedAt));
     }
     if (measuring) {
@@ -195,15 +194,29 @@ public final class HintInputs {
     lastAt = now;
   }
 
-  /** A backlog of the type waited through the last interval: the oldest had waited, and many were queued. */
-  private static boolean backlogged(TypeState state) {
-    long count = 0;
-    long oldest = 0;
-    for (JobStore.Queued q : state.queued().values()) {
-      count += q.count();
-      oldest = Math.max(oldest, q.oldestWaitMs());
+  /**
+   * What the workers can do for the type: the throughput over the life of the backlog waiting now, once it has lasted
+   * {@link #BACKLOG_MEASURE_MS}; with no backlog, the last one's. A rate over the backlog's own life, not over fixed
+   * windows, is known within a second of its start, before a window that began idle would stop undercounting it. It
+   * rises at once and falls slowly: once the backlog has run out (the count of a large queue is a moment old) the
+   * rate so far undercounts, and a capacity too low makes hints late, where one too high only costs a read.
+   */
+  private double capacity(String type, double before, Map<Priority, JobStore.Queued> queued, long finished, long now) {
+    long waiting = 0;
+    for (JobStore.Queued q : queued.values()) {
+      waiting += q.count();
     }
-    return count >= BACKLOG_MIN && oldest >= HintEstimator.FLOWING_MS;
+    if (waiting < BACKLOG_MIN) {
+      backlogs.remove(type);
+      return before;
+    }
+    Backlog backlog = backlogs.computeIfAbsent(type, t -> new Backlog(now, finished));
+    if (now - backlog.sinceMs() < BACKLOG_MEASURE_MS || finished <= backlog.finished()) {
+      return before;
+    }
+    double measured = (finished - backlog.finished()) * 1000.0 / (now - backlog.sinceMs());
+    double slow = Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
+    return Math.max(measured, before * slow + measured * (1 - slow));
   }
 
   private static long[] minus(long[] now, long[] before) {

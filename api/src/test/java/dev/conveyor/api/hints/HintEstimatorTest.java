@@ -78,15 +78,15 @@ class HintEstimatorTest {
   void aQueuedJobWaitsForTheWorkAheadOfItAtTheTypesDrainRate() {
     TypeState busy = new TypeState(NONE, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
         Priority.LOW, waiting(5_000)), NOW);
-    assertEquals(9_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
-        "1,200 jobs of its priority or higher, 100 a second: the first read at 80 % of that wait");
-    assertEquals(1_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
-    assertEquals(49_600 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
+    assertEquals(12_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
+        "1,200 jobs of its priority or higher, 100 a second: the first read once that wait is over");
+    assertEquals(2_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
+    assertEquals(62_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
     TypeState stalled = new TypeState(NONE, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), stalled),
         "with no drain rate yet, no wait is made up");
     TypeState counted = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW.minusSeconds(4));
-    assertEquals(4_800 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
+    assertEquals(6_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
         "counted 4 s ago: 400 of them have drained since");
     TypeState flowing = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), flowing),
@@ -98,7 +98,7 @@ class HintEstimatorTest {
     TypeState learnt = new TypeState(NONE, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), NOW)
         .plus(Map.of(Priority.NORMAL, 2_000L));
     assertEquals(2_000, learnt.queued(Priority.NORMAL).count(), "jobs just accepted are counted before PostgreSQL is");
-    assertEquals(3_200 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
+    assertEquals(4_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
         "2,000 just queued at the 500 a second the workers did under the last backlog, though none has waited yet");
     TypeState idle = new TypeState(NONE, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), NOW);
     assertTrue(hint(queued(Priority.NORMAL), idle) <= HintEstimator.COLD_START_MS + 10,
@@ -140,27 +140,49 @@ class HintEstimatorTest {
   }
 
   @Test
-  void endsCloserTogetherThanTheShortestHintAreLookedAtOnceAfterMostOfThem() {
+  void endsSpreadLessThanTheDelayAClientBearsAreReadOnceAfterAllOfThem() {
     DurationHistory spread = NONE;
     for (long ms = 300; ms <= 340; ms += 5) {
       spread = finished(spread, 2, ms);
     }
     TypeState type = new TypeState(spread, 0, 0, Map.of(), NOW);
-    long early = HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 1, 60_000);
-    long late = HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 100, 60_000);
-    assertEquals(HintEstimator.START_MS + bucketEnd(310) + HintEstimator.VISIBLE_MS, early,
-        "a quarter had ended by 310 ms");
-    assertEquals(HintEstimator.START_MS + bucketEnd(335) + HintEstimator.VISIBLE_MS, late,
-        "a read at 310 ms would be followed by one at 410 ms at the soonest: look at 335 ms, when 80 % had ended");
+    assertEquals(HintEstimator.START_MS + bucketEnd(340) + HintEstimator.VISIBLE_MS,
+        HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 100, 60_000),
+        "reads at least 100 ms apart: one after all of them, each seen at most 40 ms late");
+    DurationHistory wider = NONE;
+    for (long ms = 300; ms <= 1_500; ms += 50) {
+      wider = finished(wider, 2, ms);
+    }
+    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), NOW), 0, 0, 100,
+        60_000);
+    assertTrue(first > 300 && first < 1_000, "ends spread over 1.2 s, far more than the delay borne: read inside "
+        + "the spread: " + first);
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS,
         HintEstimator.hint(queued(Priority.NORMAL), NOW, mixed, 0, 0, 100, 60_000),
         "ends far apart: the first look stays with the short jobs");
     long in = bucketEnd(305);
-    assertEquals(bucketEnd(325) - in + HintEstimator.VISIBLE_MS, HintEstimator.hint(running(in, null, 0), NOW, type, 0,
-        0, 1, 60_000), "running, 305 ms in: half of those that ran longer had ended by 325 ms");
-    assertEquals(bucketEnd(335) - in + HintEstimator.VISIBLE_MS, HintEstimator.hint(running(in, null, 0), NOW, type, 0,
-        0, 20, 60_000), "with reads at least 20 ms apart, the same choice among them");
+    assertEquals(bucketEnd(340) - in + HintEstimator.VISIBLE_MS, HintEstimator.running(running(in, null, 0), NOW,
+        spread, 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
+  }
+
+  @Test
+  void clustersOfEndsAreReadAtTheirEndNotAtAMedianBetweenThem() {
+    DurationHistory clusters = finished(finished(finished(NONE, 6, 1_000), 6, 3_000), 8, 7_000);
+    TypeState type = new TypeState(clusters, 0, 0, Map.of(), NOW);
+    assertEquals(bucketEnd(3_000) - 1_200 + HintEstimator.VISIBLE_MS, hint(running(1_200, null, 0), type),
+        "past the 1 s jobs: the 3 s ones end next, though most of the rest ran 7 s");
+    DurationHistory outlier = finished(finished(NONE, 50, 20_000), 1, 300);
+    assertEquals(bucketEnd(20_000) - 250 + HintEstimator.VISIBLE_MS,
+        hint(running(250, null, 0), new TypeState(outlier, 0, 0, Map.of(), NOW)),
+        "one short job among fifty of 20 s is not worth a read for all of them");
+    DurationHistory wide = NONE;
+    for (long ms = 1_000; ms <= 10_000; ms += 100) {
+      wide = finished(wide, 1, ms);
+    }
+    long step = hint(running(5_000, null, 0), new TypeState(wide, 0, 0, Map.of(), NOW));
+    assertTrue(step >= 300 && step <= 2_500, "ends spread evenly over 9 s are read every few times the delay borne (0.5 "
+        + "to 1 s): " + step);
   }
 
   @Test
@@ -181,8 +203,17 @@ class HintEstimatorTest {
         hint(running(300, new Progress(1, null), 210), mixed),
         "1 % after 0.21 s points at about 21 s: the 20 s jobs, not the 2 s ones half the history would say");
     assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS,
-        hint(running(300, new Progress(10, null), 230), mixed),
-        "10 % after 0.23 s points at 2.3 s, a little long as a progress write comes late: the 2 s jobs");
+        hint(running(300, new Progress(10, null), 198), mixed),
+        "10 % after 0.198 s points at 1.98 s: the 2 s jobs, which take a moment more");
+    DurationHistory wide = NONE;
+    for (long ms = 1_500; ms <= 2_500; ms += 10) {
+      wide = finished(wide, 1, ms);
+    }
+    long aim = 300 + hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), NOW));
+    assertTrue(aim >= 2_000 && aim <= 2_100 + HintEstimator.VISIBLE_MS,
+        "ends spread from 1.5 to 2.5 s do not pull a read far from the 2 s progress points at: " + aim);
+    assertTrue(hint(running(2_050, new Progress(100, null), 2_000), mixed) <= 100,
+        "done by its progress but not yet seen ended: read again soon, not when the 20 s jobs ended");
     TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
     assertEquals(20_000 + 100 - 2_100 + HintEstimator.VISIBLE_MS, hint(running(2_100, new Progress(10, null), 2_000),
         cold), "10 % after 2 s, nothing alike: 20 s in all, 0.5 % past the end");
