@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * A type's recent durations as a histogram whose weights decay: each refresh multiplies what was there by a factor
  * below one and adds what finished since, so the recent past counts most. Its buckets are narrow (see
- * {@code JobMetrics.HINT_BUCKETS_MS}), so a bucket's end is a close estimate of a job's end; running sums make a query
- * cost a binary search, since every poll asks one. Immutable.
+ * {@code JobMetrics.HINT_BUCKETS_MS}), so a bucket's end is a close estimate of a job's end; running sums make a
+ * quantile cost a binary search, and {@link #cheapestRead} one pass over the buckets past the job's age (a few
+ * thousand at most: microseconds a poll). Immutable.
  */
 public final class DurationHistory {
   /** Below this total weight the history says nothing (a cold start). */

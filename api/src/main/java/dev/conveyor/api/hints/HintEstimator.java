@@ -34,6 +34,8 @@ public final class HintEstimator {
   /** Recent jobs that ended within this share of the progress rate's end (or {@link #ALIKE_MIN_MS}) are like this one. */
   static final double ALIKE_SHARE = 0.05;
   static final long ALIKE_MIN_MS = 30;
+  /** Progress from which the end it points at outweighs the longest recent job, once the job has run past both. */
+  static final int TRUSTED_PERCENT = 50;
   /** Among the jobs alike, where this share had ended. */
   static final double ALIKE_QUANTILE = 0.8;
   /** What a read that finds the job still running costs, in units of the delay a client bears (see DurationHistory). */
@@ -130,13 +132,15 @@ public final class HintEstimator {
     if (end > elapsed) {
       return end - elapsed + VISIBLE_MS;
     }
-    // This job's own progress says more of its length than how long any other ran.
-    long expected = byProgress > 0 ? byProgress : durations.longest();
+    // Well along, this job's own progress says more of its length than how long any other ran; early on (1 % in the
+    // first moment) it says little.
+    long expected = byProgress > 0 && job.progress().percent() >= TRUSTED_PERCENT ? byProgress
+        : Math.max(byProgress, durations.longest());
     if (expected <= 0) {
       return Math.max(COLD_START_MS, elapsed / 2);
     }
     if (expected > elapsed) {
-      // Too few recent jobs ran this long to say where half of them ended, but some did: look when the last did.
+      // Too few recent jobs ran this long to say where to read, but some did: look when the last did.
       return expected - elapsed + VISIBLE_MS;
     }
     // Past every end known: most such jobs are only a moment late, a few far longer than any seen, so the step

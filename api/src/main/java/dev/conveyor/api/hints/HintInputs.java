@@ -42,13 +42,6 @@ public final class HintInputs {
   private static final long LARGE_COUNT = 1_000;
   private static final long LARGE_COUNT_MS = 2_000;
   /**
-   * A backlog, for learning what the workers can do: fewer jobs than this drain too soon to measure, as when workers
-   * still warming up hold the first jobs a moment.
-   */
-  private static final long BACKLOG_MIN = 100;
-  /** A backlog's throughput is measured once it has lasted this long: sooner, the first claims' lag would weigh. */
-  private static final long BACKLOG_MEASURE_MS = 500;
-  /**
    * Jobs accepted at once from which they count as queued before PostgreSQL's next count: smaller groups are work
    * ahead for a moment only, and counted until the next refresh they would linger as if still waiting.
    */
@@ -69,11 +62,7 @@ public final class HintInputs {
   private long lastRateAt;
   private Instant lastCountedAt;
   private long timer = -1;
-  /** Since when (ms, monotonic) a backlog of each type has waited, and how many of the type had finished then. */
-  private record Backlog(long sinceMs, long finished) {
-  }
-
-  private final Map<String, Backlog> backlogs = new HashMap<>();
+  private final BacklogThroughput throughput = new BacklogThroughput();
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HintInputs(Vertx vertx, JobMetrics metrics, JobStore store, JobTypeStore types, String namespace) {
@@ -172,6 +161,7 @@ public final class HintInputs {
     boolean measuring = lastFinished == null || now - lastRateAt >= RATE_WINDOW_MS;
     double seconds = lastFinished == null ? 0 : Math.max(0.001, (now - lastRateAt) / 1000.0);
     double rateFactor = lastFinished == null ? 0 : Math.pow(0.5, (now - lastRateAt) / RATE_HALF_LIFE_MS);
+    throughput.retain(names);
     for (String type : names) {
       TypeState before = state(type);
       long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
@@ -181,7 +171,9 @@ public final class HintInputs {
         rate = before.drainPerSecond() * rateFactor + Math.max(0, done) / seconds * (1 - rateFactor);
       }
       Map<Priority, JobStore.Queued> queued = counted == null ? before.queued() : counted.getOrDefault(type, Map.of());
-      double capacity = capacity(type, before.capacityPerSecond(), queued, finished.getOrDefault(type, 0L), now);
+      long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
+      double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
+          now, now - lastAt);
       next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity, queued,
           counted == null ? before.countedAt() : lastCountedAt));
     }
@@ -192,31 +184,6 @@ public final class HintInputs {
     states = next;
     lastBuckets = buckets;
     lastAt = now;
-  }
-
-  /**
-   * What the workers can do for the type: the throughput over the life of the backlog waiting now, once it has lasted
-   * {@link #BACKLOG_MEASURE_MS}; with no backlog, the last one's. A rate over the backlog's own life, not over fixed
-   * windows, is known within a second of its start, before a window that began idle would stop undercounting it. It
-   * rises at once and falls slowly: once the backlog has run out (the count of a large queue is a moment old) the
-   * rate so far undercounts, and a capacity too low makes hints late, where one too high only costs a read.
-   */
-  private double capacity(String type, double before, Map<Priority, JobStore.Queued> queued, long finished, long now) {
-    long waiting = 0;
-    for (JobStore.Queued q : queued.values()) {
-      waiting += q.count();
-    }
-    if (waiting < BACKLOG_MIN) {
-      backlogs.remove(type);
-      return before;
-    }
-    Backlog backlog = backlogs.computeIfAbsent(type, t -> new Backlog(now, finished));
-    if (now - backlog.sinceMs() < BACKLOG_MEASURE_MS || finished <= backlog.finished()) {
-      return before;
-    }
-    double measured = (finished - backlog.finished()) * 1000.0 / (now - backlog.sinceMs());
-    double slow = Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
-    return Math.max(measured, before * slow + measured * (1 - slow));
   }
 
   private static long[] minus(long[] now, long[] before) {

@@ -191,7 +191,7 @@ class HintEstimatorTest {
     assertEquals(bucketEnd(20_000) - 5_000 + HintEstimator.VISIBLE_MS, hint(running(5_000, null, 0), steady));
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
     assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), mixed),
-        "past the 0.2 s jobs, half the rest end at 2 s");
+        "past the 0.2 s jobs, the 2 s ones end next");
     assertEquals(bucketEnd(20_000) - 3_000 + HintEstimator.VISIBLE_MS, hint(running(3_000, null, 0), mixed),
         "past the 2 s jobs, only the 20 s ones are left");
   }
@@ -209,9 +209,13 @@ class HintEstimatorTest {
     for (long ms = 1_500; ms <= 2_500; ms += 10) {
       wide = finished(wide, 1, ms);
     }
-    long aim = 300 + hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), NOW));
-    assertTrue(aim >= 2_000 && aim <= 2_100 + HintEstimator.VISIBLE_MS,
-        "ends spread from 1.5 to 2.5 s do not pull a read far from the 2 s progress points at: " + aim);
+    assertEquals(bucketEnd(2_060) - 300 + HintEstimator.VISIBLE_MS,
+        hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), NOW)),
+        "ends spread from 1.5 to 2.5 s: only those within 5 % of the 2 s progress points at are alike, and the read "
+            + "comes where 80 % of them had ended");
+    assertEquals(bucketEnd(20_000) - 1_500 + HintEstimator.VISIBLE_MS,
+        hint(running(1_500, new Progress(1, null), 10), mixed),
+        "1 % in its first 10 ms says little: past the 1 s it pointed at, the job is read when the longest ended");
     assertTrue(hint(running(2_050, new Progress(100, null), 2_000), mixed) <= 100,
         "done by its progress but not yet seen ended: read again soon, not when the 20 s jobs ended");
     TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
