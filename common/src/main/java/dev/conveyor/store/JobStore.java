@@ -178,13 +178,13 @@ public final class JobStore {
   public record Queued(long count, long oldestWaitMs) {
   }
 
+  /** Queued jobs are counted no further than this: past it a queue is deep whatever the exact number. */
+  public static final int QUEUED_COUNT_CAP = 50_000;
+
   /**
    * The namespace's due queued jobs per type and priority, counted over at most {@code cap} of them, so that a deep
    * backlog costs no more than that to count.
    */
-  /** Queued jobs are counted no further than this: past it a queue is deep whatever the exact number. */
-  public static final int QUEUED_COUNT_CAP = 50_000;
-
   public Future<java.util.Map<String, java.util.Map<Priority, Queued>>> queuedByTypeAndPriority(String namespace,
       int cap) {
     return query("SELECT type, priority, count(*), extract(epoch FROM now() - min(due)) * 1000 FROM (SELECT type, "

@@ -128,9 +128,10 @@ public final class DurationHistory {
         continue;
       }
       long end = end(i, afterMs);
+      double allowed = allowed(i, afterMs, floorMs);
       ended += weight;
-      perAllowed += weight / allowed(i, afterMs, floorMs);
-      endsPerAllowed += weight * end / allowed(i, afterMs, floorMs);
+      perAllowed += weight / allowed;
+      endsPerAllowed += weight * end / allowed;
       for (; uncapped < i && end >= end(uncapped, afterMs) + LATE_CAP * allowed(uncapped, afterMs, floorMs);
           uncapped++) {
         double w = weightPast(uncapped, afterMs, first);
