@@ -9,7 +9,9 @@ import java.util.UUID;
  * and orders cache writes; {@code progress}, {@code result}, {@code error}, the times, {@code schedule} (the
  * recurring schedule that made the job, if any) and {@code callback} (its latest callback delivery) may be null.
  * {@code traceparent} is the W3C trace context the job was made in; it is stored with it and travels on its Kafka
- * records, and is null on jobs read back (nothing that reads a job needs it).
+ * records, and is null on jobs read back (nothing that reads a job needs it). {@code attemptStartedAt} is when the
+ * current attempt's handler began, as far as its worker has told (else when the attempt was claimed): the poll hints
+ * measure the attempt's progress rate from it. Like the tenant, it is not part of the API's answer.
  */
 public record Job(
     UUID id,
@@ -34,7 +36,18 @@ public record Job(
     long version,
     String schedule,
     CallbackState callback,
-    String traceparent) {
+    String traceparent,
+    Instant attemptStartedAt) {
+
+  /** A job as submitted, in the trace context it was made in; no attempt of it has started. */
+  public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
+      Progress progress, int attempts, int maxAttempts, Long timeoutMs, Instant runAt, String callbackUrl,
+      Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
+      boolean cancelRequested, long version, String schedule, CallbackState callback, String traceparent) {
+    this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback,
+        traceparent, null);
+  }
 
   /** A job as read back, its trace context left out. */
   public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
@@ -42,7 +55,8 @@ public record Job(
       Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
       boolean cancelRequested, long version, String schedule, CallbackState callback) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
-        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback, null);
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback, null,
+        null);
   }
 
   /** A job no callback delivery was owed for yet. */
@@ -51,6 +65,7 @@ public record Job(
       Instant createdAt, Instant startedAt, Instant updatedAt, Instant finishedAt, JsonNode result, JobError error,
       boolean cancelRequested, long version, String schedule) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
-        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null, null);
+        createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null, null,
+        null);
   }
 }

@@ -80,6 +80,7 @@ public final class JobJson {
     node.put("tenant", job.tenant());
     node.put("version", job.version());
     node.set("storedResult", job.result());
+    node.put("attemptStartedAt", Times.format(job.attemptStartedAt()));
     return Json.write(node);
   }
 
@@ -109,7 +110,9 @@ public final class JobJson {
         n.get("cancelRequested").asBoolean(),
         n.get("version").asLong(),
         textOrNull(n.get("schedule")),
-        callbackFromCache(n.get("callback")));
+        callbackFromCache(n.get("callback")),
+        null,
+        n.hasNonNull("attemptStartedAt") ? Times.parse(n.get("attemptStartedAt").asText()) : null);
   }
 
   private static CallbackState callbackFromCache(JsonNode n) {

@@ -36,7 +36,7 @@ public final class JobStore {
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
       + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version, schedule, "
       + "callback_delivery, callback_attempts, callback_last_status, callback_last_error, callback_delivered_at, "
-      + "callback_due_at";
+      + "callback_due_at, attempt_started_at";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
   /** What a job weighs on the wire: its payload and result as text. */
   private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
@@ -197,6 +197,24 @@ public final class JobStore {
               .put(Priority.parse(row.getString(1)).orElseThrow(),
                   new Queued(row.getLong(2), Math.max(0, Math.round(row.getDouble(3))))));
           return counts;
+        });
+  }
+
+  /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
+  public record Running(long count, long longestMs, long shortestMs) {
+    public static final Running NONE = new Running(0, 0, 0);
+  }
+
+  /** The namespace's running jobs per type; there are no more of them than the workers have slots, so few to count. */
+  public Future<java.util.Map<String, Running>> runningByType(String namespace) {
+    return query("SELECT type, count(*), extract(epoch FROM now() - min(attempt_started_at)) * 1000, "
+            + "extract(epoch FROM now() - max(attempt_started_at)) * 1000 FROM jobs WHERE namespace = $1 "
+            + "AND status = 'running' GROUP BY type", Tuple.of(namespace))
+        .map(rows -> {
+          java.util.Map<String, Running> running = new java.util.HashMap<>();
+          rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1),
+              Math.max(0, Math.round(row.getDouble(2))), Math.max(0, Math.round(row.getDouble(3))))));
+          return running;
         });
   }
 
@@ -420,15 +438,18 @@ public final class JobStore {
 
   /**
    * Records progress of a running attempt, made {@code ageMs} ago (a report the worker held back): the change time is
-   * when it was made, never before the last change. Empty when nothing changed (same or lower percent, or attempt over).
+   * when it was made, never before the last change. The attempt's start moves to when its handler began, the report's
+   * time less {@code runningMs} (if not negative), never before the claim. Empty when nothing changed (same or lower
+   * percent, or attempt over).
    */
-  public Future<Optional<Job>> progress(Attempt attempt, Progress progress, long ageMs) {
+  public Future<Optional<Job>> progress(Attempt attempt, Progress progress, long ageMs, long runningMs) {
     return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, updated_at = greatest(updated_at, "
-            + NOW + " - $6::float8 * interval '1 millisecond'), version = version + 1 WHERE " + HELD
+            + NOW + " - $6::float8 * interval '1 millisecond'), attempt_started_at = greatest(attempt_started_at, "
+            + NOW + " - ($6::float8 + $7::float8) * interval '1 millisecond'), version = version + 1 WHERE " + HELD
             + " AND (progress_percent IS NULL OR progress_percent < $4"
             + " OR (progress_percent = $4 AND progress_message IS DISTINCT FROM $5)) RETURNING " + COLUMNS,
         Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message(),
-            (double) Math.max(0, ageMs))));
+            (double) Math.max(0, ageMs)).addValue(runningMs < 0 ? null : (double) runningMs)));
   }
 
   /** One attempt's result, as {@link #succeedAll} stores it. */
@@ -709,7 +730,9 @@ public final class JobStore {
         row.getBoolean(20),
         row.getLong(21),
         row.getString(22),
-        callback(row));
+        callback(row),
+        null,
+        Times.toInstant(row.getOffsetDateTime(29)));
   }
 
   private static CallbackState callback(Row row) {

@@ -77,15 +77,36 @@ class LeaseStoreIT {
     Job claimed = TestStack.await(claim(job.id(), "w", "w/owner", 30_000)).orElseThrow();
     Thread.sleep(400);
     JobStore.Attempt attempt = new JobStore.Attempt(job.id(), claimed.attempts(), "w/owner");
-    Job held = TestStack.await(store.progress(attempt, new Progress(20, "held back"), 300))
+    Job held = TestStack.await(store.progress(attempt, new Progress(20, "held back"), 300, -1))
         .orElseThrow();
     Instant now = Instant.now();
     assertTrue(held.updatedAt().isBefore(now.minusMillis(250)), "dated 300 ms back: " + held.updatedAt() + " at " + now);
     assertFalse(held.updatedAt().isBefore(claimed.updatedAt()), "never before the claim");
-    Job later = TestStack.await(store.progress(attempt, new Progress(30, "old"), 60_000))
+    Job later = TestStack.await(store.progress(attempt, new Progress(30, "old"), 60_000, -1))
         .orElseThrow();
     assertEquals(held.updatedAt(), later.updatedAt(), "a report older than the last change keeps its time");
     assertEquals(held.version() + 1, later.version());
+  }
+
+  @Test
+  void progressDatesTheAttemptsStartWhenItsHandlerBeganNeverBeforeTheClaim() throws InterruptedException {
+    Job job = insert(3);
+    Job claimed = TestStack.await(claim(job.id(), "w", "w/owner", 30_000)).orElseThrow();
+    assertTrue(Math.abs(java.time.Duration.between(claimed.updatedAt(), claimed.attemptStartedAt()).toMillis()) <= 1,
+        "claimed: the attempt starts at the claim");
+    Thread.sleep(500);
+    JobStore.Attempt attempt = new JobStore.Attempt(job.id(), claimed.attempts(), "w/owner");
+    Job first = TestStack.await(store.progress(attempt, new Progress(10, "ran 300 ms"), 0, 300)).orElseThrow();
+    long sinceClaimMs = java.time.Duration.between(claimed.attemptStartedAt(), first.attemptStartedAt()).toMillis();
+    assertTrue(sinceClaimMs >= 150 && sinceClaimMs <= 350,
+        "the handler began about 200 ms after the claim: " + sinceClaimMs + " ms");
+    assertEquals(claimed.startedAt(), first.startedAt(), "the job's start, as the API shows it, stays");
+    Job unknown = TestStack.await(store.progress(attempt, new Progress(20, "no running time"), 0, -1)).orElseThrow();
+    assertEquals(first.attemptStartedAt(), unknown.attemptStartedAt(), "a report without its running time moves nothing");
+    Job tooLong = TestStack.await(store.progress(attempt, new Progress(30, "ran 60 s"), 0, 60_000)).orElseThrow();
+    assertEquals(first.attemptStartedAt(), tooLong.attemptStartedAt(), "never earlier than it was");
+    assertEquals(tooLong.attemptStartedAt(), TestStack.await(store.find(job.id())).orElseThrow().attemptStartedAt(),
+        "read back as stored");
   }
 
   @Test
@@ -112,6 +133,22 @@ class LeaseStoreIT {
         null, null, null, now, null, now, null, null, null, false, 1, null);
     TestStack.await(JobStore.insert(pool, NAMESPACE, List.of(job), List.of(now), j -> false));
     return job;
+  }
+
+  @Test
+  void runningJobsAreCountedPerTypeWithHowLongTheLongestAndTheShortestHaveRun() throws InterruptedException {
+    String type = "running-" + JobIds.next();
+    Job first = insertOfType(type);
+    Job second = insertOfType(type);
+    insertOfType(type);
+    TestStack.await(claim(first.id(), "w", "w/running", 30_000));
+    Thread.sleep(300);
+    TestStack.await(claim(second.id(), "w", "w/running", 30_000));
+    JobStore.Running running = TestStack.await(store.runningByType(NAMESPACE)).get(type);
+    assertEquals(2, running.count(), "the queued third is not running");
+    assertTrue(running.longestMs() >= 300, "the first has run 300 ms: " + running);
+    assertTrue(running.longestMs() - running.shortestMs() >= 250, "the second started 300 ms later: " + running);
+    assertFalse(TestStack.await(store.runningByType("elsewhere")).containsKey(type), "another namespace's count");
   }
 
   @Test

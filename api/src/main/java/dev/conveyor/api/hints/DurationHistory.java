@@ -59,6 +59,16 @@ public final class DurationHistory {
     return total() >= MIN_WEIGHT;
   }
 
+  /** The mean duration, each bucket's jobs taken at its middle (the unbounded last one's, at 1.5 times its start). */
+  public double mean() {
+    double sum = 0;
+    for (int i = 0; i < weights.length; i++) {
+      long start = i == 0 ? 0 : boundsMs[i - 1];
+      sum += weights[i] * (start + end(i, 0)) / 2.0;
+    }
+    return total() > 0 ? sum / total() : 0;
+  }
+
   /**
    * The end of the last bucket recent jobs ended in, passing over a tail of less than {@link #TAIL_WEIGHT} (an
    * outlier long decayed); -1 if nothing is known.

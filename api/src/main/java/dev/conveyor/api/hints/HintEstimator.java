@@ -3,6 +3,7 @@ package dev.conveyor.api.hints;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Priority;
+import dev.conveyor.store.JobStore;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -10,10 +11,12 @@ import java.time.Instant;
  * When a client should next read a job, as pure functions of what they are given. The aim is the job's end: one read
  * just after it, and a few more only when the estimate was wrong.
  * <ul>
- *   <li>Queued: the work ahead of it (the queued jobs of its type and priority, and of higher priorities) over what
- *   the workers drained when a backlog of the type last waited; knowing no such rate, over the recent drain rate if
- *   the queue is not flowing. Then its first look: where a read costs least over the type's recent ends (see
- *   {@link DurationHistory#cheapestRead}), counted from when it was due if that was only a moment ago.</li>
+ *   <li>Queued: the work ahead of it (the queued jobs of its type and higher priorities, and those of its own due
+ *   before it). When the queue waits and jobs of the type run, it starts once they have freed as many slots (see
+ *   {@link #slotWait}); else the work ahead drains at what the workers did when a backlog of the type last waited,
+ *   or, knowing no such rate, at the recent drain rate if the queue is not flowing. Then its first look: where a
+ *   read costs least over the type's recent ends (see {@link DurationHistory#cheapestRead}), counted from when it was
+ *   due if that was only a moment ago.</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
  *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
@@ -78,26 +81,37 @@ public final class HintEstimator {
   /** The wait for the work ahead (if it has begun to be due), then the first look at the job running. */
   static long queued(Job job, Instant now, TypeState type, long minMs) {
     long untilDue = job.runAt() == null ? 0 : Math.max(0, Duration.between(now, job.runAt()).toMillis());
-    long counted = 0;
+    long sinceDue = untilDue > 0 ? 0 : Duration.between(job.runAt() == null ? job.createdAt() : job.runAt(), now)
+        .toMillis();
+    // The count is a moment old: what drained since is no longer ahead, and what waited then has waited longer.
+    long sinceCount = type.countedAt() == null ? 0 : Math.max(0, Duration.between(type.countedAt(), now).toMillis());
+    double ahead = 0;
     long oldestWaitMs = 0;
     for (Priority p : Priority.values()) {
+      JobStore.Queued queued = type.queued(p);
+      if (p.ordinal() < job.priority().ordinal()) {
+        ahead += queued.count();
+      } else if (p == job.priority()) {
+        ahead += queued.count() * dueBefore(sinceDue, queued.oldestWaitMs() + sinceCount);
+      }
       if (p.ordinal() <= job.priority().ordinal()) {
-        counted += type.queued(p).count();
-        oldestWaitMs = Math.max(oldestWaitMs, type.queued(p).oldestWaitMs());
+        oldestWaitMs = Math.max(oldestWaitMs, queued.oldestWaitMs());
       }
     }
-    // With no capacity known, a queue whose jobs waited only a moment is flowing, not work ahead: the recent rate
-    // is then only the arrival rate, and a few jobs over it would look like a long wait.
-    double rate = type.capacityPerSecond() > 0 ? type.capacityPerSecond()
-        : oldestWaitMs >= FLOWING_MS ? type.drainPerSecond() : 0;
     long waitMs = 0;
-    if (rate > 0) {
-      // The count is a moment old: what drained since is no longer ahead.
-      double since = type.countedAt() == null ? 0 : Math.max(0, Duration.between(type.countedAt(), now).toMillis());
-      double ahead = Math.max(0, counted - rate * since / 1000);
-      // The whole wait, not a share of it: the capacity is the best the workers did lately, so the wait is if anything
-      // short, and a read aimed early finds the job queued and costs one more.
-      waitMs = Math.round(ahead * 1000 / rate);
+    JobStore.Running running = type.running();
+    if (oldestWaitMs >= FLOWING_MS && running.count() > 0 && type.durations().known()) {
+      waitMs = slotWait(ahead, running, type.durations().mean(), sinceCount);
+    } else {
+      // With no capacity known, a queue whose jobs waited only a moment is flowing, not work ahead: the recent rate
+      // is then only the arrival rate, and a few jobs over it would look like a long wait.
+      double rate = type.capacityPerSecond() > 0 ? type.capacityPerSecond()
+          : oldestWaitMs >= FLOWING_MS ? type.drainPerSecond() : 0;
+      if (rate > 0) {
+        // The whole wait, not a share of it: the capacity is the best the workers did lately, so the wait is if
+        // anything short, and a read aimed early finds the job queued and costs one more.
+        waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
+      }
     }
     long end = type.durations().known() ? type.durations().cheapestRead(0, minMs, READ_COST) : -1;
     if (end < 0) {
@@ -106,8 +120,6 @@ public final class HintEstimator {
     // With nothing ahead, a job due less than a job's length ago has most likely been starting meanwhile (a 202
     // waits for Kafka, and a worker may take the record first): its end is that much nearer. Due longer ago, it waits
     // for something unknown, and a look one job's length from now is as good as any.
-    long sinceDue = untilDue > 0 ? 0 : Duration.between(job.runAt() == null ? job.createdAt() : job.runAt(), now)
-        .toMillis();
     long head = waitMs == 0 && sinceDue > 0 && sinceDue < end ? sinceDue : 0;
     long look = Math.max(VISIBLE_MS, START_MS + end + VISIBLE_MS - head);
     if (waitMs == 0 && sinceDue > Math.max(FLOWING_MS, end)) {
@@ -117,8 +129,36 @@ public final class HintEstimator {
     return untilDue + waitMs + look;
   }
 
+  /**
+   * The share of its priority's queue due before a job due {@code sinceDueMs} ago, the oldest of them
+   * {@code oldestWaitMs} ago, taking them as due evenly over that time. Jobs due together (a burst) are taken as all
+   * behind it: each job of a burst is then read when the first could have ended, early for most (a read more) rather
+   * than late for many.
+   */
+  static double dueBefore(long sinceDueMs, long oldestWaitMs) {
+    return oldestWaitMs <= 0 ? 1 : Math.max(0, Math.min(1, (oldestWaitMs - sinceDueMs) / (double) oldestWaitMs));
+  }
+
+  /**
+   * How long until a job with {@code ahead} jobs before it starts, when the {@code running} jobs fill the type's
+   * slots and each job takes {@code meanMs}: the slots free up as the running jobs end, each of them
+   * {@code meanMs} after it started, spread between the longest- and the shortest-running (all at once when they
+   * started together, evenly when they started in turn), and every job after that takes a slot for {@code meanMs}.
+   * So a burst behind a burst waits for the first to end, and a steady backlog drains at {@code count / meanMs}.
+   */
+  static long slotWait(double ahead, JobStore.Running running, double meanMs, long sinceCountMs) {
+    long slots = running.count();
+    long rounds = (long) (ahead / slots);
+    double before = ahead - (double) rounds * slots;
+    double soonest = Math.max(0, meanMs - running.longestMs());
+    double latest = Math.max(0, meanMs - running.shortestMs());
+    double start = soonest + (latest - soonest) * (before + 1) / (slots + 1) + rounds * meanMs;
+    return Math.max(0, Math.round(start - sinceCountMs));
+  }
+
   static long running(Job job, Instant now, DurationHistory durations, long minMs) {
-    long elapsed = job.startedAt() == null ? 0 : Math.max(0, Duration.between(job.startedAt(), now).toMillis());
+    Instant attemptStart = attemptStart(job);
+    long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
     long end;
     if (byProgress > 0) {
@@ -152,12 +192,21 @@ public final class HintEstimator {
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */
   static long progressEnd(Job job, Instant now) {
     int percent = job.progress() == null ? 0 : job.progress().percent();
-    if (percent <= 0 || job.startedAt() == null) {
+    Instant attemptStart = attemptStart(job);
+    if (percent <= 0 || attemptStart == null) {
       return -1;
     }
-    Instant at = job.updatedAt() != null && job.updatedAt().isAfter(job.startedAt()) ? job.updatedAt() : now;
-    long progressedMs = Math.max(1, Duration.between(job.startedAt(), at).toMillis());
+    Instant at = job.updatedAt() != null && job.updatedAt().isAfter(attemptStart) ? job.updatedAt() : now;
+    long progressedMs = Math.max(1, Duration.between(attemptStart, at).toMillis());
     return progressedMs * 100 / percent;
+  }
+
+  /**
+   * When this attempt began: its handler's start once progress has told it (the claim comes a moment earlier, and a
+   * moment early at 10 % is ten moments late at the end), else its claim; the first attempt's start if not known.
+   */
+  private static Instant attemptStart(Job job) {
+    return job.attemptStartedAt() != null ? job.attemptStartedAt() : job.startedAt();
   }
 
   /** 1 while the machine's CPU is under {@link #BUSY} used, rising to MAX_STRETCH at full use. */

@@ -19,9 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed) and
- * finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due queued jobs per priority
- * from PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails,
- * the last state stays.
+ * finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due
+ * queued jobs per priority and its running jobs from PostgreSQL, and the machine's CPU load. Answers from memory, so
+ * a hint costs no I/O. When a refresh fails, the last state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
@@ -47,7 +47,7 @@ public final class HintInputs {
    */
   private static final int BURST_MIN = 100;
   private static final TypeState UNKNOWN =
-      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 0, 0, Map.of(), null);
+      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 0, 0, Map.of(), JobStore.Running.NONE, null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;
@@ -124,8 +124,9 @@ public final class HintInputs {
     types.names()
         .compose(names -> Future.all(metrics.snapshot(names), metrics.hintDurations(names),
                 recount ? store.queuedByTypeAndPriority(namespace, JobStore.QUEUED_COUNT_CAP)
-                    : Future.succeededFuture(null))
-            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2))))
+                    : Future.succeededFuture(null),
+                recount ? store.runningByType(namespace) : Future.succeededFuture(null))
+            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3))))
         .onFailure(e -> LOG.log(Level.FINE, "poll hints keep their last inputs", e))
         .onComplete(ar -> refreshing.set(false));
   }
@@ -143,9 +144,13 @@ public final class HintInputs {
     return total < LARGE_COUNT;
   }
 
-  /** @param counted the queued jobs just counted, or null to keep the last count (and the bursts added since) */
+  /**
+   * @param counted the queued jobs just counted, or null to keep the last count (and the bursts added since)
+   * @param running the running jobs counted with them, or null with them
+   */
   private synchronized void update(List<String> names, JobMetrics.Snapshot snapshot,
-      JobMetrics.HintDurations durations, Map<String, Map<Priority, JobStore.Queued>> counted) {
+      JobMetrics.HintDurations durations, Map<String, Map<Priority, JobStore.Queued>> counted,
+      Map<String, JobStore.Running> running) {
     long now = System.nanoTime() / 1_000_000;
     if (counted != null) {
       lastCountedAt = Instant.now();
@@ -175,6 +180,7 @@ public final class HintInputs {
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           now, now - lastAt);
       next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity, queued,
+          running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
     }
     if (measuring) {

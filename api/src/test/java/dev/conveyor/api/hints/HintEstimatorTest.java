@@ -21,6 +21,7 @@ class HintEstimatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
   private static final DurationHistory NONE = DurationHistory.empty(BOUNDS);
+  private static final JobStore.Running IDLE = JobStore.Running.NONE;
 
   /** {@code n} jobs of {@code ms} each, just finished. */
   static DurationHistory finished(DurationHistory history, int n, long ms) {
@@ -59,12 +60,12 @@ class HintEstimatorTest {
   @Test
   void aTerminalJobHasNoHint() {
     assertNull(HintEstimator.hint(job(JobStatus.SUCCEEDED, Priority.NORMAL, NOW, null, NOW), NOW,
-        new TypeState(NONE, 0, 0, Map.of(), NOW), 0, 0.5, 100, 30_000));
+        new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW), 0, 0.5, 100, 30_000));
   }
 
   @Test
   void aColdStartLooksSoonAndThenBacksOffWithTheJobsAge() {
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), cold));
     assertEquals(HintEstimator.COLD_START_MS, hint(running(100, null, 0), cold));
     assertEquals(4_000, hint(running(8_000, null, 0), cold), "half its age");
@@ -77,32 +78,101 @@ class HintEstimatorTest {
   @Test
   void aQueuedJobWaitsForTheWorkAheadOfItAtTheTypesDrainRate() {
     TypeState busy = new TypeState(NONE, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
-        Priority.LOW, waiting(5_000)), NOW);
+        Priority.LOW, waiting(5_000)), IDLE, NOW);
     assertEquals(12_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
         "1,200 jobs of its priority or higher, 100 a second: the first read once that wait is over");
     assertEquals(2_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
     assertEquals(62_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
-    TypeState stalled = new TypeState(NONE, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW);
+    TypeState stalled = new TypeState(NONE, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE, NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), stalled),
         "with no drain rate yet, no wait is made up");
-    TypeState counted = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), NOW.minusSeconds(4));
+    TypeState counted = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE,
+        NOW.minusSeconds(4));
     assertEquals(6_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
         "counted 4 s ago: 400 of them have drained since");
-    TypeState flowing = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), NOW);
+    TypeState flowing = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), IDLE,
+        NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), flowing),
         "jobs queued only a moment are starting, not waiting");
   }
 
   @Test
   void aBurstIsWorkAheadAtOnceWhenTheWorkersCapacityIsKnown() {
-    TypeState learnt = new TypeState(NONE, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), NOW)
+    TypeState learnt = new TypeState(NONE, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), IDLE, NOW)
         .plus(Map.of(Priority.NORMAL, 2_000L));
     assertEquals(2_000, learnt.queued(Priority.NORMAL).count(), "jobs just accepted are counted before PostgreSQL is");
     assertEquals(4_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
         "2,000 just queued at the 500 a second the workers did under the last backlog, though none has waited yet");
-    TypeState idle = new TypeState(NONE, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), NOW);
+    TypeState idle = new TypeState(NONE, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), IDLE, NOW);
     assertTrue(hint(queued(Priority.NORMAL), idle) <= HintEstimator.COLD_START_MS + 10,
         "a few queued at a low arrival rate are not a long wait when the capacity is known");
+  }
+
+  @Test
+  void ofItsOwnPriorityOnlyTheJobsDueBeforeAQueuedJobAreAheadOfIt() {
+    assertEquals(1, HintEstimator.dueBefore(0, 4_000), "just due: the whole queue came before it");
+    assertEquals(0.25, HintEstimator.dueBefore(3_000, 4_000), 1e-9, "due 3 s of the 4 s the oldest has waited");
+    assertEquals(0, HintEstimator.dueBefore(4_000, 4_000), "the oldest, or one of a burst due together");
+    assertEquals(1, HintEstimator.dueBefore(0, 0), "nothing known of when the others came");
+  }
+
+  @Test
+  void behindRunningJobsThatStartedTogetherAQueuedJobStartsWhenTheyEnd() {
+    JobStore.Running burst = new JobStore.Running(64, 1_000, 1_000);
+    assertEquals(2_000, HintEstimator.slotWait(0, burst, 3_000, 0),
+        "64 jobs of 3 s started 1 s ago free their slots in 2 s");
+    assertEquals(2_000, HintEstimator.slotWait(63, burst, 3_000, 0), "all 64 at once");
+    assertEquals(5_000, HintEstimator.slotWait(64, burst, 3_000, 0), "the 65th in line waits for a round more");
+    assertEquals(1_500, HintEstimator.slotWait(0, burst, 3_000, 500), "counted half a second ago");
+    assertEquals(0, HintEstimator.slotWait(0, new JobStore.Running(64, 4_000, 4_000), 3_000, 0),
+        "running past their mean: any moment now");
+  }
+
+  @Test
+  void behindRunningJobsThatStartedInTurnABacklogDrainsAtTheSlotsOverTheMeanDuration() {
+    JobStore.Running steady = new JobStore.Running(10, 1_000, 0);
+    assertEquals(1_000 * 10 / 11, HintEstimator.slotWait(9, steady, 1_000, 0), 1,
+        "the 10th in line: when the last of the 10 slots frees");
+    assertEquals(1_000 / 11, HintEstimator.slotWait(0, steady, 1_000, 0), 1, "the first: when the first slot frees");
+    assertEquals(100 * 1_000 / 10, HintEstimator.slotWait(99, steady, 1_000, 0), 100, "100 ahead at 10 a second");
+  }
+
+  @Test
+  void aQueuedJobBehindABurstIsFirstReadWhenItCanHaveRun() {
+    DurationHistory threeSeconds = finished(NONE, 64, 3_000);
+    TypeState waiting = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_200)),
+        new JobStore.Running(64, 200, 150), NOW);
+    Instant due = NOW.minusMillis(3_200);
+    Job ofTheBurst = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
+        null, null, null, due, null, due, null, null, null, false, 1, null);
+    long look = HintEstimator.START_MS + bucketEnd(3_000) + HintEstimator.VISIBLE_MS;
+    long wait = Math.round(threeSeconds.mean()) - 200;
+    assertEquals(wait + look, hint(ofTheBurst, waiting), 20,
+        "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
+    assertEquals(wait + 2 * Math.round(threeSeconds.mean()) + look, hint(queued(Priority.NORMAL), waiting), 100,
+        "due after all 136: two rounds more");
+    TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 300)),
+        new JobStore.Running(64, 200, 150), NOW);
+    assertEquals(look, hint(queued(Priority.NORMAL), flowing), "a queue waiting only a moment is starting, not waiting");
+  }
+
+  @Test
+  void theProgressRateIsMeasuredFromWhenTheAttemptsHandlerBegan() {
+    Instant began = NOW.minusMillis(300);
+    Job late = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(),
+        new Progress(10, null), 2, 3, null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(30), NOW, null, null,
+        null, false, 5, null, null, null, began);
+    assertEquals(3_000, HintEstimator.progressEnd(late, NOW), "10 % in the 300 ms since its handler began, not in the"
+        + " 30 s since the first attempt");
+    assertEquals(3_000 - 300 + Math.round(3_000 * HintEstimator.AIM_PAST_END) + HintEstimator.VISIBLE_MS,
+        hint(late, new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW)));
+  }
+
+  @Test
+  void theMeanDurationTakesEachBucketAtItsMiddle() {
+    assertEquals(3_000, finished(NONE, 10, 3_000).mean(), 3_000 * 0.01);
+    assertEquals((200 + 2_000 + 20_000) / 3.0, mixed().mean(), 20_000 * 0.01);
+    assertEquals(0, NONE.mean());
   }
 
   /** The end of the bucket that holds {@code ms}: where the hints aim for a job of that length. */
@@ -117,18 +187,18 @@ class HintEstimatorTest {
 
   @Test
   void aQueuedJobsFirstLookIsJustPastTheEndOfTheTypesShorterRecentJobs() {
-    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), NOW);
+    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(20_000) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
         longJobs), "jobs of 20 s: once it has started and run as long, and its end can be seen");
     assertTrue(bucketEnd(20_000) - 20_000 <= 100, "buckets 0.5 % wide: " + bucketEnd(20_000));
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(200) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
         mixed), "a type whose jobs may be short looks when the short ones end");
   }
 
   @Test
   void aJobAcceptedAMomentAgoHasBeenStartingMeanwhile() {
-    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), NOW);
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), IDLE, NOW);
     Job justAccepted = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
         0, 3, null, null, null, NOW.minusMillis(60), null, NOW.minusMillis(60), null, null, null, false, 1, null);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS - 60, hint(justAccepted, shortJobs),
@@ -145,7 +215,7 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 340; ms += 5) {
       spread = finished(spread, 2, ms);
     }
-    TypeState type = new TypeState(spread, 0, 0, Map.of(), NOW);
+    TypeState type = new TypeState(spread, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(340) + HintEstimator.VISIBLE_MS,
         HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 100, 60_000),
         "reads at least 100 ms apart: one after all of them, each seen at most 40 ms late");
@@ -153,11 +223,11 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 1_500; ms += 50) {
       wider = finished(wider, 2, ms);
     }
-    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), NOW), 0, 0, 100,
-        60_000);
+    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), IDLE, NOW), 0,
+        0, 100, 60_000);
     assertTrue(first > 300 && first < 1_000, "ends spread over 1.2 s, far more than the delay borne: read inside "
         + "the spread: " + first);
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS,
         HintEstimator.hint(queued(Priority.NORMAL), NOW, mixed, 0, 0, 100, 60_000),
         "ends far apart: the first look stays with the short jobs");
@@ -169,27 +239,27 @@ class HintEstimatorTest {
   @Test
   void clustersOfEndsAreReadAtTheirEndNotAtAMedianBetweenThem() {
     DurationHistory clusters = finished(finished(finished(NONE, 6, 1_000), 6, 3_000), 8, 7_000);
-    TypeState type = new TypeState(clusters, 0, 0, Map.of(), NOW);
+    TypeState type = new TypeState(clusters, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(3_000) - 1_200 + HintEstimator.VISIBLE_MS, hint(running(1_200, null, 0), type),
         "past the 1 s jobs: the 3 s ones end next, though most of the rest ran 7 s");
     DurationHistory outlier = finished(finished(NONE, 50, 20_000), 1, 300);
     assertEquals(bucketEnd(20_000) - 250 + HintEstimator.VISIBLE_MS,
-        hint(running(250, null, 0), new TypeState(outlier, 0, 0, Map.of(), NOW)),
+        hint(running(250, null, 0), new TypeState(outlier, 0, 0, Map.of(), IDLE, NOW)),
         "one short job among fifty of 20 s is not worth a read for all of them");
     DurationHistory wide = NONE;
     for (long ms = 1_000; ms <= 10_000; ms += 100) {
       wide = finished(wide, 1, ms);
     }
-    long step = hint(running(5_000, null, 0), new TypeState(wide, 0, 0, Map.of(), NOW));
+    long step = hint(running(5_000, null, 0), new TypeState(wide, 0, 0, Map.of(), IDLE, NOW));
     assertTrue(step >= 300 && step <= 2_500, "ends spread evenly over 9 s are read every few times the delay borne (0.5 "
         + "to 1 s): " + step);
   }
 
   @Test
   void aRunningJobIsReadJustPastTheEndOfRecentJobsThatRanLonger() {
-    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), NOW);
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 5_000 + HintEstimator.VISIBLE_MS, hint(running(5_000, null, 0), steady));
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), mixed),
         "past the 0.2 s jobs, the 2 s ones end next");
     assertEquals(bucketEnd(20_000) - 3_000 + HintEstimator.VISIBLE_MS, hint(running(3_000, null, 0), mixed),
@@ -198,7 +268,7 @@ class HintEstimatorTest {
 
   @Test
   void progressPicksTheRecentJobsAlikeAndAloneAimsJustPastItsEnd() {
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), NOW);
+    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS,
         hint(running(300, new Progress(1, null), 210), mixed),
         "1 % after 0.21 s points at about 21 s: the 20 s jobs, not the 2 s ones half the history would say");
@@ -210,7 +280,7 @@ class HintEstimatorTest {
       wide = finished(wide, 1, ms);
     }
     assertEquals(bucketEnd(2_060) - 300 + HintEstimator.VISIBLE_MS,
-        hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), NOW)),
+        hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), IDLE, NOW)),
         "ends spread from 1.5 to 2.5 s: only those within 5 % of the 2 s progress points at are alike, and the read "
             + "comes where 80 % of them had ended");
     assertEquals(bucketEnd(20_000) - 1_500 + HintEstimator.VISIBLE_MS,
@@ -218,14 +288,14 @@ class HintEstimatorTest {
         "1 % in its first 10 ms says little: past the 1 s it pointed at, the job is read when the longest ended");
     assertTrue(hint(running(2_050, new Progress(100, null), 2_000), mixed) <= 100,
         "done by its progress but not yet seen ended: read again soon, not when the 20 s jobs ended");
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(20_000 + 100 - 2_100 + HintEstimator.VISIBLE_MS, hint(running(2_100, new Progress(10, null), 2_000),
         cold), "10 % after 2 s, nothing alike: 20 s in all, 0.5 % past the end");
   }
 
   @Test
   void pastEveryEndKnownTheStepStartsSmallAndDoublesWithHowLateTheJobIs() {
-    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), NOW);
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), IDLE, NOW);
     long end = bucketEnd(20_000);
     long justLate = hint(running(end + 50, null, 0), steady);
     assertEquals(Math.round((end + 50) * HintEstimator.OVERDUE_SHARE) + 50, justLate,
@@ -233,7 +303,7 @@ class HintEstimatorTest {
     long next = hint(running(end + 50 + justLate, null, 0), steady);
     assertTrue(next >= 2 * justLate, "the step grows with the delay: " + justLate + " then " + next);
     assertEquals(50_000, hint(running(100_000, null, 0), steady), "far past: never more than half its age");
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(250 + 5_000, hint(running(25_000, new Progress(90, null), 18_000), cold),
         "past the progress rate's 20 s: 1 % of its age plus the 5 s it is late");
   }
@@ -241,18 +311,18 @@ class HintEstimatorTest {
   @Test
   void aJobLongerThanMostIsNotReadInATightLoop() {
     DurationHistory oneLong = finished(finished(NONE, 100, 200), 1, 20_000);
-    TypeState type = new TypeState(oneLong, 0, 0, Map.of(), NOW);
+    TypeState type = new TypeState(oneLong, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), type),
         "past the 200 ms jobs, one recent job ran 20 s: look when it ended, not every few milliseconds");
     DurationHistory faded = finished(finished(NONE, 1, 600_000).decayAndAdd(1e-6, new long[0]), 100, 200);
-    TypeState fadedType = new TypeState(faded, 0, 0, Map.of(), NOW);
+    TypeState fadedType = new TypeState(faded, 0, 0, Map.of(), IDLE, NOW);
     long late = hint(running(1_000, null, 0), fadedType);
     assertEquals(500, late, "a 10-minute job long faded says nothing: 0.8 s past every end known, half its age");
   }
 
   @Test
   void aJobQueuedForLongWithNothingKnownAheadIsLookedAtLessAndLessOften() {
-    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), NOW);
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), IDLE, NOW);
     Job stuck = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
         0, 3, null, null, null, NOW.minusSeconds(600), null, NOW.minusSeconds(600), null, null, null, false, 1, null);
     assertEquals(60_000, hint(stuck, shortJobs), "queued 10 minutes, no worker taking it: a look a minute later");
@@ -262,14 +332,14 @@ class HintEstimatorTest {
   void theRecentPastCountsMost() {
     DurationHistory old = finished(NONE, 100, 20_000);
     DurationHistory aged = finished(old.decayAndAdd(0.01, new long[0]), 20, 200);
-    TypeState type = new TypeState(aged, 0, 0, Map.of(), NOW);
+    TypeState type = new TypeState(aged, 0, 0, Map.of(), IDLE, NOW);
     assertTrue(hint(queued(Priority.NORMAL), type) <= 250, "20 recent short jobs outweigh 100 old long ones");
     assertTrue(aged.total() < 22, "decayed: " + aged.total());
   }
 
   @Test
   void loadStretchesHintsJitterSpreadsThemAndTheClampsHold() {
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), NOW);
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
     Job job = running(8_000, null, 0);
     assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0.8, 0, 1, 60_000), "under 80 % of the CPU: as is");
     assertEquals(8_000, HintEstimator.hint(job, NOW, cold, 0.9, 0, 1, 60_000));

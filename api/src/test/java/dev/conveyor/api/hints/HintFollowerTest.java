@@ -9,6 +9,7 @@ import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Json;
 import dev.conveyor.jobs.Priority;
 import dev.conveyor.jobs.Progress;
+import dev.conveyor.store.JobStore;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,7 @@ class HintFollowerTest {
       job = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), progress, 1, 3,
           null, null, null, T0, T0.plusMillis(START_MS), changed, null, null, null, false, 1, null);
     }
-    return HintEstimator.hint(job, T0.plusMillis(t), new TypeState(history, 0, 0, Map.of(), T0), 0, 0, MIN_MS,
-        30_000);
+    return HintEstimator.hint(job, T0.plusMillis(t), new TypeState(history, 0, 0, Map.of(), JobStore.Running.NONE, T0),
+        0, 0, MIN_MS, 30_000);
   }
 }

@@ -318,6 +318,7 @@ public final class JobRunner {
 
   private static Outcome execute(JobHandler handler, RunContext context) {
     try {
+      context.handlerStarted();
       JsonNode result = handler.run(context);
       return new Outcome.Succeeded(result == null ? Json.object() : result);
     } catch (JobCancelled e) {

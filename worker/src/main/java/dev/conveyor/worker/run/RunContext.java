@@ -26,15 +26,16 @@ final class RunContext implements JobContext {
 
   /**
    * Where progress goes: the job's row and its copies. {@code ageMs}: how long ago the handler made the report, since
-   * a report held back is written later; the job's change time is when it was made, which the poll hints read as the
-   * progress rate.
+   * a report held back is written later; the job's change time is when it was made. {@code runningMs}: how long the
+   * handler had run then (-1 if unknown), which dates its start, later than the claim by the time the attempt took to
+   * reach a thread. The poll hints read the progress rate between the two.
    */
   interface ProgressWriter {
-    Future<Optional<Job>> progress(Job job, Progress progress, long ageMs);
+    Future<Optional<Job>> progress(Job job, Progress progress, long ageMs, long runningMs);
   }
 
-  /** A report and when it was made (monotonic ns). */
-  private record Report(Progress progress, long atNanos) {
+  /** A report, when it was made (monotonic ns), and how long the handler had run then (-1 if unknown). */
+  private record Report(Progress progress, long atNanos, long runningMs) {
   }
 
   /** Why an attempt was told to stop before its handler returned. */
@@ -49,6 +50,8 @@ final class RunContext implements JobContext {
   private final AtomicBoolean cancelRequested;
   private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
   private volatile int lastPercent = -1;
+  /** When the handler began (monotonic ns), 0 until it has. */
+  private volatile long handlerStartNanos;
   /** When the last write started (monotonic ns), and whether a timer will flush the report waiting. */
   private volatile long lastWriteNanos = System.nanoTime() - MIN_WRITE_GAP_MS * 1_000_000;
   private final AtomicBoolean flushTimerSet = new AtomicBoolean();
@@ -93,6 +96,11 @@ final class RunContext implements JobContext {
     return job.attempts();
   }
 
+  /** Called on the handler's thread just before it runs. */
+  void handlerStarted() {
+    handlerStartNanos = System.nanoTime();
+  }
+
   @Override
   public synchronized void progress(int percent, String message) {
     int clamped = Math.max(0, Math.min(100, percent));
@@ -100,7 +108,9 @@ final class RunContext implements JobContext {
       return;
     }
     lastPercent = clamped;
-    waiting.set(new Report(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)), System.nanoTime()));
+    long at = System.nanoTime();
+    long runningMs = handlerStartNanos == 0 ? -1 : (at - handlerStartNanos) / 1_000_000;
+    waiting.set(new Report(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)), at, runningMs));
     flush();
   }
 
@@ -166,7 +176,8 @@ final class RunContext implements JobContext {
       return;
     }
     lastWriteNanos = System.nanoTime();
-    writer.progress(job, next.progress(), (lastWriteNanos - next.atNanos()) / 1_000_000).onComplete(ar -> {
+    long ageMs = (lastWriteNanos - next.atNanos()) / 1_000_000;
+    writer.progress(job, next.progress(), ageMs, next.runningMs()).onComplete(ar -> {
       if (ar.succeeded()) {
         ar.result().ifPresent(updated -> {
           if (updated.cancelRequested()) {

@@ -106,8 +106,8 @@ public final class StatusWriter {
     return store.heldBy(id, settings.leaseOwner(), settings.leaseMs());
   }
 
-  public Future<Optional<Job>> progress(Job job, Progress progress, long ageMs) {
-    return announce(store.progress(attempt(job), progress, ageMs));
+  public Future<Optional<Job>> progress(Job job, Progress progress, long ageMs, long runningMs) {
+    return announce(store.progress(attempt(job), progress, ageMs, runningMs));
   }
 
   private JobStore.Attempt attempt(Job job) {
@@ -115,12 +115,14 @@ public final class StatusWriter {
   }
 
   /**
-   * Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start.
+   * Writes the attempt's outcome; {@code job} is the job as claimed. The attempt's duration counts from when its
+   * handler began if progress told it, as the hints measure a running attempt; else from the claim.
    * A retry is due after the backoff, and not before {@code minDelayMs}.
    */
   public Future<Optional<Job>> finish(Job job, Outcome outcome, long minDelayMs) {
     return write(job, outcome, minDelayMs).onSuccess(written -> written.filter(j -> j.status().terminal())
-        .ifPresent(done -> record(metrics.finished(done, job.updatedAt()))));
+        .ifPresent(done -> record(metrics.finished(done,
+            done.attemptStartedAt() != null ? done.attemptStartedAt() : job.updatedAt()))));
   }
 
   private Future<Optional<Job>> write(Job job, Outcome outcome, long minDelayMs) {

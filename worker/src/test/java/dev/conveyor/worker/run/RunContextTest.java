@@ -26,6 +26,7 @@ class RunContextTest {
   private final List<Progress> written = new CopyOnWriteArrayList<>();
   private final List<Long> writtenAtNanos = new CopyOnWriteArrayList<>();
   private final List<Long> ages = new CopyOnWriteArrayList<>();
+  private final List<Long> runningTimes = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void close() throws Exception {
@@ -35,9 +36,10 @@ class RunContextTest {
   private RunContext context() {
     Job job = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
         null, null, null, Instant.now(), Instant.now(), Instant.now(), null, null, null, false, 1, null);
-    return new RunContext(job, (j, progress, ageMs) -> {
+    return new RunContext(job, (j, progress, ageMs, runningMs) -> {
       written.add(progress);
       ages.add(ageMs);
+      runningTimes.add(runningMs);
       writtenAtNanos.add(System.nanoTime());
       return Future.succeededFuture(Optional.of(j));
     }, vertx, TraceContext.newRoot());
@@ -81,5 +83,22 @@ class RunContextTest {
     long heldMs = (writtenAtNanos.get(1) - reportedAt) / 1_000_000;
     assertTrue(Math.abs(ages.get(1) - heldMs) <= 3 && heldMs >= 20,
         "the held report is written with its age since it was made, " + ages.get(1) + " ms (held " + heldMs + " ms)");
+  }
+
+  @Test
+  void eachReportTellsHowLongTheHandlerHadRunWhenItWasMade() throws Exception {
+    RunContext context = context();
+    context.progress(5, "before the handler began");
+    context.handlerStarted();
+    long began = System.nanoTime();
+    Thread.sleep(150);
+    long reportedAt = System.nanoTime();
+    context.progress(10, "150 ms in");
+    context.settled().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(2, written.size());
+    assertEquals(-1, runningTimes.get(0), "not known before the handler began");
+    long ranMs = (reportedAt - began) / 1_000_000;
+    assertTrue(Math.abs(runningTimes.get(1) - ranMs) <= 2 && ranMs >= 150,
+        "the handler had run " + ranMs + " ms when it reported: " + runningTimes.get(1));
   }
 }
