@@ -42,6 +42,23 @@ public final class DurationHistory {
     return new DurationHistory(boundsMs, new double[boundsMs.length + 1]);
   }
 
+  /**
+   * A history of the jobs counted per bucket in {@code counts}, weighing {@code weight} in all (or their count, if
+   * fewer): their shape, as little as a few recent jobs weigh.
+   */
+  public static DurationHistory shapeOf(long[] boundsMs, long[] counts, double weight) {
+    double[] weights = new double[boundsMs.length + 1];
+    long total = 0;
+    for (int i = 0; i < weights.length && i < counts.length; i++) {
+      total += Math.max(0, counts[i]);
+    }
+    double scale = total <= weight ? 1 : weight / total;
+    for (int i = 0; i < weights.length && i < counts.length; i++) {
+      weights[i] = Math.max(0, counts[i]) * scale;
+    }
+    return new DurationHistory(boundsMs, weights);
+  }
+
   /** This history aged by {@code factor} (0..1), plus {@code finished} new counts per bucket. */
   public DurationHistory decayAndAdd(double factor, long[] finished) {
     double[] next = new double[weights.length];

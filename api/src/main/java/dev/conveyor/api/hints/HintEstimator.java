@@ -21,7 +21,7 @@ import java.time.Instant;
  *   it had ended (a job's end takes a moment more than its handler).</li>
  *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
- *   nothing known (a cold start), after half its age.</li>
+ *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
  *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when
  *   saturated), jitter lengthens it by up to {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
@@ -115,7 +115,8 @@ public final class HintEstimator {
     }
     long end = type.durations().known() ? type.durations().cheapestRead(0, minMs, READ_COST) : -1;
     if (end < 0) {
-      return untilDue + waitMs + COLD_START_MS;
+      // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
+      return untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2);
     }
     // With nothing ahead, a job due less than a job's length ago has most likely been starting meanwhile (a 202
     // waits for Kafka, and a worker may take the record first): its end is that much nearer. Due longer ago, it waits

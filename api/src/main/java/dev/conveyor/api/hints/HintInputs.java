@@ -32,6 +32,8 @@ public final class HintInputs {
   static final long REFRESH_MS = 500;
   /** The weight of what finished halves in about this long. */
   private static final double HALF_LIFE_MS = 60_000;
+  /** What the jobs counted before this process started weigh in its first history of each type: a few jobs. */
+  private static final double STARTING_WEIGHT = 10;
   private static final long RATE_WINDOW_MS = 2_000;
   /** The drain rate follows a backlog's throughput within seconds. */
   private static final double RATE_HALF_LIFE_MS = 3_000;
@@ -179,7 +181,12 @@ public final class HintInputs {
       long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           now, now - lastAt);
-      next.put(type, new TypeState(before.durations().decayAndAdd(factor, added), rate, capacity, queued,
+      // A process starts knowing what the workers ever counted, as much as a few recent jobs: a restart of the API
+      // does not make every type a cold start, and what finishes next soon outweighs it.
+      DurationHistory history = lastBuckets == null && buckets.get(type) != null
+          ? DurationHistory.shapeOf(JobMetrics.HINT_BUCKETS_MS, buckets.get(type), STARTING_WEIGHT)
+          : before.durations().decayAndAdd(factor, added);
+      next.put(type, new TypeState(history, rate, capacity, queued,
           running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
     }

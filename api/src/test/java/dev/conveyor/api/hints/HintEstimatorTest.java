@@ -69,6 +69,30 @@ class HintEstimatorTest {
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), cold));
     assertEquals(HintEstimator.COLD_START_MS, hint(running(100, null, 0), cold));
     assertEquals(4_000, hint(running(8_000, null, 0), cold), "half its age");
+    Instant due = NOW.minusSeconds(6);
+    Job waited = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
+        null, null, null, due, null, due, null, null, null, false, 1, null);
+    assertEquals(3_000, hint(waited, cold), "queued for 6 s: half its wait");
+  }
+
+  @Test
+  void aHistoryStartsWithTheShapeOfAllJobsCountedWeighingAsAFewRecentOnes() {
+    long[] counts = new long[BOUNDS.length + 1];
+    counts[10] = 3_000;
+    counts[20] = 1_000;
+    DurationHistory started = DurationHistory.shapeOf(BOUNDS, counts, 10);
+    assertEquals(10, started.total(), 1e-9);
+    assertTrue(started.known());
+    assertEquals(BOUNDS[10], started.endWithin(0.5, 0, Long.MAX_VALUE), "three of four ended in bucket 10");
+    assertEquals(4, DurationHistory.shapeOf(BOUNDS, new long[] {1, 3}, 10).total(), 1e-9, "fewer: as they are");
+    DurationHistory next = started.decayAndAdd(1, finishedIn(20, 30));
+    assertEquals(BOUNDS[20], next.endWithin(0.5, 0, Long.MAX_VALUE), "soon outweighed by what finishes next");
+  }
+
+  private static long[] finishedIn(int bucket, long n) {
+    long[] added = new long[BOUNDS.length + 1];
+    added[bucket] = n;
+    return added;
   }
 
   private static JobStore.Queued waiting(long count) {
