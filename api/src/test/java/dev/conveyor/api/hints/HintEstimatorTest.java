@@ -169,7 +169,7 @@ class HintEstimatorTest {
     Instant due = NOW.minusMillis(3_200);
     Job ofTheBurst = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
         null, null, null, due, null, due, null, null, null, false, 1, null);
-    long look = HintEstimator.START_MS + bucketEnd(3_000) + HintEstimator.VISIBLE_MS;
+    long look = HintEstimator.START_MS + HintEstimator.probe(bucketEnd(3_000)) + HintEstimator.VISIBLE_MS;
     long wait = Math.round(threeSeconds.mean()) - 200;
     assertEquals(wait + look, hint(ofTheBurst, waiting), 20,
         "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
@@ -193,6 +193,14 @@ class HintEstimatorTest {
   }
 
   @Test
+  void aFirstLookComesAShareOfTheWayToALongRecentEndAndAtAShortOne() {
+    assertEquals(450, HintEstimator.probe(3_000));
+    assertEquals(75, HintEstimator.probe(HintEstimator.PROBE_FROM_MS));
+    assertEquals(HintEstimator.PROBE_FROM_MS - 1, HintEstimator.probe(HintEstimator.PROBE_FROM_MS - 1),
+        "a short job is read once it may have ended");
+  }
+
+  @Test
   void theMeanDurationTakesEachBucketAtItsMiddle() {
     assertEquals(3_000, finished(NONE, 10, 3_000).mean(), 3_000 * 0.01);
     assertEquals((200 + 2_000 + 20_000) / 3.0, mixed().mean(), 20_000 * 0.01);
@@ -212,8 +220,11 @@ class HintEstimatorTest {
   @Test
   void aQueuedJobsFirstLookIsJustPastTheEndOfTheTypesShorterRecentJobs() {
     TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), IDLE, NOW);
-    assertEquals(HintEstimator.START_MS + bucketEnd(20_000) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
-        longJobs), "jobs of 20 s: once it has started and run as long, and its end can be seen");
+    assertEquals(HintEstimator.START_MS + Math.round(bucketEnd(20_000) * HintEstimator.PROBE_SHARE)
+        + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL), longJobs),
+        "jobs of 20 s: a share of the way, where this one's own progress tells how long it is");
+    assertEquals(bucketEnd(20_000) + HintEstimator.VISIBLE_MS - 4_000,
+        hint(running(4_000, null, 0), longJobs), "and then, if it tells nothing, at the end its type's jobs took");
     assertTrue(bucketEnd(20_000) - 20_000 <= 100, "buckets 0.5 % wide: " + bucketEnd(20_000));
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(200) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
@@ -247,8 +258,7 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 1_500; ms += 50) {
       wider = finished(wider, 2, ms);
     }
-    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), IDLE, NOW), 0,
-        0, 100, 60_000);
+    long first = wider.cheapestRead(0, 100, HintEstimator.READ_COST);
     assertTrue(first > 300 && first < 1_000, "ends spread over 1.2 s, far more than the delay borne: read inside "
         + "the spread: " + first);
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);

@@ -50,6 +50,19 @@ class HintFollowerTest {
   }
 
   @Test
+  void aJobReportingProgressOfALengthNotSeenLatelyIsSeenEndedWithinATenthOfItsLength() {
+    for (long recent : new long[] {3_000, 20_000}) {
+      DurationHistory history = HintEstimatorTest.finished(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 30,
+          recent + 30);
+      for (long ms : new long[] {recent / 6, recent / 3, recent / 2, recent * 2}) {
+        Followed f = follow(history, ms, true);
+        assertTrue(f.reads() <= 4, ms + " ms after jobs of " + recent + " ms: " + f);
+        assertTrue(f.lateMs() <= Math.max(100, ms / 10), ms + " ms after jobs of " + recent + " ms: " + f);
+      }
+    }
+  }
+
+  @Test
   void withoutProgressAJobOfALengthSeenLatelyIsSeenEndedAtOnce() {
     DurationHistory history = benchmarkHistory();
     for (long ms : new long[] {200, 2_000, 20_000}) {
