@@ -16,7 +16,8 @@ import java.time.Instant;
  *   {@link #slotWait}); else the work ahead drains at what the workers did when a backlog of the type last waited,
  *   or, knowing no such rate, at the recent drain rate if the queue is not flowing. Then its first look: where a
  *   read costs least over the type's recent ends (see {@link DurationHistory#cheapestRead}), or a share of the way
- *   there if that is far (see {@link #probe}), counted from when it was due if that was only a moment ago.</li>
+ *   there if that is far and those ends were close together (see {@link #probe}), counted from when it was due if
+ *   that was only a moment ago.</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
  *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
@@ -63,6 +64,8 @@ public final class HintEstimator {
    */
   static final double PROBE_SHARE = 0.15;
   static final long PROBE_FROM_MS = 500;
+  /** Recent ends are close together when this share of them came after half the cheapest read. */
+  static final double SHORT_QUANTILE = 0.1;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
@@ -120,7 +123,8 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    long end = type.durations().known() ? probe(type.durations().cheapestRead(0, minMs, READ_COST)) : -1;
+    long end = type.durations().known() ? probe(type.durations(), type.durations().cheapestRead(0, minMs, READ_COST))
+        : -1;
     if (end < 0) {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
       return untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2);
@@ -138,11 +142,14 @@ public final class HintEstimator {
   }
 
   /**
-   * A queued job's first look at it running: a type's recent jobs say little of one whose payload differs, and a look
-   * early in a long run sees the job's own progress rate (or its end, if it is short), which says where to read next.
+   * A queued job's first look at it running, given where a read costs least over its type's recent ends. When those
+   * all came close together, they say little of a job whose payload differs: a look early in a long run sees the
+   * job's own progress rate (or its end, if it is short), which says where to read next. Where recent ends were spread,
+   * the cheapest read has already weighed the short ones.
    */
-  static long probe(long end) {
-    return end >= PROBE_FROM_MS ? Math.round(end * PROBE_SHARE) : end;
+  static long probe(DurationHistory durations, long end) {
+    boolean narrow = durations.endWithin(SHORT_QUANTILE, 0, Long.MAX_VALUE) * 2 > end;
+    return narrow && end >= PROBE_FROM_MS ? Math.round(end * PROBE_SHARE) : end;
   }
 
   /**

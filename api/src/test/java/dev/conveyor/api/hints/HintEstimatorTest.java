@@ -169,7 +169,8 @@ class HintEstimatorTest {
     Instant due = NOW.minusMillis(3_200);
     Job ofTheBurst = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
         null, null, null, due, null, due, null, null, null, false, 1, null);
-    long look = HintEstimator.START_MS + HintEstimator.probe(bucketEnd(3_000)) + HintEstimator.VISIBLE_MS;
+    long look = HintEstimator.START_MS + Math.round(bucketEnd(3_000) * HintEstimator.PROBE_SHARE)
+        + HintEstimator.VISIBLE_MS;
     long wait = Math.round(threeSeconds.mean()) - 200;
     assertEquals(wait + look, hint(ofTheBurst, waiting), 20,
         "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
@@ -194,10 +195,15 @@ class HintEstimatorTest {
 
   @Test
   void aFirstLookComesAShareOfTheWayToALongRecentEndAndAtAShortOne() {
-    assertEquals(450, HintEstimator.probe(3_000));
-    assertEquals(75, HintEstimator.probe(HintEstimator.PROBE_FROM_MS));
-    assertEquals(HintEstimator.PROBE_FROM_MS - 1, HintEstimator.probe(HintEstimator.PROBE_FROM_MS - 1),
+    DurationHistory threeSeconds = finished(NONE, 30, 3_000);
+    assertEquals(450, HintEstimator.probe(threeSeconds, 3_000), "recent jobs all of 3 s: 15 % of the way");
+    DurationHistory halfSecond = finished(NONE, 30, HintEstimator.PROBE_FROM_MS);
+    assertEquals(75, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS));
+    assertEquals(HintEstimator.PROBE_FROM_MS - 1, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS - 1),
         "a short job is read once it may have ended");
+    DurationHistory spread = finished(threeSeconds, 10, 400);
+    assertEquals(3_000, HintEstimator.probe(spread, 3_000),
+        "a quarter of recent jobs ended within 0.4 s: a read at 3 s has weighed them already");
   }
 
   @Test
