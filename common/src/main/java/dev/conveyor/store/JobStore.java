@@ -201,15 +201,19 @@ public final class JobStore {
   }
 
   /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
+  /** A running job's attempt began then; rows from before attempts were dated have only the first start. */
+  private static final String ATTEMPT_START = "coalesce(attempt_started_at, started_at, updated_at)";
+
   public record Running(long count, long longestMs, long shortestMs) {
     public static final Running NONE = new Running(0, 0, 0);
   }
 
   /** The namespace's running jobs per type; there are no more of them than the workers have slots, so few to count. */
   public Future<java.util.Map<String, Running>> runningByType(String namespace) {
-    return query("SELECT type, count(*), extract(epoch FROM now() - min(attempt_started_at)) * 1000, "
-            + "extract(epoch FROM now() - max(attempt_started_at)) * 1000 FROM jobs WHERE namespace = $1 "
-            + "AND status = 'running' GROUP BY type", Tuple.of(namespace))
+    return query("SELECT type, count(*), "
+            + "coalesce(extract(epoch FROM now() - min(" + ATTEMPT_START + ")) * 1000, 0), "
+            + "coalesce(extract(epoch FROM now() - max(" + ATTEMPT_START + ")) * 1000, 0) "
+            + "FROM jobs WHERE namespace = $1 AND status = 'running' GROUP BY type", Tuple.of(namespace))
         .map(rows -> {
           java.util.Map<String, Running> running = new java.util.HashMap<>();
           rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1),
@@ -437,6 +441,15 @@ public final class JobStore {
   private static final String HELD = "id = $1 AND attempts = $2 AND lease_owner = $3 AND status = 'running'";
 
   /**
+   * When the attempt's handler began, from a report made $6 ms ago after it had run $7 ms (NULL if unknown): each
+   * report dates it late by its write's own delay, so the first one moves it from the claim, never earlier, and each
+   * next one only earlier.
+   */
+  private static final String REPORTED_START = NOW + " - ($6::float8 + $7::float8) * interval '1 millisecond'";
+  private static final String HANDLER_START = "(CASE WHEN progress_percent IS NULL THEN greatest(attempt_started_at, "
+      + REPORTED_START + ") ELSE least(attempt_started_at, " + REPORTED_START + ") END)";
+
+  /**
    * Records progress of a running attempt, made {@code ageMs} ago (a report the worker held back): the change time is
    * when it was made, never before the last change. The attempt's start moves to when its handler began, the report's
    * time less {@code runningMs} (if not negative), never before the claim. Empty when nothing changed (same or lower
@@ -444,8 +457,8 @@ public final class JobStore {
    */
   public Future<Optional<Job>> progress(Attempt attempt, Progress progress, long ageMs, long runningMs) {
     return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, updated_at = greatest(updated_at, "
-            + NOW + " - $6::float8 * interval '1 millisecond'), attempt_started_at = greatest(attempt_started_at, "
-            + NOW + " - ($6::float8 + $7::float8) * interval '1 millisecond'), version = version + 1 WHERE " + HELD
+            + NOW + " - $6::float8 * interval '1 millisecond'), attempt_started_at = " + HANDLER_START
+            + ", version = version + 1 WHERE " + HELD
             + " AND (progress_percent IS NULL OR progress_percent < $4"
             + " OR (progress_percent = $4 AND progress_message IS DISTINCT FROM $5)) RETURNING " + COLUMNS,
         Tuple.of(attempt.id(), attempt.number(), attempt.owner(), progress.percent(), progress.message(),

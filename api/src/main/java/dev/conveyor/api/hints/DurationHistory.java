@@ -25,6 +25,7 @@ public final class DurationHistory {
   private final double[] weights;
   /** {@code below[i]}: the weight of the buckets before bucket i; {@code below[weights.length]} is the total. */
   private final double[] below;
+  private final double mean;
 
   public DurationHistory(long[] boundsMs, double[] weights) {
     if (weights.length != boundsMs.length + 1) {
@@ -33,9 +34,12 @@ public final class DurationHistory {
     this.boundsMs = boundsMs;
     this.weights = weights;
     this.below = new double[weights.length + 1];
+    double sum = 0;
     for (int i = 0; i < weights.length; i++) {
       below[i + 1] = below[i] + weights[i];
+      sum += weights[i] * ((i == 0 ? 0 : boundsMs[i - 1]) + end(i, 0)) / 2.0;
     }
+    this.mean = below[weights.length] > 0 ? sum / below[weights.length] : 0;
   }
 
   public static DurationHistory empty(long[] boundsMs) {
@@ -78,12 +82,7 @@ public final class DurationHistory {
 
   /** The mean duration, each bucket's jobs taken at its middle (the unbounded last one's, at 1.5 times its start). */
   public double mean() {
-    double sum = 0;
-    for (int i = 0; i < weights.length; i++) {
-      long start = i == 0 ? 0 : boundsMs[i - 1];
-      sum += weights[i] * (start + end(i, 0)) / 2.0;
-    }
-    return total() > 0 ? sum / total() : 0;
+    return mean;
   }
 
   /**

@@ -64,8 +64,8 @@ public final class HintEstimator {
    */
   static final double PROBE_SHARE = 0.15;
   static final long PROBE_FROM_MS = 500;
-  /** Recent ends are close together when this share of them came after half the cheapest read. */
-  static final double SHORT_QUANTILE = 0.1;
+  /** Recent ends are close together when the first of them, all but this share, ended after half the last. */
+  static final double NARROW_SHARE = 0.1;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
@@ -91,8 +91,7 @@ public final class HintEstimator {
   /** The wait for the work ahead (if it has begun to be due), then the first look at the job running. */
   static long queued(Job job, Instant now, TypeState type, long minMs) {
     long untilDue = job.runAt() == null ? 0 : Math.max(0, Duration.between(now, job.runAt()).toMillis());
-    long sinceDue = untilDue > 0 ? 0 : Duration.between(job.runAt() == null ? job.createdAt() : job.runAt(), now)
-        .toMillis();
+    long sinceDue = untilDue > 0 ? 0 : Math.max(0, Duration.between(due(job), now).toMillis());
     // The count is a moment old: what drained since is no longer ahead, and what waited then has waited longer.
     long sinceCount = type.countedAt() == null ? 0 : Math.max(0, Duration.between(type.countedAt(), now).toMillis());
     double ahead = 0;
@@ -148,8 +147,15 @@ public final class HintEstimator {
    * the cheapest read has already weighed the short ones.
    */
   static long probe(DurationHistory durations, long end) {
-    boolean narrow = durations.endWithin(SHORT_QUANTILE, 0, Long.MAX_VALUE) * 2 > end;
+    boolean narrow = durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE) * 2
+        > durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE);
     return narrow && end >= PROBE_FROM_MS ? Math.round(end * PROBE_SHARE) : end;
+  }
+
+  /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
+  private static Instant due(Job job) {
+    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+    return job.attempts() > 0 && job.updatedAt() != null && job.updatedAt().isAfter(due) ? job.updatedAt() : due;
   }
 
   /**
@@ -166,7 +172,8 @@ public final class HintEstimator {
    * How long until a job with {@code ahead} jobs before it starts, when the {@code running} jobs fill the type's
    * slots and each job takes {@code meanMs}: the slots free up as the running jobs end, each of them
    * {@code meanMs} after it started, spread between the longest- and the shortest-running (all at once when they
-   * started together, evenly when they started in turn), and every job after that takes a slot for {@code meanMs}.
+   * started together, evenly when they started in turn: the longest-running frees the first, the shortest-running the
+   * last), and every job after that takes a slot for {@code meanMs}.
    * So a burst behind a burst waits for the first to end, and a steady backlog drains at {@code count / meanMs}.
    */
   static long slotWait(double ahead, JobStore.Running running, double meanMs, long sinceCountMs) {
@@ -175,7 +182,7 @@ public final class HintEstimator {
     double before = ahead - (double) rounds * slots;
     double soonest = Math.max(0, meanMs - running.longestMs());
     double latest = Math.max(0, meanMs - running.shortestMs());
-    double start = soonest + (latest - soonest) * (before + 1) / (slots + 1) + rounds * meanMs;
+    double start = soonest + (slots == 1 ? 0 : (latest - soonest) * before / (slots - 1)) + rounds * meanMs;
     return Math.max(0, Math.round(start - sinceCountMs));
   }
 

@@ -155,10 +155,12 @@ class HintEstimatorTest {
   @Test
   void behindRunningJobsThatStartedInTurnABacklogDrainsAtTheSlotsOverTheMeanDuration() {
     JobStore.Running steady = new JobStore.Running(10, 1_000, 0);
-    assertEquals(1_000 * 10 / 11, HintEstimator.slotWait(9, steady, 1_000, 0), 1,
-        "the 10th in line: when the last of the 10 slots frees");
-    assertEquals(1_000 / 11, HintEstimator.slotWait(0, steady, 1_000, 0), 1, "the first: when the first slot frees");
+    assertEquals(1_000, HintEstimator.slotWait(9, steady, 1_000, 0), "the 10th in line: when the one just begun ends");
+    assertEquals(0, HintEstimator.slotWait(0, steady, 1_000, 0), "the first: when the one begun 1 s ago ends");
+    assertEquals(444, HintEstimator.slotWait(4, steady, 1_000, 0), "the 5th: when the 5th longest-running ends");
     assertEquals(100 * 1_000 / 10, HintEstimator.slotWait(99, steady, 1_000, 0), 100, "100 ahead at 10 a second");
+    assertEquals(300, HintEstimator.slotWait(0, new JobStore.Running(1, 700, 700), 1_000, 0), "one slot");
+    assertEquals(1_300, HintEstimator.slotWait(1, new JobStore.Running(1, 700, 700), 1_000, 0), "and a round more");
   }
 
   @Test
@@ -178,7 +180,8 @@ class HintEstimatorTest {
         "due after all 136: two rounds more");
     TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 300)),
         new JobStore.Running(64, 200, 150), NOW);
-    assertEquals(look, hint(queued(Priority.NORMAL), flowing), "a queue waiting only a moment is starting, not waiting");
+    assertEquals(look, hint(queued(Priority.NORMAL), flowing),
+        "a queue waiting only a moment is starting, not waiting");
   }
 
   @Test
@@ -204,6 +207,17 @@ class HintEstimatorTest {
     DurationHistory spread = finished(threeSeconds, 10, 400);
     assertEquals(3_000, HintEstimator.probe(spread, 3_000),
         "a quarter of recent jobs ended within 0.4 s: a read at 3 s has weighed them already");
+    DurationHistory close = finished(finished(NONE, 30, 2_000), 30, 3_000);
+    assertEquals(450, HintEstimator.probe(close, 3_000), "ends between 2 s and 3 s are close together");
+  }
+
+  @Test
+  void aJobQueuedAgainAfterAnAttemptIsDueFromWhenItWasGivenBack() {
+    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    Job requeued = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 1, 3,
+        null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(59), NOW.minusSeconds(2), null, null, null, false, 4,
+        null);
+    assertEquals(1_000, hint(requeued, cold), "given back 2 s ago, not due since its submit a minute ago: half of 2 s");
   }
 
   @Test
@@ -264,7 +278,8 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 1_500; ms += 50) {
       wider = finished(wider, 2, ms);
     }
-    long first = wider.cheapestRead(0, 100, HintEstimator.READ_COST);
+    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), IDLE, NOW), 0,
+        0, 100, 60_000);
     assertTrue(first > 300 && first < 1_000, "ends spread over 1.2 s, far more than the delay borne: read inside "
         + "the spread: " + first);
     TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);

@@ -22,9 +22,10 @@ class PollHintTest {
         null, NOW.minusSeconds(20), startedAt, NOW, null, null, null, false, 1, null);
   }
 
-  private static Job justQueued() {
+  private static Job queuedFor(long ms) {
+    Instant created = NOW.minusMillis(ms);
     return new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3, null, null,
-        null, NOW, null, NOW, null, null, null, false, 1, null);
+        null, created, null, created, null, null, null, false, 1, null);
   }
 
   /** Never started: every type is unknown (a cold start), as in an API process that has just come up. */
@@ -40,12 +41,13 @@ class PollHintTest {
   @Test
   void hintsStayWithinTheConfiguredBoundsWhateverTheJitter() {
     for (int i = 0; i < 100; i++) {
-      assertEquals(2_000, hint(2_000, 3_000).forJob(justQueued(), NOW));
-      assertEquals(3_000, hint(100, 3_000).forJob(job(JobStatus.QUEUED, null, null), NOW),
-          "queued 20 s, nothing known: half its wait, clamped");
+      assertEquals(2_000, hint(2_000, 3_000).forJob(queuedFor(0), NOW));
+      long waited = hint(100, 30_000).forJob(queuedFor(20_000), NOW);
+      assertTrue(waited >= 10_000 && waited <= 10_000 + 40, "queued 20 s, nothing known: half its wait: " + waited);
+      assertEquals(3_000, hint(100, 3_000).forJob(queuedFor(20_000), NOW), "clamped");
       long slow = hint(100, 3_000).forJob(job(JobStatus.RUNNING, new Progress(1, "x"), NOW.minusSeconds(10)), NOW);
       assertEquals(3_000, slow);
-      long cold = hint(100, 30_000).forJob(justQueued(), NOW);
+      long cold = hint(100, 30_000).forJob(queuedFor(0), NOW);
       assertTrue(cold >= 180 && cold <= 220, "a cold start's first look, ±10 %: " + cold);
     }
   }

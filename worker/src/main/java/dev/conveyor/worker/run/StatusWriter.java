@@ -115,14 +115,12 @@ public final class StatusWriter {
   }
 
   /**
-   * Writes the attempt's outcome; {@code job} is the job as claimed. The attempt's duration counts from when its
-   * handler began if progress told it, as the hints measure a running attempt; else from the claim.
+   * Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start.
    * A retry is due after the backoff, and not before {@code minDelayMs}.
    */
   public Future<Optional<Job>> finish(Job job, Outcome outcome, long minDelayMs) {
     return write(job, outcome, minDelayMs).onSuccess(written -> written.filter(j -> j.status().terminal())
-        .ifPresent(done -> record(metrics.finished(done,
-            done.attemptStartedAt() != null ? done.attemptStartedAt() : job.updatedAt()))));
+        .ifPresent(done -> record(metrics.finished(done, job.updatedAt()))));
   }
 
   private Future<Optional<Job>> write(Job job, Outcome outcome, long minDelayMs) {
