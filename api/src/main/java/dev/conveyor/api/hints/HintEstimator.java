@@ -33,8 +33,13 @@ public final class HintEstimator {
   static final long VISIBLE_MS = 15;
   /** From an answer to a queued job until it starts, when no work waits ahead of it. */
   static final long START_MS = 10;
-  /** Past the end the progress rate points at, when no recent job ended near it. */
-  static final double AIM_PAST_END = 0.005;
+  /**
+   * Past the end the progress rate points at, when no recent job ended near it: a margin for the handler's own pace
+   * only, since the rate is measured in the handler's time (its start and each report are dated alike).
+   */
+  static final double AIM_PAST_END = 0.002;
+  /** From a handler's return until its job's end is written (history ends count it; progress rates do not). */
+  static final long FINISH_MS = 10;
   /** Recent jobs that ended within this share of the progress rate's end (or {@link #ALIKE_MIN_MS}) are like this one. */
   static final double ALIKE_SHARE = 0.05;
   static final long ALIKE_MIN_MS = 30;
@@ -195,7 +200,7 @@ public final class HintEstimator {
       long tolerance = Math.max(ALIKE_MIN_MS, Math.round(byProgress * ALIKE_SHARE));
       long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
           byProgress + tolerance);
-      end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END);
+      end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
       end = durations.cheapestRead(elapsed, minMs, READ_COST);
     }

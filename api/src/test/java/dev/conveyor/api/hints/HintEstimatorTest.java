@@ -192,7 +192,8 @@ class HintEstimatorTest {
         null, false, 5, null, null, null, began);
     assertEquals(3_000, HintEstimator.progressEnd(late, NOW), "10 % in the 300 ms since its handler began, not in the"
         + " 30 s since the first attempt");
-    assertEquals(3_000 - 300 + Math.round(3_000 * HintEstimator.AIM_PAST_END) + HintEstimator.VISIBLE_MS,
+    assertEquals(3_000 - 300 + Math.round(3_000 * HintEstimator.AIM_PAST_END) + HintEstimator.FINISH_MS
+        + HintEstimator.VISIBLE_MS,
         hint(late, new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW)));
   }
 
@@ -344,8 +345,9 @@ class HintEstimatorTest {
     assertTrue(hint(running(2_050, new Progress(100, null), 2_000), mixed) <= 100,
         "done by its progress but not yet seen ended: read again soon, not when the 20 s jobs ended");
     TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
-    assertEquals(20_000 + 100 - 2_100 + HintEstimator.VISIBLE_MS, hint(running(2_100, new Progress(10, null), 2_000),
-        cold), "10 % after 2 s, nothing alike: 20 s in all, 0.5 % past the end");
+    assertEquals(20_000 + 40 + HintEstimator.FINISH_MS - 2_100 + HintEstimator.VISIBLE_MS,
+        hint(running(2_100, new Progress(10, null), 2_000), cold),
+        "10 % after 2 s, nothing alike: 20 s in all, 0.2 % past the end, and the end's write");
   }
 
   @Test
