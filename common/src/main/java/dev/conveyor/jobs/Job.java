@@ -10,8 +10,8 @@ import java.util.UUID;
  * recurring schedule that made the job, if any) and {@code callback} (its latest callback delivery) may be null.
  * {@code traceparent} is the W3C trace context the job was made in; it is stored with it and travels on its Kafka
  * records, and is null on jobs read back (nothing that reads a job needs it). {@code attemptStartedAt} is when the
- * current attempt's handler began, as far as its worker has told (else when the attempt was claimed): the poll hints
- * measure the attempt's progress rate from it. Like the tenant, it is not part of the API's answer.
+ * current attempt was claimed, {@code handlerStartedAt} when its handler began, once a progress report has told it:
+ * the poll hints measure the attempt's progress rate from there. Neither is part of the API's answer.
  */
 public record Job(
     UUID id,
@@ -37,7 +37,8 @@ public record Job(
     String schedule,
     CallbackState callback,
     String traceparent,
-    Instant attemptStartedAt) {
+    Instant attemptStartedAt,
+    Instant handlerStartedAt) {
 
   /** A job as submitted, in the trace context it was made in; no attempt of it has started. */
   public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
@@ -46,7 +47,7 @@ public record Job(
       boolean cancelRequested, long version, String schedule, CallbackState callback, String traceparent) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
         createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback,
-        traceparent, null);
+        traceparent, null, null);
   }
 
   /** A job as read back, its trace context left out. */
@@ -56,7 +57,7 @@ public record Job(
       boolean cancelRequested, long version, String schedule, CallbackState callback) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
         createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, callback, null,
-        null);
+        null, null);
   }
 
   /** A job no callback delivery was owed for yet. */
@@ -66,6 +67,6 @@ public record Job(
       boolean cancelRequested, long version, String schedule) {
     this(id, tenant, type, status, priority, payload, progress, attempts, maxAttempts, timeoutMs, runAt, callbackUrl,
         createdAt, startedAt, updatedAt, finishedAt, result, error, cancelRequested, version, schedule, null, null,
-        null);
+        null, null);
   }
 }

@@ -81,6 +81,7 @@ public final class JobJson {
     node.put("version", job.version());
     node.set("storedResult", job.result());
     node.put("attemptStartedAt", Times.format(job.attemptStartedAt()));
+    node.put("handlerStartedAt", Times.format(job.handlerStartedAt()));
     return Json.write(node);
   }
 
@@ -112,7 +113,8 @@ public final class JobJson {
         textOrNull(n.get("schedule")),
         callbackFromCache(n.get("callback")),
         null,
-        n.hasNonNull("attemptStartedAt") ? Times.parse(n.get("attemptStartedAt").asText()) : null);
+        n.hasNonNull("attemptStartedAt") ? Times.parse(n.get("attemptStartedAt").asText()) : null,
+        n.hasNonNull("handlerStartedAt") ? Times.parse(n.get("handlerStartedAt").asText()) : null);
   }
 
   private static CallbackState callbackFromCache(JsonNode n) {

@@ -36,7 +36,7 @@ public final class JobStore {
       + "progress_message, attempts, max_attempts, timeout_ms, run_at, callback_url, created_at, started_at, "
       + "updated_at, finished_at, result::text, error_code, error_message, cancel_requested, version, schedule, "
       + "callback_delivery, callback_attempts, callback_last_status, callback_last_error, callback_delivered_at, "
-      + "callback_due_at, attempt_started_at";
+      + "callback_due_at, attempt_started_at, handler_started_at";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
   /** What a job weighs on the wire: its payload and result as text. */
   private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
@@ -201,7 +201,7 @@ public final class JobStore {
   }
 
   /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
-  /** A running job's attempt began then; rows from before attempts were dated have only the first start. */
+  /** A running job's attempt was claimed then; rows from before attempts were dated have only the first start. */
   private static final String ATTEMPT_START = "coalesce(attempt_started_at, started_at, updated_at)";
 
   public record Running(long count, long longestMs, long shortestMs) {
@@ -442,22 +442,22 @@ public final class JobStore {
 
   /**
    * When the attempt's handler began, from a report made $6 ms ago after it had run $7 ms (NULL if unknown): each
-   * report dates it late by its write's own delay, so the first one moves it from the claim, never earlier, and each
-   * next one only earlier.
+   * report dates it late by its write's own delay, so the first one dates it (never before the claim), and each next
+   * one only earlier.
    */
   private static final String REPORTED_START = NOW + " - ($6::float8 + $7::float8) * interval '1 millisecond'";
-  private static final String HANDLER_START = "(CASE WHEN progress_percent IS NULL THEN greatest(attempt_started_at, "
-      + REPORTED_START + ") ELSE least(attempt_started_at, " + REPORTED_START + ") END)";
+  private static final String HANDLER_START = "(CASE WHEN $7::float8 IS NULL THEN handler_started_at "
+      + "WHEN handler_started_at IS NULL THEN greatest(attempt_started_at, " + REPORTED_START + ") "
+      + "ELSE least(handler_started_at, " + REPORTED_START + ") END)";
 
   /**
    * Records progress of a running attempt, made {@code ageMs} ago (a report the worker held back): the change time is
-   * when it was made, never before the last change. The attempt's start moves to when its handler began, the report's
-   * time less {@code runningMs} (if not negative), never before the claim. Empty when nothing changed (same or lower
-   * percent, or attempt over).
+   * when it was made, never before the last change. The handler's start is the report's time less {@code runningMs}
+   * (if not negative), never before the claim. Empty when nothing changed (same or lower percent, or attempt over).
    */
   public Future<Optional<Job>> progress(Attempt attempt, Progress progress, long ageMs, long runningMs) {
     return one(query("UPDATE jobs SET progress_percent = $4, progress_message = $5, updated_at = greatest(updated_at, "
-            + NOW + " - $6::float8 * interval '1 millisecond'), attempt_started_at = " + HANDLER_START
+            + NOW + " - $6::float8 * interval '1 millisecond'), handler_started_at = " + HANDLER_START
             + ", version = version + 1 WHERE " + HELD
             + " AND (progress_percent IS NULL OR progress_percent < $4"
             + " OR (progress_percent = $4 AND progress_message IS DISTINCT FROM $5)) RETURNING " + COLUMNS,
@@ -677,6 +677,7 @@ public final class JobStore {
         + "claimable AS (SELECT id FROM locked WHERE " + CLAIMABLE + " " + pick + ") "
         + "UPDATE jobs SET status = 'running', attempts = attempts + 1, "
         + "started_at = coalesce(started_at, " + NOW + "), attempt_started_at = " + NOW + ", "
+        + "handler_started_at = NULL, "
         + "progress_percent = NULL, progress_message = NULL, worker_id = $2, lease_owner = $3, "
         + "lease_until = now() + $4 * interval '1 millisecond', due_at = NULL, " + CHANGE
         + " FROM claimable WHERE jobs.id = claimable.id RETURNING " + QUALIFIED;
@@ -745,7 +746,8 @@ public final class JobStore {
         row.getString(22),
         callback(row),
         null,
-        Times.toInstant(row.getOffsetDateTime(29)));
+        Times.toInstant(row.getOffsetDateTime(29)),
+        Times.toInstant(row.getOffsetDateTime(30)));
   }
 
   private static CallbackState callback(Row row) {

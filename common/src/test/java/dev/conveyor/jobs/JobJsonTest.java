@@ -95,8 +95,10 @@ class JobJsonTest {
         null, T0, null, T0, null, T0, null, null, null, true, 1, "nightly");
     assertEquals(queued, JobJson.fromCache(JobJson.toCache(queued)));
     Job running = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 2, 3,
-        null, null, null, T0, T0, T0.plusSeconds(9), null, null, null, false, 3, null, null, null, T0.plusSeconds(5));
+        null, null, null, T0, T0, T0.plusSeconds(9), null, null, null, false, 3, null, null, null, T0.plusSeconds(5),
+        T0.plusSeconds(6));
     assertEquals(running, JobJson.fromCache(JobJson.toCache(running)), "the attempt's start travels with the copy");
     assertFalse(JobJson.representation(running, 100L).has("attemptStartedAt"), "but is not in the API's answer");
+    assertFalse(JobJson.representation(running, 100L).has("handlerStartedAt"));
   }
 }

@@ -2,6 +2,7 @@ package dev.conveyor.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -94,27 +95,33 @@ class LeaseStoreIT {
     Job claimed = TestStack.await(claim(job.id(), "w", "w/owner", 30_000)).orElseThrow();
     assertTrue(Math.abs(java.time.Duration.between(claimed.updatedAt(), claimed.attemptStartedAt()).toMillis()) <= 1,
         "claimed: the attempt starts at the claim");
+    assertNull(claimed.handlerStartedAt(), "its handler's start is not known yet");
     Thread.sleep(500);
     JobStore.Attempt attempt = new JobStore.Attempt(job.id(), claimed.attempts(), "w/owner");
     long firstAt = System.nanoTime();
     Job first = TestStack.await(store.progress(attempt, new Progress(10, "ran 300 ms"), 0, 300)).orElseThrow();
-    long sinceClaimMs = java.time.Duration.between(claimed.attemptStartedAt(), first.attemptStartedAt()).toMillis();
+    long sinceClaimMs = java.time.Duration.between(claimed.attemptStartedAt(), first.handlerStartedAt()).toMillis();
     assertTrue(sinceClaimMs >= 150 && sinceClaimMs <= 350,
         "the handler began about 200 ms after the claim: " + sinceClaimMs + " ms");
     assertEquals(claimed.startedAt(), first.startedAt(), "the job's start, as the API shows it, stays");
+    assertEquals(claimed.attemptStartedAt(), first.attemptStartedAt(), "and so does the claim's");
     Thread.sleep(200);
     long sinceFirstMs = (System.nanoTime() - firstAt) / 1_000_000;
     Job earlier = TestStack.await(store.progress(attempt, new Progress(20, "dated 100 ms earlier"), 0,
         300 + sinceFirstMs + 100)).orElseThrow();
-    long movedMs = java.time.Duration.between(earlier.attemptStartedAt(), first.attemptStartedAt()).toMillis();
+    long movedMs = java.time.Duration.between(earlier.handlerStartedAt(), first.handlerStartedAt()).toMillis();
     assertTrue(movedMs >= 60 && movedMs <= 140, "a report whose write was less delayed dates it earlier: " + movedMs);
     Job later = TestStack.await(store.progress(attempt, new Progress(30, "dated later"), 0, 10)).orElseThrow();
-    assertEquals(earlier.attemptStartedAt(), later.attemptStartedAt(), "but never later once a report has dated it");
+    assertEquals(earlier.handlerStartedAt(), later.handlerStartedAt(), "but never later once a report has dated it");
     Job unknown = TestStack.await(store.progress(attempt, new Progress(40, "no running time"), 0, -1)).orElseThrow();
-    assertEquals(earlier.attemptStartedAt(), unknown.attemptStartedAt(),
+    assertEquals(earlier.handlerStartedAt(), unknown.handlerStartedAt(),
         "a report without its running time moves nothing");
-    assertEquals(earlier.attemptStartedAt(), TestStack.await(store.find(job.id())).orElseThrow().attemptStartedAt(),
+    assertEquals(earlier.handlerStartedAt(), TestStack.await(store.find(job.id())).orElseThrow().handlerStartedAt(),
         "read back as stored");
+    expireLease(job.id());
+    TestStack.await(store.reapExpiredLeases(NAMESPACE, 100));
+    Job again = TestStack.await(claim(job.id(), "w", "w/again", 30_000)).orElseThrow();
+    assertNull(again.handlerStartedAt(), "a new attempt's handler has not reported yet");
   }
 
   @Test

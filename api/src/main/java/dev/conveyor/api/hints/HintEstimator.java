@@ -231,15 +231,17 @@ public final class HintEstimator {
     if (percent <= 0 || attemptStart == null) {
       return -1;
     }
-    Instant at = job.updatedAt() != null && job.updatedAt().isAfter(attemptStart) ? job.updatedAt() : now;
-    long progressedMs = Math.max(1, Duration.between(attemptStart, at).toMillis());
-    return progressedMs * 100 / percent;
+    // The rate in the handler's own time, once a report has dated its start: the claim comes a moment earlier, and a
+    // moment counted as progress at 10 % is ten moments at the end. The end is then counted from the claim, as the
+    // type's recent durations are.
+    Instant handlerStart = job.handlerStartedAt() != null && !job.handlerStartedAt().isBefore(attemptStart)
+        ? job.handlerStartedAt() : attemptStart;
+    Instant at = job.updatedAt() != null && job.updatedAt().isAfter(handlerStart) ? job.updatedAt() : now;
+    long progressedMs = Math.max(1, Duration.between(handlerStart, at).toMillis());
+    return Duration.between(attemptStart, handlerStart).toMillis() + progressedMs * 100 / percent;
   }
 
-  /**
-   * When this attempt began: its handler's start once progress has told it (the claim comes a moment earlier, and a
-   * moment early at 10 % is ten moments late at the end), else its claim; the first attempt's start if not known.
-   */
+  /** When this attempt was claimed; the first attempt's start if not known. */
   private static Instant attemptStart(Job job) {
     return job.attemptStartedAt() != null ? job.attemptStartedAt() : job.startedAt();
   }

@@ -186,15 +186,19 @@ class HintEstimatorTest {
 
   @Test
   void theProgressRateIsMeasuredFromWhenTheAttemptsHandlerBegan() {
+    Instant claimed = NOW.minusMillis(700);
     Instant began = NOW.minusMillis(300);
     Job late = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(),
         new Progress(10, null), 2, 3, null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(30), NOW, null, null,
-        null, false, 5, null, null, null, began);
-    assertEquals(3_000, HintEstimator.progressEnd(late, NOW), "10 % in the 300 ms since its handler began, not in the"
-        + " 30 s since the first attempt");
-    assertEquals(3_000 - 300 + Math.round(3_000 * HintEstimator.AIM_PAST_END) + HintEstimator.FINISH_MS
-        + HintEstimator.VISIBLE_MS,
-        hint(late, new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW)));
+        null, false, 5, null, null, null, claimed, began);
+    assertEquals(400 + 3_000, HintEstimator.progressEnd(late, NOW), "10 % in the 300 ms since its handler began, not"
+        + " in the 700 ms since the claim nor the 30 s since the first attempt; then counted from the claim");
+    assertEquals(3_400 - 700 + Math.round(3_400 * HintEstimator.AIM_PAST_END) + HintEstimator.FINISH_MS
+        + HintEstimator.VISIBLE_MS, hint(late, new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW)));
+    Job untold = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(),
+        new Progress(10, null), 2, 3, null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(30), NOW, null, null,
+        null, false, 5, null, null, null, claimed, null);
+    assertEquals(7_000, HintEstimator.progressEnd(untold, NOW), "with no handler start told, from the claim");
   }
 
   @Test

@@ -24,15 +24,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How well clients learn that their jobs ended, for what it costs them and the API: {@code sleep} jobs of 0.2 s, 2 s
- * and 20 s, then a mix of the three queued behind a backlog, each awaited by clients that poll every 500 ms, back off
- * from 100 ms to 5 s, follow Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one
- * GET per job against one {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own.
+ * and 20 s, then a mix of the three queued behind a backlog, then a burst of 200 jobs of 3 s, three times what the
+ * worker runs at once, each awaited by clients that poll every 500 ms, back off from 100 ms to 5 s, follow
+ * Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one GET per job against one
+ * {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own.
  *   deploy/conveyor-bench-polling [jobs per set, default 10]
  */
 public final class PollingBenchmark {
   private static final Path DIR = Path.of("deploy", "target", "bench-polling");
   private static final long[] DURATIONS_MS = {200, 2_000, 20_000};
   private static final int BACKLOG = 2_000;
+  /** More jobs than the worker's 64 slots: they run in rounds, and most wait for one to end. */
+  private static final int BURST = 200;
+  private static final long BURST_MS = 3_000;
   private static final int MANY = 100;
   private static final int WARM_UP_ROUNDS = 3;
 
@@ -108,6 +112,9 @@ public final class PollingBenchmark {
       say("backlog of " + BACKLOG + " jobs of 50 ms, then the mixed set");
       backlog();
       measure("mixed, behind a backlog", strategy, mixed);
+    }
+    for (Poller.Strategy strategy : Poller.Strategy.values()) {
+      measure(BURST + " of " + BURST_MS / 1000 + " s at once", strategy, Collections.nCopies(BURST, sleep(BURST_MS)));
     }
     manyAtOnce();
   }
@@ -203,7 +210,7 @@ public final class PollingBenchmark {
     many.forEach(line -> out.println(MANY + " jobs of 2 s awaited by one client, " + line));
     out.println();
     out.println("Detection delay: when the client saw the job terminal, less its finishedAt (same clock). "
-        + perSet + " jobs a set, sleep with 10 steps.");
+        + perSet + " jobs a set (" + BURST + " in the burst), sleep with 10 steps.");
     out.println("Results as JSON: " + DIR.resolve("results.json"));
   }
 
