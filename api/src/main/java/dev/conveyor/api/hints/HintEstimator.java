@@ -69,12 +69,12 @@ public final class HintEstimator {
    */
   static final double PROBE_SHARE = 0.15;
   static final long PROBE_FROM_MS = 500;
-  /** Recent ends are close together when the first of them, all but this share, ended after half the last. */
+  /** Recent ends are close together when their 10th percentile is more than half their 90th. */
   static final double NARROW_SHARE = 0.1;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
-  static final long FLOWING_MS = 1_000;
+  static final long FLOWING_MS = 500;
 
   private HintEstimator() {
   }
@@ -175,20 +175,29 @@ public final class HintEstimator {
 
   /**
    * How long until a job with {@code ahead} jobs before it starts, when the {@code running} jobs fill the type's
-   * slots and each job takes {@code meanMs}: the slots free up as the running jobs end, each of them
-   * {@code meanMs} after it started, spread between the longest- and the shortest-running (all at once when they
-   * started together, evenly when they started in turn: the longest-running frees the first, the shortest-running the
-   * last), and every job after that takes a slot for {@code meanMs}.
+   * slots and each job takes {@code meanMs}: the slots free up as the running jobs end (see {@link #remainingMs}),
+   * spread between the longest- and the shortest-running (all at once when they started together, evenly when they
+   * started in turn), and every job after that takes a slot for {@code meanMs}.
    * So a burst behind a burst waits for the first to end, and a steady backlog drains at {@code count / meanMs}.
    */
   static long slotWait(double ahead, JobStore.Running running, double meanMs, long sinceCountMs) {
     long slots = running.count();
     long rounds = (long) (ahead / slots);
     double before = ahead - (double) rounds * slots;
-    double soonest = Math.max(0, meanMs - running.longestMs());
-    double latest = Math.max(0, meanMs - running.shortestMs());
+    double first = remainingMs(running.longestMs(), meanMs);
+    double last = remainingMs(running.shortestMs(), meanMs);
+    double soonest = Math.min(first, last);
+    double latest = Math.max(first, last);
     double start = soonest + (slots == 1 ? 0 : (latest - soonest) * before / (slots - 1)) + rounds * meanMs;
     return Math.max(0, Math.round(start - sinceCountMs));
+  }
+
+  /**
+   * How much longer a job that has run {@code ageMs} runs: the rest of the mean; once past it, the recent durations
+   * do not describe it (jobs of its payload run longer), and it is taken to overrun as much again as it has.
+   */
+  static double remainingMs(long ageMs, double meanMs) {
+    return Math.abs(meanMs - ageMs);
   }
 
   static long running(Job job, Instant now, DurationHistory durations, long minMs) {

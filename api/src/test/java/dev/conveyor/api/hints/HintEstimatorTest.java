@@ -148,8 +148,10 @@ class HintEstimatorTest {
     assertEquals(2_000, HintEstimator.slotWait(63, burst, 3_000, 0), "all 64 at once");
     assertEquals(5_000, HintEstimator.slotWait(64, burst, 3_000, 0), "the 65th in line waits for a round more");
     assertEquals(1_500, HintEstimator.slotWait(0, burst, 3_000, 500), "counted half a second ago");
-    assertEquals(0, HintEstimator.slotWait(0, new JobStore.Running(64, 4_000, 4_000), 3_000, 0),
-        "running past their mean: any moment now");
+    assertEquals(1_000, HintEstimator.slotWait(0, new JobStore.Running(64, 4_000, 4_000), 3_000, 0),
+        "running 4 s, 1 s past their mean: these jobs run longer than recent ones did, say 1 s more");
+    assertEquals(500, HintEstimator.slotWait(0, new JobStore.Running(2, 3_500, 2_000), 3_000, 0),
+        "the slot that frees first is the one whose job is nearest its end");
   }
 
   @Test
