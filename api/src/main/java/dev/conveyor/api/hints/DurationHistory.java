@@ -25,7 +25,6 @@ public final class DurationHistory {
   private final double[] weights;
   /** {@code below[i]}: the weight of the buckets before bucket i; {@code below[weights.length]} is the total. */
   private final double[] below;
-  private final double mean;
 
   public DurationHistory(long[] boundsMs, double[] weights) {
     if (weights.length != boundsMs.length + 1) {
@@ -34,12 +33,9 @@ public final class DurationHistory {
     this.boundsMs = boundsMs;
     this.weights = weights;
     this.below = new double[weights.length + 1];
-    double sum = 0;
     for (int i = 0; i < weights.length; i++) {
       below[i + 1] = below[i] + weights[i];
-      sum += weights[i] * ((i == 0 ? 0 : boundsMs[i - 1]) + end(i, 0)) / 2.0;
     }
-    this.mean = below[weights.length] > 0 ? sum / below[weights.length] : 0;
   }
 
   public static DurationHistory empty(long[] boundsMs) {
@@ -80,9 +76,9 @@ public final class DurationHistory {
     return total() >= MIN_WEIGHT;
   }
 
-  /** The mean duration, each bucket's jobs taken at its middle (the unbounded last one's, at 1.5 times its start). */
-  public double mean() {
-    return mean;
+  /** The end of the bucket in which half the recent jobs had ended; -1 if nothing is known. */
+  public long median() {
+    return endWithin(0.5, 0, Long.MAX_VALUE);
   }
 
   /**

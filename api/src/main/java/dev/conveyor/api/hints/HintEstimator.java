@@ -115,7 +115,7 @@ public final class HintEstimator {
     long waitMs = 0;
     JobStore.Running running = type.running();
     if (oldestWaitMs >= FLOWING_MS && running.count() > 0 && type.durations().known()) {
-      waitMs = slotWait(ahead, running, type.durations().mean(), sinceCount);
+      waitMs = slotWait(ahead, running, type.durations().median(), sinceCount);
     } else {
       // With no capacity known, a queue whose jobs waited only a moment is flowing, not work ahead: the recent rate
       // is then only the arrival rate, and a few jobs over it would look like a long wait.
@@ -127,8 +127,8 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    long end = type.durations().known() ? probe(type.durations(), type.durations().cheapestRead(0, minMs, READ_COST))
-        : -1;
+    long end = type.durations().known()
+        ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
     if (end < 0) {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
       return untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2);
@@ -143,6 +143,14 @@ public final class HintEstimator {
       look = Math.max(look, Math.round(sinceDue * STUCK_SHARE));
     }
     return untilDue + waitMs + look;
+  }
+
+  /**
+   * The delay a client of a short job bears, for {@link DurationHistory#cheapestRead}: half the shortest hint, since
+   * most reads land after the last end of a cluster and its median end is to be seen well within the shortest hint.
+   */
+  static long borne(long minMs) {
+    return Math.max(1, minMs / 2);
   }
 
   /**
@@ -175,29 +183,30 @@ public final class HintEstimator {
 
   /**
    * How long until a job with {@code ahead} jobs before it starts, when the {@code running} jobs fill the type's
-   * slots and each job takes {@code meanMs}: the slots free up as the running jobs end (see {@link #remainingMs}),
+   * slots and each job takes about {@code typicalMs} (the type's median recent duration: a few long jobs of another
+   * payload do not stretch it): the slots free up as the running jobs end (see {@link #remainingMs}),
    * spread between the longest- and the shortest-running (all at once when they started together, evenly when they
-   * started in turn), and every job after that takes a slot for {@code meanMs}.
-   * So a burst behind a burst waits for the first to end, and a steady backlog drains at {@code count / meanMs}.
+   * started in turn), and every job after that takes a slot for {@code typicalMs}.
+   * So a burst behind a burst waits for the first to end, and a steady backlog drains at {@code count / typicalMs}.
    */
-  static long slotWait(double ahead, JobStore.Running running, double meanMs, long sinceCountMs) {
+  static long slotWait(double ahead, JobStore.Running running, double typicalMs, long sinceCountMs) {
     long slots = running.count();
     long rounds = (long) (ahead / slots);
     double before = ahead - (double) rounds * slots;
-    double first = remainingMs(running.longestMs(), meanMs);
-    double last = remainingMs(running.shortestMs(), meanMs);
+    double first = remainingMs(running.longestMs(), typicalMs);
+    double last = remainingMs(running.shortestMs(), typicalMs);
     double soonest = Math.min(first, last);
     double latest = Math.max(first, last);
-    double start = soonest + (slots == 1 ? 0 : (latest - soonest) * before / (slots - 1)) + rounds * meanMs;
+    double start = soonest + (slots == 1 ? 0 : (latest - soonest) * before / (slots - 1)) + rounds * typicalMs;
     return Math.max(0, Math.round(start - sinceCountMs));
   }
 
   /**
-   * How much longer a job that has run {@code ageMs} runs: the rest of the mean; once past it, the recent durations
+   * How much longer a job that has run {@code ageMs} runs: the rest of its type's typical duration; once past it, the recent durations
    * do not describe it (jobs of its payload run longer), and it is taken to overrun as much again as it has.
    */
-  static double remainingMs(long ageMs, double meanMs) {
-    return Math.abs(meanMs - ageMs);
+  static double remainingMs(long ageMs, double typicalMs) {
+    return Math.abs(typicalMs - ageMs);
   }
 
   static long running(Job job, Instant now, DurationHistory durations, long minMs) {
@@ -211,7 +220,7 @@ public final class HintEstimator {
           byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
-      end = durations.cheapestRead(elapsed, minMs, READ_COST);
+      end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
     }
     if (end > elapsed) {
       return end - elapsed + VISIBLE_MS;

@@ -175,10 +175,10 @@ class HintEstimatorTest {
         null, null, null, due, null, due, null, null, null, false, 1, null);
     long look = HintEstimator.START_MS + Math.round(bucketEnd(3_000) * HintEstimator.PROBE_SHARE)
         + HintEstimator.VISIBLE_MS;
-    long wait = Math.round(threeSeconds.mean()) - 200;
+    long wait = threeSeconds.median() - 200;
     assertEquals(wait + look, hint(ofTheBurst, waiting), 20,
         "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
-    assertEquals(wait + 2 * Math.round(threeSeconds.mean()) + look, hint(queued(Priority.NORMAL), waiting), 100,
+    assertEquals(wait + 2 * threeSeconds.median() + look, hint(queued(Priority.NORMAL), waiting), 100,
         "due after all 136: two rounds more");
     TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 300)),
         new JobStore.Running(64, 200, 150), NOW);
@@ -228,10 +228,11 @@ class HintEstimatorTest {
   }
 
   @Test
-  void theMeanDurationTakesEachBucketAtItsMiddle() {
-    assertEquals(3_000, finished(NONE, 10, 3_000).mean(), 3_000 * 0.01);
-    assertEquals((200 + 2_000 + 20_000) / 3.0, mixed().mean(), 20_000 * 0.01);
-    assertEquals(0, NONE.mean());
+  void theTypicalDurationIsTheMedianUnmovedByAFewLongJobs() {
+    assertEquals(bucketEnd(3_000), finished(NONE, 10, 3_000).median());
+    assertEquals(bucketEnd(50), finished(finished(NONE, 2_000, 50), 10, 20_000).median(),
+        "a backlog of short jobs after a few long ones: the short ones' length");
+    assertEquals(-1, NONE.median());
   }
 
   /** The end of the bucket that holds {@code ms}: where the hints aim for a job of that length. */
