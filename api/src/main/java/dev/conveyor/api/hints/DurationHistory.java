@@ -136,6 +136,10 @@ public final class DurationHistory {
       return -1;
     }
     int first = firstEndingAfter(afterMs);
+    // Never so late that half of the jobs would be seen later than they bear: a slow cluster (jobs run on a cold
+    // worker, say) outweighing the rest would otherwise have every job read after it.
+    long median = endWithin(0.5, afterMs, Long.MAX_VALUE);
+    double latest = median + Math.max(floorMs, DELAY_SHARE * median);
     double ended = 0;
     double perAllowed = 0;
     double endsPerAllowed = 0;
@@ -150,6 +154,9 @@ public final class DurationHistory {
         continue;
       }
       long end = end(i, afterMs);
+      if (end > latest && at >= 0) {
+        break;
+      }
       double allowed = allowed(i, afterMs, floorMs);
       ended += weight;
       perAllowed += weight / allowed;

@@ -228,6 +228,17 @@ class HintEstimatorTest {
   }
 
   @Test
+  void aSlowClusterOfNoMoreThanHalfTheJobsIsNotWaitedFor() {
+    DurationHistory coldAndWarm = finished(finished(NONE, 20, 360), 21, 240);
+    long read = coldAndWarm.cheapestRead(0, 50, HintEstimator.READ_COST);
+    assertTrue(read >= 240 && read <= 240 + 50, "most ended by 240 ms: read within the 50 ms they bear, not after the"
+        + " slow ones at 360 ms: " + read);
+    DurationHistory mostlySlow = finished(finished(NONE, 30, 360), 10, 240);
+    assertEquals(bucketEnd(360), mostlySlow.cheapestRead(0, 50, HintEstimator.READ_COST),
+        "most took 360 ms: read once they have ended");
+  }
+
+  @Test
   void theTypicalDurationIsTheMedianUnmovedByAFewLongJobs() {
     assertEquals(bucketEnd(3_000), finished(NONE, 10, 3_000).median());
     assertEquals(bucketEnd(50), finished(finished(NONE, 2_000, 50), 10, 20_000).median(),
