@@ -88,9 +88,8 @@ public final class JobMetrics {
     if (job.attempts() != 1 || job.startedAt() == null) {
       return Future.succeededFuture();
     }
-    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
     List<Increment> increments = new ArrayList<>();
-    observe(increments, "wait:" + job.type(), Duration.between(due, job.startedAt()));
+    observe(increments, "wait:" + job.type(), Duration.between(job.firstDue(), job.startedAt()));
     return writes.submit(increments);
   }
 

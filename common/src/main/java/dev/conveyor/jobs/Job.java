@@ -50,6 +50,11 @@ public record Job(
         traceparent, null, null);
   }
 
+  /** When it was first due: its {@code runAt} if that came after it was made, else when it was made. */
+  public Instant firstDue() {
+    return runAt != null && runAt.isAfter(createdAt) ? runAt : createdAt;
+  }
+
   /** A job as read back, its trace context left out. */
   public Job(UUID id, String tenant, String type, JobStatus status, Priority priority, JsonNode payload,
       Progress progress, int attempts, int maxAttempts, Long timeoutMs, Instant runAt, String callbackUrl,

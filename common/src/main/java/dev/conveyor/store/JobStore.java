@@ -200,10 +200,10 @@ public final class JobStore {
         });
   }
 
-  /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
   /** A running job's attempt was claimed then; rows from before attempts were dated have only the first start. */
   private static final String ATTEMPT_START = "coalesce(attempt_started_at, started_at, updated_at)";
 
+  /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
   public record Running(long count, long longestMs, long shortestMs) {
     public static final Running NONE = new Running(0, 0, 0);
   }

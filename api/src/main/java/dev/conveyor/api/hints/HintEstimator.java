@@ -40,7 +40,7 @@ public final class HintEstimator {
   static final double AIM_PAST_END = 0.002;
   /** From a handler's return until its job's end is written (history ends count it; progress rates do not). */
   static final long FINISH_MS = 10;
-  /** Recent jobs that ended within this share of the progress rate's end (or {@link #ALIKE_MIN_MS}) are like this one. */
+  /** Recent jobs that ended within this share of the progress rate's end (or {@link #ALIKE_MIN_MS}) are alike. */
   static final double ALIKE_SHARE = 0.05;
   static final long ALIKE_MIN_MS = 30;
   /** Progress from which the end it points at outweighs the longest recent job, once the job has run past both. */
@@ -167,7 +167,7 @@ public final class HintEstimator {
 
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
   private static Instant due(Job job) {
-    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+    Instant due = job.firstDue();
     return job.attempts() > 0 && job.updatedAt() != null && job.updatedAt().isAfter(due) ? job.updatedAt() : due;
   }
 
@@ -202,8 +202,9 @@ public final class HintEstimator {
   }
 
   /**
-   * How much longer a job that has run {@code ageMs} runs: the rest of its type's typical duration; once past it, the recent durations
-   * do not describe it (jobs of its payload run longer), and it is taken to overrun as much again as it has.
+   * How much longer a job that has run {@code ageMs} runs: the rest of its type's typical duration; once past it, the
+   * recent durations do not describe it (jobs of its payload run longer), and it is taken to overrun as much again as
+   * it has.
    */
   static double remainingMs(long ageMs, double typicalMs) {
     return Math.abs(typicalMs - ageMs);
