@@ -202,22 +202,36 @@ public final class JobStore {
 
   /** A running job's attempt was claimed then; rows from before attempts were dated have only the first start. */
   private static final String ATTEMPT_START = "coalesce(attempt_started_at, started_at, updated_at)";
+  /** When the current attempt's handler began: the claim until a progress report dates it. */
+  private static final String HANDLER_BEGAN = "coalesce(handler_started_at, " + ATTEMPT_START + ")";
+  /**
+   * The length (ms from the claim) a running job's progress rate points at, as the hints reckon it: the rate in the
+   * handler's time, from its start to the last report.
+   */
+  private static final String PROGRESS_LENGTH_MS = "extract(epoch FROM (" + HANDLER_BEGAN + " - " + ATTEMPT_START
+      + ") + (greatest(updated_at, " + HANDLER_BEGAN + ") - " + HANDLER_BEGAN + ") * 100.0 / progress_percent) * 1000";
 
-  /** Running jobs of one type: how many, and how long the longest- and the shortest-running of them have run. */
-  public record Running(long count, long longestMs, long shortestMs) {
-    public static final Running NONE = new Running(0, 0, 0);
+  /**
+   * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, and the
+   * median length (from the claim) their progress rates point at, 0 while none has reported progress.
+   */
+  public record Running(long count, long longestMs, long shortestMs, long lengthMs) {
+    public static final Running NONE = new Running(0, 0, 0, 0);
   }
 
   /** The namespace's running jobs per type; there are no more of them than the workers have slots, so few to count. */
   public Future<java.util.Map<String, Running>> runningByType(String namespace) {
     return query("SELECT type, count(*), "
             + "coalesce(extract(epoch FROM now() - min(" + ATTEMPT_START + ")) * 1000, 0), "
-            + "coalesce(extract(epoch FROM now() - max(" + ATTEMPT_START + ")) * 1000, 0) "
+            + "coalesce(extract(epoch FROM now() - max(" + ATTEMPT_START + ")) * 1000, 0), "
+            + "coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY " + PROGRESS_LENGTH_MS + ") "
+            + "FILTER (WHERE progress_percent > 0), 0) "
             + "FROM jobs WHERE namespace = $1 AND status = 'running' GROUP BY type", Tuple.of(namespace))
         .map(rows -> {
           java.util.Map<String, Running> running = new java.util.HashMap<>();
           rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1),
-              Math.max(0, Math.round(row.getDouble(2))), Math.max(0, Math.round(row.getDouble(3))))));
+              Math.max(0, Math.round(row.getDouble(2))), Math.max(0, Math.round(row.getDouble(3))),
+              Math.max(0, Math.round(row.getDouble(4))))));
           return running;
         });
   }

@@ -151,7 +151,7 @@ class LeaseStoreIT {
   }
 
   @Test
-  void runningJobsAreCountedPerTypeWithHowLongTheLongestAndTheShortestHaveRun() throws InterruptedException {
+  void runningJobsAreCountedPerTypeWithHowLongTheLongestAndTheShortestHaveRunAndTheLengthTheirProgressPointsAt() throws InterruptedException {
     String type = "running-" + JobIds.next();
     Job first = insertOfType(type);
     Job second = insertOfType(type);
@@ -163,6 +163,19 @@ class LeaseStoreIT {
     assertEquals(2, running.count(), "the queued third is not running");
     assertTrue(running.longestMs() >= 300, "the first has run 300 ms: " + running);
     assertTrue(running.longestMs() - running.shortestMs() >= 250, "the second started 300 ms later: " + running);
+    assertEquals(0, running.lengthMs(), "no progress reported, no length known: " + running);
+
+    // The first's handler began 100 ms after its claim and is 25 % through 100 ms later: 100 + 400 ms long.
+    Job claimedFirst = TestStack.await(store.find(first.id())).orElseThrow();
+    long sinceClaim = java.time.Duration.between(claimedFirst.attemptStartedAt(), Instant.now()).toMillis();
+    TestStack.await(store.progress(new JobStore.Attempt(first.id(), 1, "w/running"), new Progress(25, "a quarter"),
+        0, sinceClaim - 100));
+    Job reported = TestStack.await(store.find(first.id())).orElseThrow();
+    long expected = java.time.Duration.between(reported.attemptStartedAt(), reported.handlerStartedAt()).toMillis()
+        + java.time.Duration.between(reported.handlerStartedAt(), reported.updatedAt()).toMillis() * 4;
+    long length = TestStack.await(store.runningByType(NAMESPACE)).get(type).lengthMs();
+    assertTrue(Math.abs(length - expected) <= 5 && expected > sinceClaim, "the length its progress rate points at, "
+        + expected + " ms: " + length);
     assertFalse(TestStack.await(store.runningByType("elsewhere")).containsKey(type), "another namespace's count");
   }
 

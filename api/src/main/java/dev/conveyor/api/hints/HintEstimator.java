@@ -12,12 +12,14 @@ import java.time.Instant;
  * just after it, and a few more only when the estimate was wrong.
  * <ul>
  *   <li>Queued: the work ahead of it (the queued jobs of its type and higher priorities, and those of its own due
- *   before it). When the queue waits and jobs of the type run, it starts once they have freed as many slots (see
- *   {@link #slotWait}); else the work ahead drains at what the workers did when a backlog of the type last waited,
- *   or, knowing no such rate, at the recent drain rate if the queue is not flowing. Then its first look: where a
+ *   before it). When jobs of the type run and one has waited {@link #SLOTS_FULL_MS}, their slots are full and it
+ *   starts once they have freed as many (see {@link #slotWait}); else the work ahead drains at what the workers did
+ *   when a backlog of the type last waited, or, knowing no such rate, at the recent drain rate if the queue is not
+ *   flowing. Then its first look: where a
  *   read costs least over the type's recent ends (see {@link DurationHistory#cheapestRead}), or a share of the way
  *   there if that is far and those ends were close together (see {@link #probe}), counted from when it was due if
- *   that was only a moment ago.</li>
+ *   that was only a moment ago. While the slots are full of jobs whose progress points at another length than the
+ *   recent ends, that length instead (see {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
  *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
@@ -75,6 +77,12 @@ public final class HintEstimator {
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 500;
+  /**
+   * A job of a type whose jobs run that has waited this long means their slots are full: a free slot takes a record
+   * within tens of milliseconds. Shorter than {@link #FLOWING_MS}, since waiting for slots to free is estimated from
+   * the running jobs, not from a drain rate that may not have been measured yet.
+   */
+  static final long SLOTS_FULL_MS = 200;
 
   private HintEstimator() {
   }
@@ -114,8 +122,12 @@ public final class HintEstimator {
     }
     long waitMs = 0;
     JobStore.Running running = type.running();
-    if (oldestWaitMs >= FLOWING_MS && running.count() > 0 && type.durations().known()) {
-      waitMs = slotWait(ahead, running, type.durations().median(), sinceCount);
+    // The job itself may be the oldest, if counted since it was due: a burst since the count is not in it yet, and
+    // jobs counted running before it came say nothing of the slots it waits for.
+    boolean slotsFull = running.count() > 0
+        && (oldestWaitMs >= SLOTS_FULL_MS || sinceDue >= SLOTS_FULL_MS && sinceCount < sinceDue);
+    if (slotsFull && (type.durations().known() || running.lengthMs() > 0)) {
+      waitMs = slotWait(ahead, running, typicalMs(type), sinceCount);
     } else {
       // With no capacity known, a queue whose jobs waited only a moment is flowing, not work ahead: the recent rate
       // is then only the arrival rate, and a few jobs over it would look like a long wait.
@@ -127,8 +139,10 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    long end = type.durations().known()
-        ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
+    long end = slotsFull && unlikeRecent(running.lengthMs(), type.durations())
+        ? running.lengthMs() + FINISH_MS
+        : type.durations().known()
+            ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
     if (end < 0) {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
       return untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2);
@@ -165,6 +179,21 @@ public final class HintEstimator {
     return narrow && end >= PROBE_FROM_MS ? Math.round(end * PROBE_SHARE) : end;
   }
 
+
+
+  /**
+   * Whether the running jobs' progress points at a length ({@code lengthMs}, 0 if unknown) outside the bulk of the
+   * type's recent ends, from their 10th to their 90th percentile, or nothing recent is known: the jobs that fill the
+   * slots then are not like those that ended lately (a burst of long jobs after a backlog of short ones), and the jobs
+   * waiting for them most likely are like them (so no early look, as {@link #probe} would take, is spent on them).
+   * Only while the slots are full: in a flowing queue the running jobs
+   * are mostly its long ones, since they hold a slot longest, and say little of the next job.
+   */
+  static boolean unlikeRecent(long lengthMs, DurationHistory durations) {
+    return lengthMs > 0 && (!durations.known() || lengthMs < durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE)
+        || lengthMs > durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE));
+  }
+
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
   private static Instant due(Job job) {
     Instant due = job.firstDue();
@@ -182,8 +211,23 @@ public final class HintEstimator {
   }
 
   /**
+   * How long each of the jobs that fill a type's slots takes, in order of what best describes those now: the median
+   * length the running jobs' progress points at; before any reports, the length at which the slots would give the
+   * throughput the workers reached when a backlog of the type last waited (a backlog like the last one then drains
+   * as that one did); else the type's median recent duration.
+   */
+  static double typicalMs(TypeState type) {
+    JobStore.Running running = type.running();
+    if (running.lengthMs() > 0) {
+      return running.lengthMs();
+    }
+    return type.capacityPerSecond() > 0 ? running.count() * 1000 / type.capacityPerSecond()
+        : type.durations().median();
+  }
+
+  /**
    * How long until a job with {@code ahead} jobs before it starts, when the {@code running} jobs fill the type's
-   * slots and each job takes about {@code typicalMs} (the type's median recent duration: a few long jobs of another
+   * slots and each job takes about {@code typicalMs} (see {@link #typicalMs}; a median, so a few long jobs of another
    * payload do not stretch it): the slots free up as the running jobs end (see {@link #remainingMs}),
    * spread between the longest- and the shortest-running (all at once when they started together, evenly when they
    * started in turn), and every job after that takes a slot for {@code typicalMs}.

@@ -1,6 +1,7 @@
 package dev.conveyor.api.hints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,13 @@ class HintEstimatorTest {
 
   private static Job queued(Priority priority) {
     return job(JobStatus.QUEUED, priority, null, null, NOW);
+  }
+
+  /** Queued, due since {@code ms} ago. */
+  private static Job queuedSince(long ms) {
+    Instant due = NOW.minusMillis(ms);
+    return new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3, null,
+        null, null, due, null, due, null, null, null, false, 1, null);
   }
 
   private static Job running(long elapsedMs, Progress progress, long progressAtMs) {
@@ -142,34 +150,34 @@ class HintEstimatorTest {
 
   @Test
   void behindRunningJobsThatStartedTogetherAQueuedJobStartsWhenTheyEnd() {
-    JobStore.Running burst = new JobStore.Running(64, 1_000, 1_000);
+    JobStore.Running burst = new JobStore.Running(64, 1_000, 1_000, 0);
     assertEquals(2_000, HintEstimator.slotWait(0, burst, 3_000, 0),
         "64 jobs of 3 s started 1 s ago free their slots in 2 s");
     assertEquals(2_000, HintEstimator.slotWait(63, burst, 3_000, 0), "all 64 at once");
     assertEquals(5_000, HintEstimator.slotWait(64, burst, 3_000, 0), "the 65th in line waits for a round more");
     assertEquals(1_500, HintEstimator.slotWait(0, burst, 3_000, 500), "counted half a second ago");
-    assertEquals(1_000, HintEstimator.slotWait(0, new JobStore.Running(64, 4_000, 4_000), 3_000, 0),
+    assertEquals(1_000, HintEstimator.slotWait(0, new JobStore.Running(64, 4_000, 4_000, 0), 3_000, 0),
         "running 4 s, 1 s past their mean: these jobs run longer than recent ones did, say 1 s more");
-    assertEquals(500, HintEstimator.slotWait(0, new JobStore.Running(2, 3_500, 2_000), 3_000, 0),
+    assertEquals(500, HintEstimator.slotWait(0, new JobStore.Running(2, 3_500, 2_000, 0), 3_000, 0),
         "the slot that frees first is the one whose job is nearest its end");
   }
 
   @Test
   void behindRunningJobsThatStartedInTurnABacklogDrainsAtTheSlotsOverTheMeanDuration() {
-    JobStore.Running steady = new JobStore.Running(10, 1_000, 0);
+    JobStore.Running steady = new JobStore.Running(10, 1_000, 0, 0);
     assertEquals(1_000, HintEstimator.slotWait(9, steady, 1_000, 0), "the 10th in line: when the one just begun ends");
     assertEquals(0, HintEstimator.slotWait(0, steady, 1_000, 0), "the first: when the one begun 1 s ago ends");
     assertEquals(444, HintEstimator.slotWait(4, steady, 1_000, 0), "the 5th: when the 5th longest-running ends");
     assertEquals(100 * 1_000 / 10, HintEstimator.slotWait(99, steady, 1_000, 0), 100, "100 ahead at 10 a second");
-    assertEquals(300, HintEstimator.slotWait(0, new JobStore.Running(1, 700, 700), 1_000, 0), "one slot");
-    assertEquals(1_300, HintEstimator.slotWait(1, new JobStore.Running(1, 700, 700), 1_000, 0), "and a round more");
+    assertEquals(300, HintEstimator.slotWait(0, new JobStore.Running(1, 700, 700, 0), 1_000, 0), "one slot");
+    assertEquals(1_300, HintEstimator.slotWait(1, new JobStore.Running(1, 700, 700, 0), 1_000, 0), "and a round more");
   }
 
   @Test
   void aQueuedJobBehindABurstIsFirstReadWhenItCanHaveRun() {
     DurationHistory threeSeconds = finished(NONE, 64, 3_000);
     TypeState waiting = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_200)),
-        new JobStore.Running(64, 200, 150), NOW);
+        new JobStore.Running(64, 200, 150, 0), NOW);
     Instant due = NOW.minusMillis(3_200);
     Job ofTheBurst = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
         null, null, null, due, null, due, null, null, null, false, 1, null);
@@ -180,10 +188,69 @@ class HintEstimatorTest {
         "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
     assertEquals(wait + 2 * threeSeconds.median() + look, hint(queued(Priority.NORMAL), waiting), 100,
         "due after all 136: two rounds more");
-    TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 300)),
-        new JobStore.Running(64, 200, 150), NOW);
+    TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 100)),
+        new JobStore.Running(64, 200, 150, 0), NOW);
     assertEquals(look, hint(queued(Priority.NORMAL), flowing),
         "a queue waiting only a moment is starting, not waiting");
+  }
+
+  @Test
+  void behindABurstUnlikeTheRecentEndsAQueuedJobGoesByTheLengthTheRunningJobsProgressPointsAt() {
+    DurationHistory backlog = finished(NONE, 2_000, 50);
+    JobStore.Running burst = new JobStore.Running(64, 1_000, 900, 3_000);
+    TypeState waiting = new TypeState(backlog, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000)), burst,
+        NOW);
+    long look = HintEstimator.START_MS + 3_000 + HintEstimator.FINISH_MS + HintEstimator.VISIBLE_MS;
+    assertEquals(2_000 + look, hint(queuedSince(1_000), waiting), 1,
+        "after 2,000 jobs of 50 ms, 64 of 3 s fill the slots: it starts when they end, in 2 s, not in 50 ms, and most"
+            + " likely ends 3 s later, as they will");
+    TypeState notCountedYet = new TypeState(backlog, 0, 0, Map.of(), new JobStore.Running(64, 250, 200, 0), NOW);
+    assertEquals(200 - backlog.median() + HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
+        hint(queuedSince(250), notCountedYet), 1, "no count shows the burst yet, but the job itself has waited 250 ms"
+            + " while 64 run longer than any recent one: a slot frees once the newest has overrun the recent length as much again");
+    assertEquals(HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
+        hint(queuedSince(100), notCountedYet), 1, "waiting only a moment: starting");
+    TypeState countedBefore = new TypeState(backlog, 0, 1_100, Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0)),
+        new JobStore.Running(3, 21_000, 20_500, 20_000), NOW.minusMillis(1_500));
+    assertTrue(hint(queuedSince(1_450), countedBefore) < 2_000, "three jobs of 20 s counted running before it came"
+        + " are not the slots it waits for: 2,000 ahead drain at 1,100 a second, not three at a time every 20 s");
+    TypeState flowing = new TypeState(backlog, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1, 10)), burst, NOW);
+    assertTrue(hint(queued(Priority.NORMAL), flowing) < 200,
+        "in a flowing queue the running jobs are mostly its long ones and say little of the next");
+    DurationHistory twoAndFour = finished(finished(NONE, 32, 2_000), 32, 4_000);
+    Map<Priority, JobStore.Queued> queue = Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000));
+    long byHistory = hint(queuedSince(1_000), new TypeState(twoAndFour, 0, 0, queue,
+        new JobStore.Running(64, 1_000, 900, 0), NOW));
+    long byRunning = hint(queuedSince(1_000), new TypeState(twoAndFour, 0, 0, queue, burst, NOW));
+    assertEquals(3_000 - twoAndFour.median(), byRunning - byHistory, 1,
+        "a length among the recent ends: those still say where to look once it starts, and the running jobs' length"
+            + " only when their slots free");
+  }
+
+  @Test
+  void jobsThatFillTheSlotsTakeWhatTheirProgressSaysElseWhatTheLastBacklogsThroughputSaysElseTheRecentMedian() {
+    DurationHistory threeSeconds = finished(NONE, 100, 3_000);
+    JobStore.Running young = new JobStore.Running(64, 200, 100, 0);
+    assertEquals(threeSeconds.median(), HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 0, Map.of(), young,
+        NOW)), "nothing else known");
+    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 1_100, Map.of(), young,
+        NOW)), 1e-9, "64 slots gave 1,100 jobs a second");
+    assertEquals(80, HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 1_100, Map.of(), new JobStore.Running(64,
+        200, 100, 80), NOW)), "reported");
+    Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 300));
+    long wait = hint(queuedSince(50), new TypeState(threeSeconds, 0, 1_100, backlog, young, NOW));
+    assertTrue(wait > 1_200 && wait < 2_200, "behind 1,667 of 2,000 jobs of 50 ms after jobs of 3 s, none reported"
+        + " yet: they drain as the last backlog did, in about 1.5 s, not in 26 rounds of 3 s: " + wait);
+  }
+
+  @Test
+  void runningJobsAreUnlikeTheRecentOnesWhenTheirLengthLiesOutsideTheBulkOfTheRecentEnds() {
+    DurationHistory spread = finished(finished(NONE, 50, 100), 50, 10_000);
+    assertFalse(HintEstimator.unlikeRecent(0, spread), "no progress reported");
+    assertFalse(HintEstimator.unlikeRecent(5_000, spread), "between the two clusters");
+    assertTrue(HintEstimator.unlikeRecent(30_000, spread), "longer than nine in ten");
+    assertTrue(HintEstimator.unlikeRecent(20, spread), "shorter than nine in ten");
+    assertTrue(HintEstimator.unlikeRecent(20, NONE), "nothing recent known");
   }
 
   @Test
