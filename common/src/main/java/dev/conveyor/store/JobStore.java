@@ -202,14 +202,16 @@ public final class JobStore {
 
   /** A running job's attempt was claimed then; rows from before attempts were dated have only the first start. */
   private static final String ATTEMPT_START = "coalesce(attempt_started_at, started_at, updated_at)";
-  /** When the current attempt's handler began: the claim until a progress report dates it. */
-  private static final String HANDLER_BEGAN = "coalesce(handler_started_at, " + ATTEMPT_START + ")";
+  /** When the current attempt's handler began: the claim until a progress report dates it, never before the claim. */
+  private static final String HANDLER_BEGAN = "greatest(handler_started_at, " + ATTEMPT_START + ")";
   /**
    * The length (ms from the claim) a running job's progress rate points at, as the hints reckon it: the rate in the
-   * handler's time, from its start to the last report.
+   * handler's time, from its start to the last report. Never less than it has run: a report made the moment its
+   * handler began gives no rate, and a job that stopped reporting is at least as long as it has been running.
    */
-  private static final String PROGRESS_LENGTH_MS = "extract(epoch FROM (" + HANDLER_BEGAN + " - " + ATTEMPT_START
-      + ") + (greatest(updated_at, " + HANDLER_BEGAN + ") - " + HANDLER_BEGAN + ") * 100.0 / progress_percent) * 1000";
+  private static final String PROGRESS_LENGTH_MS = "extract(epoch FROM greatest(now() - " + ATTEMPT_START + ", ("
+      + HANDLER_BEGAN + " - " + ATTEMPT_START + ") + (greatest(updated_at, " + HANDLER_BEGAN + ") - " + HANDLER_BEGAN
+      + ") * 100.0 / progress_percent)) * 1000";
 
   /**
    * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, and the

@@ -176,6 +176,16 @@ class LeaseStoreIT {
     long length = TestStack.await(store.runningByType(NAMESPACE)).get(type).lengthMs();
     assertTrue(Math.abs(length - expected) <= 5 && expected > sinceClaim, "the length its progress rate points at, "
         + expected + " ms: " + length);
+
+    // The second reports the moment its handler began, which gives no rate: it is as long as it has run, at least.
+    TestStack.await(store.progress(new JobStore.Attempt(second.id(), 1, "w/running"), new Progress(25, "at once"),
+        0, 0));
+    Thread.sleep(200);
+    Job secondReported = TestStack.await(store.find(second.id())).orElseThrow();
+    long ranMs = java.time.Duration.between(secondReported.attemptStartedAt(), Instant.now()).toMillis();
+    long median = TestStack.await(store.runningByType(NAMESPACE)).get(type).lengthMs();
+    assertTrue(median >= (expected + ranMs) / 2 - 5 && median <= (expected + ranMs) / 2 + 50,
+        "the median of " + expected + " ms and the " + ranMs + " ms the second has run: " + median);
     assertFalse(TestStack.await(store.runningByType("elsewhere")).containsKey(type), "another namespace's count");
   }
 

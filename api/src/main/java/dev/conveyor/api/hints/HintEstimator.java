@@ -215,15 +215,21 @@ public final class HintEstimator {
    * How long each of the jobs that fill a type's slots takes, in order of what best describes those now: the median
    * length the running jobs' progress points at; before any reports, the length at which the slots would give the
    * throughput the workers reached when a backlog of the type last waited (a backlog like the last one then drains
-   * as that one did); else the type's median recent duration.
+   * as that one did), kept within the bulk of the recent ends (10th to 90th percentile), since that throughput may
+   * be old and of other slots; else the type's median recent duration.
    */
   static double typicalMs(TypeState type) {
     JobStore.Running running = type.running();
     if (running.lengthMs() > 0) {
       return running.lengthMs();
     }
-    return type.capacityPerSecond() > 0 ? running.count() * 1000 / type.capacityPerSecond()
-        : type.durations().median();
+    DurationHistory durations = type.durations();
+    if (type.capacityPerSecond() <= 0) {
+      return durations.median();
+    }
+    double byCapacity = running.count() * 1000 / type.capacityPerSecond();
+    return durations.known() ? Math.max(durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE),
+        Math.min(durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE), byCapacity)) : byCapacity;
   }
 
   /**

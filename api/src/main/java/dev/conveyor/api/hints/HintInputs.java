@@ -108,8 +108,6 @@ public final class HintInputs {
     Map<String, TypeState> next = new HashMap<>(states);
     added.forEach((type, counts) -> next.put(type, state(type).plus(counts)));
     states = next;
-    // Counted at the next refresh, however many now wait: what runs is the slots' state these jobs wait for.
-    lastCountedAt = null;
   }
 
   /** This API process's CPU use lately, as a share of the machine's, 0..1. */

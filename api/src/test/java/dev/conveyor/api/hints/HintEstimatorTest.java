@@ -236,12 +236,18 @@ class HintEstimatorTest {
     JobStore.Running young = new JobStore.Running(64, 200, 100, 0);
     assertEquals(threeSeconds.median(), HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 0, Map.of(), young,
         NOW)), "nothing else known");
-    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 1_100, Map.of(), young,
-        NOW)), 1e-9, "64 slots gave 1,100 jobs a second");
+    DurationHistory backlogThenBurst = finished(finished(NONE, 100, 50), 100, 3_000);
+    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_100, Map.of(),
+        young, NOW)), 1e-9, "64 slots gave 1,100 jobs a second");
+    assertEquals(backlogThenBurst.longest(), HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 10, Map.of(),
+        young, NOW)), "a throughput learnt on fewer slots: no longer than nine in ten recent jobs");
+    assertEquals(HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_000_000, Map.of(), young, NOW)),
+        HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_000_000_000, Map.of(), young, NOW)),
+        "nor shorter than nine in ten");
     assertEquals(80, HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 1_100, Map.of(), new JobStore.Running(64,
         200, 100, 80), NOW)), "reported");
     Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 300));
-    long wait = hint(queuedSince(50), new TypeState(threeSeconds, 0, 1_100, backlog, young, NOW));
+    long wait = hint(queuedSince(50), new TypeState(backlogThenBurst, 0, 1_100, backlog, young, NOW));
     assertTrue(wait > 1_200 && wait < 2_200, "behind 1,667 of 2,000 jobs of 50 ms after jobs of 3 s, none reported"
         + " yet: they drain as the last backlog did, in about 1.5 s, not in 26 rounds of 3 s: " + wait);
   }
