@@ -22,8 +22,7 @@ import java.time.Instant;
  *   recent ends, that length instead (see {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
- *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has; started
- *   while its type's slots are full of jobs unlike the recent ones, the length those point at.</li>
+ *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
@@ -272,9 +271,6 @@ public final class HintEstimator {
       long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
           byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
-    } else if (queueWaits(type) && unlikeRecent(type.running().lengthMs(), durations)) {
-      // Started from a queue waiting for the slots, among jobs unlike the recent ones: most likely one like them.
-      end = type.running().lengthMs() + FINISH_MS;
     } else {
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
     }
@@ -296,12 +292,6 @@ public final class HintEstimator {
     // starts small and doubles with how long the job is overdue, never past half its age.
     long overdue = elapsed - expected;
     return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
-  }
-
-  /** Whether jobs of the type run and some of it have waited {@link #SLOTS_FULL_MS}: its slots are full. */
-  private static boolean queueWaits(TypeState type) {
-    return type.running().count() > 0
-        && type.queued().values().stream().anyMatch(q -> q.count() > 0 && q.oldestWaitMs() >= SLOTS_FULL_MS);
   }
 
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */
