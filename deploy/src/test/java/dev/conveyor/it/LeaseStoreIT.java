@@ -151,7 +151,8 @@ class LeaseStoreIT {
   }
 
   @Test
-  void runningJobsAreCountedPerTypeWithHowLongTheLongestAndTheShortestHaveRunAndTheLengthTheirProgressPointsAt() throws InterruptedException {
+  void runningJobsAreCountedPerTypeWithHowLongTheyHaveRunAndTheLengthTheirProgressPointsAt()
+      throws InterruptedException {
     String type = "running-" + JobIds.next();
     Job first = insertOfType(type);
     Job second = insertOfType(type);

@@ -78,7 +78,12 @@ public final class DurationHistory {
 
   /** The end of the bucket in which half the recent jobs had ended; -1 if nothing is known. */
   public long median() {
-    return endWithin(0.5, 0, Long.MAX_VALUE);
+    return percentile(0.5);
+  }
+
+  /** The end of the bucket in which a share {@code q} of the recent jobs had ended; -1 if nothing is known. */
+  public long percentile(double q) {
+    return endWithin(q, 0, Long.MAX_VALUE);
   }
 
   /**

@@ -15,11 +15,11 @@ import java.time.Instant;
  *   before it). When jobs of the type run and one has waited {@link #SLOTS_FULL_MS}, their slots are full and it
  *   starts once they have freed as many (see {@link #slotWait}); else the work ahead drains at what the workers did
  *   when a backlog of the type last waited, or, knowing no such rate, at the recent drain rate if the queue is not
- *   flowing. Then its first look: where a
- *   read costs least over the type's recent ends (see {@link DurationHistory#cheapestRead}), or a share of the way
- *   there if that is far and those ends were close together (see {@link #probe}), counted from when it was due if
- *   that was only a moment ago. While the slots are full of jobs whose progress points at another length than the
- *   recent ends, that length instead (see {@link #unlikeRecent}).</li>
+ *   flowing. Then its first look: where a read costs least over the type's recent ends (see
+ *   {@link DurationHistory#cheapestRead}), or a share of the way there if that is far and those ends were close
+ *   together (see {@link #probe}), counted from when it was due if that was only a moment ago. While the slots are
+ *   full of jobs whose progress points at another length than the recent ends, that length instead (see
+ *   {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
  *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
@@ -96,7 +96,7 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs)
+    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations(), minMs)
         : queued(job, now, type, minMs);
     return clamp(spread(stretch(raw, load), jitter), minMs, maxMs);
   }
@@ -174,24 +174,21 @@ public final class HintEstimator {
    * the cheapest read has already weighed the short ones.
    */
   static long probe(DurationHistory durations, long end) {
-    boolean narrow = durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE) * 2
-        > durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE);
+    boolean narrow = durations.percentile(NARROW_SHARE) * 2 > durations.percentile(1 - NARROW_SHARE);
     return narrow && end >= PROBE_FROM_MS ? Math.round(end * PROBE_SHARE) : end;
   }
-
-
 
   /**
    * Whether the running jobs' progress points at a length ({@code lengthMs}, 0 if unknown) outside the bulk of the
    * type's recent ends, from their 10th to their 90th percentile, or nothing recent is known: the jobs that fill the
    * slots then are not like those that ended lately (a burst of long jobs after a backlog of short ones), and the jobs
    * waiting for them most likely are like them (so no early look, as {@link #probe} would take, is spent on them).
-   * Only while the slots are full: in a flowing queue the running jobs
-   * are mostly its long ones, since they hold a slot longest, and say little of the next job.
+   * Only while the slots are full: in a flowing queue the running jobs are mostly its long ones, since they hold a
+   * slot longest, and say little of the next job.
    */
   static boolean unlikeRecent(long lengthMs, DurationHistory durations) {
-    return lengthMs > 0 && (!durations.known() || lengthMs < durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE)
-        || lengthMs > durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE));
+    return lengthMs > 0 && (!durations.known() || lengthMs < durations.percentile(NARROW_SHARE)
+        || lengthMs > durations.percentile(1 - NARROW_SHARE));
   }
 
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
@@ -227,8 +224,9 @@ public final class HintEstimator {
       return durations.median();
     }
     double byCapacity = running.count() * 1000 / type.capacityPerSecond();
-    return durations.known() ? Math.max(durations.endWithin(NARROW_SHARE, 0, Long.MAX_VALUE),
-        Math.min(durations.endWithin(1 - NARROW_SHARE, 0, Long.MAX_VALUE), byCapacity)) : byCapacity;
+    return durations.known()
+        ? Math.max(durations.percentile(NARROW_SHARE), Math.min(durations.percentile(1 - NARROW_SHARE), byCapacity))
+        : byCapacity;
   }
 
   /**
@@ -260,8 +258,7 @@ public final class HintEstimator {
     return Math.abs(typicalMs - ageMs);
   }
 
-  static long running(Job job, Instant now, TypeState type, long minMs) {
-    DurationHistory durations = type.durations();
+  static long running(Job job, Instant now, DurationHistory durations, long minMs) {
     Instant attemptStart = attemptStart(job);
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);

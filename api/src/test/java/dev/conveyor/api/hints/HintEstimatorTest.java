@@ -207,7 +207,8 @@ class HintEstimatorTest {
     TypeState notCountedYet = new TypeState(backlog, 0, 0, Map.of(), new JobStore.Running(64, 250, 200, 0), NOW);
     assertEquals(200 - backlog.median() + HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
         hint(queuedSince(250), notCountedYet), 1, "no count shows the burst yet, but the job itself has waited 250 ms"
-            + " while 64 run longer than any recent one: a slot frees once the newest has overrun the recent length as much again");
+            + " while 64 run longer than any recent one: a slot frees once the newest has overrun the recent length"
+            + " as much again");
     assertEquals(HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
         hint(queuedSince(100), notCountedYet), 1, "waiting only a moment: starting");
     TypeState countedBefore = new TypeState(backlog, 0, 1_100, Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0)),
@@ -380,7 +381,7 @@ class HintEstimatorTest {
         "ends far apart: the first look stays with the short jobs");
     long in = bucketEnd(305);
     assertEquals(bucketEnd(340) - in + HintEstimator.VISIBLE_MS, HintEstimator.running(running(in, null, 0), NOW,
-        new TypeState(spread, 0, 0, Map.of(), IDLE, NOW), 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
+        spread, 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
   }
 
   @Test
