@@ -3,6 +3,7 @@ package dev.conveyor.cache;
 import dev.conveyor.batch.Batcher;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Job;
+import dev.conveyor.jobs.JobStatus;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -39,8 +40,17 @@ public final class JobMetrics {
       Map<String, Histogram> queueWaits) {
   }
 
-  /** Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded). */
-  public record HintDurations(Map<String, long[]> byType) {
+  /**
+   * Upper bounds (percent) of the buckets of how far into its run a job's handler first reported progress, for the
+   * poll hints: a job of a type that reports early and has not reported yet is that much longer than it has run.
+   */
+  public static final long[] FIRST_REPORT_BUCKETS = firstReportBuckets();
+
+  /**
+   * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), and
+   * of its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}.
+   */
+  public record HintDurations(Map<String, long[]> byType, Map<String, long[]> firstReportsByType) {
   }
 
   /** Concurrent observations share one write, with the increments of each field added up first. */
@@ -72,7 +82,19 @@ public final class JobMetrics {
 
   /** A job reached a terminal state; {@code attemptStart} is when its last attempt began (null if it never ran). */
   public Future<Void> finished(Job job, Instant attemptStart) {
+    return finished(job, attemptStart, -1);
+  }
+
+  /**
+   * The same, with how far into its last attempt's run (a share, 0..1) its handler first reported some progress: 1 if
+   * it never did, -1 if not known. Counted for succeeded jobs only, whose run went to its end.
+   */
+  public Future<Void> finished(Job job, Instant attemptStart, double firstReportShare) {
     List<Increment> increments = new ArrayList<>();
+    if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
+      increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
+          Integer.toString(bucket(FIRST_REPORT_BUCKETS, firstReportShare * 100)), false, 1, 0));
+    }
     increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
       Duration duration = Duration.between(attemptStart, job.finishedAt());
@@ -144,40 +166,59 @@ public final class JobMetrics {
   /** The fine duration histograms of {@code types}, for the poll hints. */
   public Future<HintDurations> hintDurations(List<String> types) {
     if (types.isEmpty()) {
-      return Future.succeededFuture(new HintDurations(Map.of()));
+      return Future.succeededFuture(new HintDurations(Map.of(), Map.of()));
     }
     List<Request> requests = new ArrayList<>();
     types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + "hint-duration:" + type)));
+    types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + "hint-first-report:" + type)));
     return batch(requests).map(responses -> {
       Map<String, long[]> byType = new LinkedHashMap<>();
+      Map<String, long[]> firstReports = new LinkedHashMap<>();
       for (int i = 0; i < types.size(); i++) {
-        long[] counts = new long[HINT_BUCKETS_MS.length + 1];
-        Response hash = responses.get(i);
-        for (String field : hash.getKeys()) {
-          int bucket = Integer.parseInt(field);
-          if (bucket >= 0 && bucket < counts.length) {
-            counts[bucket] = hash.get(field).toLong();
-          }
-        }
-        byType.put(types.get(i), counts);
+        byType.put(types.get(i), bucketCounts(responses.get(i), HINT_BUCKETS_MS.length + 1));
+        firstReports.put(types.get(i), bucketCounts(responses.get(types.size() + i), FIRST_REPORT_BUCKETS.length + 1));
       }
-      return new HintDurations(byType);
+      return new HintDurations(byType, firstReports);
     });
   }
 
+  private static long[] bucketCounts(Response hash, int buckets) {
+    long[] counts = new long[buckets];
+    for (String field : hash.getKeys()) {
+      int bucket = Integer.parseInt(field);
+      if (bucket >= 0 && bucket < counts.length) {
+        counts[bucket] = hash.get(field).toLong();
+      }
+    }
+    return counts;
+  }
+
   static int hintBucket(Duration duration) {
-    double ms = duration.toNanos() / 1e6;
+    return bucket(HINT_BUCKETS_MS, duration.toNanos() / 1e6);
+  }
+
+  /** The first bucket whose upper bound is at least {@code value}; past the last bound, the unbounded one. */
+  private static int bucket(long[] bounds, double value) {
     int low = 0;
-    int high = HINT_BUCKETS_MS.length;
+    int high = bounds.length;
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (HINT_BUCKETS_MS[mid] < ms) {
+      if (bounds[mid] < value) {
         low = mid + 1;
       } else {
         high = mid;
       }
     }
     return low;
+  }
+
+  /** Every percent. */
+  private static long[] firstReportBuckets() {
+    long[] bounds = new long[100];
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = i + 1;
+    }
+    return bounds;
   }
 
   private static long[] hintBuckets() {

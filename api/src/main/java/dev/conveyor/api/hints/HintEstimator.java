@@ -22,7 +22,9 @@ import java.time.Instant;
  *   {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
- *   <li>Running without: where a read costs least over the recent jobs that ran longer than this one has.</li>
+ *   <li>Running without: when its type's jobs report early in their run, when its first report is due if it is as
+ *   long as its silence says (see {@link #unreportedLength}); else where a read costs least over the recent jobs
+ *   that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
@@ -73,6 +75,17 @@ public final class HintEstimator {
   static final long PROBE_FROM_MS = 500;
   /** Recent ends are close together when their 10th percentile is more than half their 90th. */
   static final double NARROW_SHARE = 0.1;
+  /**
+   * A running job that has reported no progress is taken to be longer than it has run, by how far into their runs
+   * all but this share of its type's recent jobs had reported (see {@link #unreportedLength}).
+   */
+  static final double REPORTED_QUANTILE = 0.95;
+  /** Types whose jobs report this late in their run say little by not having reported yet. */
+  static final double EARLY_REPORT_SHARE = 0.5;
+  /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
+  static final double LEAST_REPORT_SHARE = 0.1;
+  /** A job that has run less than this may have reported without its report being seen yet. */
+  static final long SILENT_FROM_MS = 100;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
@@ -96,7 +109,7 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations(), minMs)
+    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations(), type.firstReports(), minMs)
         : queued(job, now, type, minMs);
     return clamp(spread(stretch(raw, load), jitter), minMs, maxMs);
   }
@@ -258,7 +271,8 @@ public final class HintEstimator {
     return Math.abs(typicalMs - ageMs);
   }
 
-  static long running(Job job, Instant now, DurationHistory durations, long minMs) {
+  /** @param firstReports how far into their runs (percent) the type's recent jobs first reported progress */
+  static long running(Job job, Instant now, DurationHistory durations, DurationHistory firstReports, long minMs) {
     Instant attemptStart = attemptStart(job);
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
@@ -269,6 +283,12 @@ public final class HintEstimator {
           byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
+      long least = unreportedLength(elapsed, firstReports);
+      if (least > elapsed) {
+        // It cannot have ended before: a read then finds its first report if it is up to ten times as long, and one
+        // ten times later if not, whatever lengths the type's recent jobs had.
+        return least - elapsed + VISIBLE_MS;
+      }
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
     }
     if (end > elapsed) {
@@ -289,6 +309,22 @@ public final class HintEstimator {
     // starts small and doubles with how long the job is overdue, never past half its age.
     long overdue = elapsed - expected;
     return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
+  }
+
+  /**
+   * The least length of a running job that has reported no progress after {@code elapsedMs}: when all but a few
+   * recent jobs of its type had reported some by a share s of their run ({@code firstReports}, in percent), it runs at
+   * least {@code elapsedMs / s}, less the moment a report takes to be seen (taking s as at least
+   * {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length late); else, or in
+   * its first {@link #SILENT_FROM_MS}, what it has run.
+   */
+  static long unreportedLength(long elapsedMs, DurationHistory firstReports) {
+    if (elapsedMs < SILENT_FROM_MS || !firstReports.known()) {
+      return elapsedMs;
+    }
+    double share = Math.max(LEAST_REPORT_SHARE, firstReports.percentile(REPORTED_QUANTILE) / 100.0);
+    return share >= EARLY_REPORT_SHARE ? elapsedMs
+        : Math.max(elapsedMs, Math.round((elapsedMs - VISIBLE_MS) / share));
   }
 
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */

@@ -49,7 +49,8 @@ public final class HintInputs {
    */
   private static final int BURST_MIN = 100;
   private static final TypeState UNKNOWN =
-      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 0, 0, Map.of(), JobStore.Running.NONE, null);
+      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS),
+          DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS), 0, 0, Map.of(), JobStore.Running.NONE, null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;
@@ -59,6 +60,7 @@ public final class HintInputs {
   private volatile Map<String, TypeState> states = Map.of();
   private volatile double load;
   private Map<String, long[]> lastBuckets;
+  private Map<String, long[]> lastFirstReports;
   private Map<String, Long> lastFinished;
   private long lastAt;
   private long lastRateAt;
@@ -158,8 +160,10 @@ public final class HintInputs {
       lastCountedAt = Instant.now();
     }
     Map<String, long[]> buckets = new HashMap<>();
+    Map<String, long[]> firstReports = new HashMap<>();
     Map<String, Long> finished = new HashMap<>();
     names.forEach(type -> buckets.put(type, durations.byType().get(type)));
+    names.forEach(type -> firstReports.put(type, durations.firstReportsByType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
     Map<String, TypeState> next = new HashMap<>();
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
@@ -186,7 +190,11 @@ public final class HintInputs {
       DurationHistory history = lastBuckets == null && buckets.get(type) != null
           ? DurationHistory.shapeOf(JobMetrics.HINT_BUCKETS_MS, buckets.get(type), STARTING_WEIGHT)
           : before.durations().decayAndAdd(factor, added);
-      next.put(type, new TypeState(history, rate, capacity, queued,
+      DurationHistory reports = lastFirstReports == null && firstReports.get(type) != null
+          ? DurationHistory.shapeOf(JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type), STARTING_WEIGHT)
+          : before.firstReports().decayAndAdd(factor,
+              lastFirstReports == null ? new long[0] : minus(firstReports.get(type), lastFirstReports.get(type)));
+      next.put(type, new TypeState(history, reports, rate, capacity, queued,
           running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
     }
@@ -196,6 +204,7 @@ public final class HintInputs {
     }
     states = next;
     lastBuckets = buckets;
+    lastFirstReports = firstReports;
     lastAt = now;
   }
 

@@ -22,6 +22,8 @@ class HintEstimatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
   private static final DurationHistory NONE = DurationHistory.empty(BOUNDS);
+  /** No first reports of progress known: a job's lack of progress says nothing of its length. */
+  static final DurationHistory UNREPORTED = DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS);
   private static final JobStore.Running IDLE = JobStore.Running.NONE;
 
   /** {@code n} jobs of {@code ms} each, just finished. */
@@ -36,6 +38,15 @@ class HintEstimatorTest {
   }
 
   /** Ten jobs each of 0.2 s, 2 s and 20 s. */
+  /** A type whose recent jobs first reported progress {@code n} times at each of {@code percents} into their run. */
+  static DurationHistory reportedAt(int n, int... percents) {
+    long[] added = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
+    for (int percent : percents) {
+      added[percent - 1] += n;
+    }
+    return UNREPORTED.decayAndAdd(1, added);
+  }
+
   private static DurationHistory mixed() {
     return finished(finished(finished(NONE, 10, 200), 10, 2_000), 10, 20_000);
   }
@@ -68,12 +79,12 @@ class HintEstimatorTest {
   @Test
   void aTerminalJobHasNoHint() {
     assertNull(HintEstimator.hint(job(JobStatus.SUCCEEDED, Priority.NORMAL, NOW, null, NOW), NOW,
-        new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW), 0, 0.5, 100, 30_000));
+        new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 0, 0.5, 100, 30_000));
   }
 
   @Test
   void aColdStartLooksSoonAndThenBacksOffWithTheJobsAge() {
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    TypeState cold = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), cold));
     assertEquals(HintEstimator.COLD_START_MS, hint(running(100, null, 0), cold));
     assertEquals(4_000, hint(running(8_000, null, 0), cold), "half its age");
@@ -109,20 +120,20 @@ class HintEstimatorTest {
 
   @Test
   void aQueuedJobWaitsForTheWorkAheadOfItAtTheTypesDrainRate() {
-    TypeState busy = new TypeState(NONE, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
+    TypeState busy = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
         Priority.LOW, waiting(5_000)), IDLE, NOW);
     assertEquals(12_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
         "1,200 jobs of its priority or higher, 100 a second: the first read once that wait is over");
     assertEquals(2_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
     assertEquals(62_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
-    TypeState stalled = new TypeState(NONE, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE, NOW);
+    TypeState stalled = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE, NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), stalled),
         "with no drain rate yet, no wait is made up");
-    TypeState counted = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE,
+    TypeState counted = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE,
         NOW.minusSeconds(4));
     assertEquals(6_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
         "counted 4 s ago: 400 of them have drained since");
-    TypeState flowing = new TypeState(NONE, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), IDLE,
+    TypeState flowing = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), IDLE,
         NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), flowing),
         "jobs queued only a moment are starting, not waiting");
@@ -130,12 +141,12 @@ class HintEstimatorTest {
 
   @Test
   void aBurstIsWorkAheadAtOnceWhenTheWorkersCapacityIsKnown() {
-    TypeState learnt = new TypeState(NONE, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), IDLE, NOW)
+    TypeState learnt = new TypeState(NONE, UNREPORTED, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), IDLE, NOW)
         .plus(Map.of(Priority.NORMAL, 2_000L));
     assertEquals(2_000, learnt.queued(Priority.NORMAL).count(), "jobs just accepted are counted before PostgreSQL is");
     assertEquals(4_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
         "2,000 just queued at the 500 a second the workers did under the last backlog, though none has waited yet");
-    TypeState idle = new TypeState(NONE, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), IDLE, NOW);
+    TypeState idle = new TypeState(NONE, UNREPORTED, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), IDLE, NOW);
     assertTrue(hint(queued(Priority.NORMAL), idle) <= HintEstimator.COLD_START_MS + 10,
         "a few queued at a low arrival rate are not a long wait when the capacity is known");
   }
@@ -176,7 +187,7 @@ class HintEstimatorTest {
   @Test
   void aQueuedJobBehindABurstIsFirstReadWhenItCanHaveRun() {
     DurationHistory threeSeconds = finished(NONE, 64, 3_000);
-    TypeState waiting = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_200)),
+    TypeState waiting = new TypeState(threeSeconds, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_200)),
         new JobStore.Running(64, 200, 150, 0), NOW);
     Instant due = NOW.minusMillis(3_200);
     Job ofTheBurst = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3,
@@ -188,7 +199,7 @@ class HintEstimatorTest {
         "due with the 136 others: taken as first in line, it starts when the running ones end (about 2.8 s)");
     assertEquals(wait + 2 * threeSeconds.median() + look, hint(queued(Priority.NORMAL), waiting), 100,
         "due after all 136: two rounds more");
-    TypeState flowing = new TypeState(threeSeconds, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 100)),
+    TypeState flowing = new TypeState(threeSeconds, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 100)),
         new JobStore.Running(64, 200, 150, 0), NOW);
     assertEquals(look, hint(queued(Priority.NORMAL), flowing),
         "a queue waiting only a moment is starting, not waiting");
@@ -198,31 +209,31 @@ class HintEstimatorTest {
   void behindABurstUnlikeTheRecentEndsAQueuedJobGoesByTheLengthTheRunningJobsProgressPointsAt() {
     DurationHistory backlog = finished(NONE, 2_000, 50);
     JobStore.Running burst = new JobStore.Running(64, 1_000, 900, 3_000);
-    TypeState waiting = new TypeState(backlog, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000)), burst,
+    TypeState waiting = new TypeState(backlog, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000)), burst,
         NOW);
     long look = HintEstimator.START_MS + 3_000 + HintEstimator.FINISH_MS + HintEstimator.VISIBLE_MS;
     assertEquals(2_000 + look, hint(queuedSince(1_000), waiting), 1,
         "after 2,000 jobs of 50 ms, 64 of 3 s fill the slots: it starts when they end, in 2 s, not in 50 ms, and most"
             + " likely ends 3 s later, as they will");
-    TypeState notCountedYet = new TypeState(backlog, 0, 0, Map.of(), new JobStore.Running(64, 250, 200, 0), NOW);
+    TypeState notCountedYet = new TypeState(backlog, UNREPORTED, 0, 0, Map.of(), new JobStore.Running(64, 250, 200, 0), NOW);
     assertEquals(200 - backlog.median() + HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
         hint(queuedSince(250), notCountedYet), 1, "no count shows the burst yet, but the job itself has waited 250 ms"
             + " while 64 run longer than any recent one: a slot frees once the newest has overrun the recent length"
             + " as much again");
     assertEquals(HintEstimator.START_MS + backlog.median() + HintEstimator.VISIBLE_MS,
         hint(queuedSince(100), notCountedYet), 1, "waiting only a moment: starting");
-    TypeState countedBefore = new TypeState(backlog, 0, 1_100, Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0)),
+    TypeState countedBefore = new TypeState(backlog, UNREPORTED, 0, 1_100, Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0)),
         new JobStore.Running(3, 21_000, 20_500, 20_000), NOW.minusMillis(1_500));
     assertTrue(hint(queuedSince(1_450), countedBefore) < 2_000, "three jobs of 20 s counted running before it came"
         + " are not the slots it waits for: 2,000 ahead drain at 1,100 a second, not three at a time every 20 s");
-    TypeState flowing = new TypeState(backlog, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1, 10)), burst, NOW);
+    TypeState flowing = new TypeState(backlog, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1, 10)), burst, NOW);
     assertTrue(hint(queued(Priority.NORMAL), flowing) < 200,
         "in a flowing queue the running jobs are mostly its long ones and say little of the next");
     DurationHistory twoAndFour = finished(finished(NONE, 32, 2_000), 32, 4_000);
     Map<Priority, JobStore.Queued> queue = Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000));
-    long byHistory = hint(queuedSince(1_000), new TypeState(twoAndFour, 0, 0, queue,
+    long byHistory = hint(queuedSince(1_000), new TypeState(twoAndFour, UNREPORTED, 0, 0, queue,
         new JobStore.Running(64, 1_000, 900, 0), NOW));
-    long byRunning = hint(queuedSince(1_000), new TypeState(twoAndFour, 0, 0, queue, burst, NOW));
+    long byRunning = hint(queuedSince(1_000), new TypeState(twoAndFour, UNREPORTED, 0, 0, queue, burst, NOW));
     assertEquals(3_000 - twoAndFour.median(), byRunning - byHistory, 1,
         "a length among the recent ends: those still say where to look once it starts, and the running jobs' length"
             + " only when their slots free");
@@ -232,20 +243,20 @@ class HintEstimatorTest {
   void jobsThatFillTheSlotsTakeWhatTheirProgressSaysElseWhatTheLastBacklogsThroughputSaysElseTheRecentMedian() {
     DurationHistory threeSeconds = finished(NONE, 100, 3_000);
     JobStore.Running young = new JobStore.Running(64, 200, 100, 0);
-    assertEquals(threeSeconds.median(), HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 0, Map.of(), young,
+    assertEquals(threeSeconds.median(), HintEstimator.typicalMs(new TypeState(threeSeconds, UNREPORTED, 0, 0, Map.of(), young,
         NOW)), "nothing else known");
     DurationHistory backlogThenBurst = finished(finished(NONE, 100, 50), 100, 3_000);
-    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_100, Map.of(),
+    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(backlogThenBurst, UNREPORTED, 0, 1_100, Map.of(),
         young, NOW)), 1e-9, "64 slots gave 1,100 jobs a second");
-    assertEquals(backlogThenBurst.longest(), HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 10, Map.of(),
+    assertEquals(backlogThenBurst.longest(), HintEstimator.typicalMs(new TypeState(backlogThenBurst, UNREPORTED, 0, 10, Map.of(),
         young, NOW)), "a throughput learnt on fewer slots: no longer than nine in ten recent jobs");
-    assertEquals(HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_000_000, Map.of(), young, NOW)),
-        HintEstimator.typicalMs(new TypeState(backlogThenBurst, 0, 1_000_000_000, Map.of(), young, NOW)),
+    assertEquals(HintEstimator.typicalMs(new TypeState(backlogThenBurst, UNREPORTED, 0, 1_000_000, Map.of(), young, NOW)),
+        HintEstimator.typicalMs(new TypeState(backlogThenBurst, UNREPORTED, 0, 1_000_000_000, Map.of(), young, NOW)),
         "nor shorter than nine in ten");
-    assertEquals(80, HintEstimator.typicalMs(new TypeState(threeSeconds, 0, 1_100, Map.of(), new JobStore.Running(64,
+    assertEquals(80, HintEstimator.typicalMs(new TypeState(threeSeconds, UNREPORTED, 0, 1_100, Map.of(), new JobStore.Running(64,
         200, 100, 80), NOW)), "reported");
     Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 300));
-    long wait = hint(queuedSince(50), new TypeState(backlogThenBurst, 0, 1_100, backlog, young, NOW));
+    long wait = hint(queuedSince(50), new TypeState(backlogThenBurst, UNREPORTED, 0, 1_100, backlog, young, NOW));
     assertTrue(wait > 1_200 && wait < 2_200, "behind 1,667 of 2,000 jobs of 50 ms after jobs of 3 s, none reported"
         + " yet: they drain as the last backlog did, in about 1.5 s, not in 26 rounds of 3 s: " + wait);
   }
@@ -270,7 +281,7 @@ class HintEstimatorTest {
     assertEquals(400 + 3_000, HintEstimator.progressEnd(late, NOW), "10 % in the 300 ms since its handler began, not"
         + " in the 700 ms since the claim nor the 30 s since the first attempt; then counted from the claim");
     assertEquals(3_400 - 700 + Math.round(3_400 * HintEstimator.AIM_PAST_END) + HintEstimator.FINISH_MS
-        + HintEstimator.VISIBLE_MS, hint(late, new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW)));
+        + HintEstimator.VISIBLE_MS, hint(late, new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)));
     Job untold = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(),
         new Progress(10, null), 2, 3, null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(30), NOW, null, null,
         null, false, 5, null, null, null, claimed, null);
@@ -294,7 +305,7 @@ class HintEstimatorTest {
 
   @Test
   void aJobQueuedAgainAfterAnAttemptIsDueFromWhenItWasGivenBack() {
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    TypeState cold = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job requeued = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 1, 3,
         null, null, null, NOW.minusSeconds(60), NOW.minusSeconds(59), NOW.minusSeconds(2), null, null, null, false, 4,
         null);
@@ -332,21 +343,21 @@ class HintEstimatorTest {
 
   @Test
   void aQueuedJobsFirstLookIsJustPastTheEndOfTheTypesShorterRecentJobs() {
-    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), 0, 0, Map.of(), IDLE, NOW);
+    TypeState longJobs = new TypeState(finished(NONE, 50, 20_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + Math.round(bucketEnd(20_000) * HintEstimator.PROBE_SHARE)
         + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL), longJobs),
         "jobs of 20 s: a share of the way, where this one's own progress tells how long it is");
     assertEquals(bucketEnd(20_000) + HintEstimator.VISIBLE_MS - 4_000,
         hint(running(4_000, null, 0), longJobs), "and then, if it tells nothing, at the end its type's jobs took");
     assertTrue(bucketEnd(20_000) - 20_000 <= 100, "buckets 0.5 % wide: " + bucketEnd(20_000));
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
+    TypeState mixed = new TypeState(mixed(), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(200) + HintEstimator.VISIBLE_MS, hint(queued(Priority.NORMAL),
         mixed), "a type whose jobs may be short looks when the short ones end");
   }
 
   @Test
   void aJobAcceptedAMomentAgoHasBeenStartingMeanwhile() {
-    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), IDLE, NOW);
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job justAccepted = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
         0, 3, null, null, null, NOW.minusMillis(60), null, NOW.minusMillis(60), null, null, null, false, 1, null);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS - 60, hint(justAccepted, shortJobs),
@@ -363,7 +374,7 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 340; ms += 5) {
       spread = finished(spread, 2, ms);
     }
-    TypeState type = new TypeState(spread, 0, 0, Map.of(), IDLE, NOW);
+    TypeState type = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + bucketEnd(340) + HintEstimator.VISIBLE_MS,
         HintEstimator.hint(queued(Priority.NORMAL), NOW, type, 0, 0, 100, 60_000),
         "reads at least 100 ms apart: one after all of them, each seen at most 40 ms late");
@@ -371,43 +382,43 @@ class HintEstimatorTest {
     for (long ms = 300; ms <= 1_500; ms += 50) {
       wider = finished(wider, 2, ms);
     }
-    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, 0, 0, Map.of(), IDLE, NOW), 0,
+    long first = HintEstimator.hint(queued(Priority.NORMAL), NOW, new TypeState(wider, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 0,
         0, 100, 60_000);
     assertTrue(first > 300 && first < 1_000, "ends spread over 1.2 s, far more than the delay borne: read inside "
         + "the spread: " + first);
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
+    TypeState mixed = new TypeState(mixed(), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(HintEstimator.START_MS + 200 + HintEstimator.VISIBLE_MS,
         HintEstimator.hint(queued(Priority.NORMAL), NOW, mixed, 0, 0, 100, 60_000),
         "ends far apart: the first look stays with the short jobs");
     long in = bucketEnd(305);
     assertEquals(bucketEnd(340) - in + HintEstimator.VISIBLE_MS, HintEstimator.running(running(in, null, 0), NOW,
-        spread, 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
+        spread, UNREPORTED, 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
   }
 
   @Test
   void clustersOfEndsAreReadAtTheirEndNotAtAMedianBetweenThem() {
     DurationHistory clusters = finished(finished(finished(NONE, 6, 1_000), 6, 3_000), 8, 7_000);
-    TypeState type = new TypeState(clusters, 0, 0, Map.of(), IDLE, NOW);
+    TypeState type = new TypeState(clusters, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(3_000) - 1_200 + HintEstimator.VISIBLE_MS, hint(running(1_200, null, 0), type),
         "past the 1 s jobs: the 3 s ones end next, though most of the rest ran 7 s");
     DurationHistory outlier = finished(finished(NONE, 50, 20_000), 1, 300);
     assertEquals(bucketEnd(20_000) - 250 + HintEstimator.VISIBLE_MS,
-        hint(running(250, null, 0), new TypeState(outlier, 0, 0, Map.of(), IDLE, NOW)),
+        hint(running(250, null, 0), new TypeState(outlier, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),
         "one short job among fifty of 20 s is not worth a read for all of them");
     DurationHistory wide = NONE;
     for (long ms = 1_000; ms <= 10_000; ms += 100) {
       wide = finished(wide, 1, ms);
     }
-    long step = hint(running(5_000, null, 0), new TypeState(wide, 0, 0, Map.of(), IDLE, NOW));
+    long step = hint(running(5_000, null, 0), new TypeState(wide, UNREPORTED, 0, 0, Map.of(), IDLE, NOW));
     assertTrue(step >= 300 && step <= 2_500, "ends spread evenly over 9 s are read every few times the delay borne (0.5 "
         + "to 1 s): " + step);
   }
 
   @Test
   void aRunningJobIsReadJustPastTheEndOfRecentJobsThatRanLonger() {
-    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), IDLE, NOW);
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 5_000 + HintEstimator.VISIBLE_MS, hint(running(5_000, null, 0), steady));
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
+    TypeState mixed = new TypeState(mixed(), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), mixed),
         "past the 0.2 s jobs, the 2 s ones end next");
     assertEquals(bucketEnd(20_000) - 3_000 + HintEstimator.VISIBLE_MS, hint(running(3_000, null, 0), mixed),
@@ -416,7 +427,7 @@ class HintEstimatorTest {
 
   @Test
   void progressPicksTheRecentJobsAlikeAndAloneAimsJustPastItsEnd() {
-    TypeState mixed = new TypeState(mixed(), 0, 0, Map.of(), IDLE, NOW);
+    TypeState mixed = new TypeState(mixed(), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS,
         hint(running(300, new Progress(1, null), 210), mixed),
         "1 % after 0.21 s points at about 21 s: the 20 s jobs, not the 2 s ones half the history would say");
@@ -428,7 +439,7 @@ class HintEstimatorTest {
       wide = finished(wide, 1, ms);
     }
     assertEquals(bucketEnd(2_060) - 300 + HintEstimator.VISIBLE_MS,
-        hint(running(300, new Progress(10, null), 200), new TypeState(wide, 0, 0, Map.of(), IDLE, NOW)),
+        hint(running(300, new Progress(10, null), 200), new TypeState(wide, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),
         "ends spread from 1.5 to 2.5 s: only those within 5 % of the 2 s progress points at are alike, and the read "
             + "comes where 80 % of them had ended");
     assertEquals(bucketEnd(20_000) - 1_500 + HintEstimator.VISIBLE_MS,
@@ -436,7 +447,7 @@ class HintEstimatorTest {
         "1 % in its first 10 ms says little: past the 1 s it pointed at, the job is read when the longest ended");
     assertTrue(hint(running(2_050, new Progress(100, null), 2_000), mixed) <= 100,
         "done by its progress but not yet seen ended: read again soon, not when the 20 s jobs ended");
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    TypeState cold = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(20_000 + 40 + HintEstimator.FINISH_MS - 2_100 + HintEstimator.VISIBLE_MS,
         hint(running(2_100, new Progress(10, null), 2_000), cold),
         "10 % after 2 s, nothing alike: 20 s in all, 0.2 % past the end, and the end's write");
@@ -444,7 +455,7 @@ class HintEstimatorTest {
 
   @Test
   void pastEveryEndKnownTheStepStartsSmallAndDoublesWithHowLateTheJobIs() {
-    TypeState steady = new TypeState(finished(NONE, 20, 20_000), 0, 0, Map.of(), IDLE, NOW);
+    TypeState steady = new TypeState(finished(NONE, 20, 20_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     long end = bucketEnd(20_000);
     long justLate = hint(running(end + 50, null, 0), steady);
     assertEquals(Math.round((end + 50) * HintEstimator.OVERDUE_SHARE) + 50, justLate,
@@ -452,7 +463,7 @@ class HintEstimatorTest {
     long next = hint(running(end + 50 + justLate, null, 0), steady);
     assertTrue(next >= 2 * justLate, "the step grows with the delay: " + justLate + " then " + next);
     assertEquals(50_000, hint(running(100_000, null, 0), steady), "far past: never more than half its age");
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    TypeState cold = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(250 + 5_000, hint(running(25_000, new Progress(90, null), 18_000), cold),
         "past the progress rate's 20 s: 1 % of its age plus the 5 s it is late");
   }
@@ -460,18 +471,18 @@ class HintEstimatorTest {
   @Test
   void aJobLongerThanMostIsNotReadInATightLoop() {
     DurationHistory oneLong = finished(finished(NONE, 100, 200), 1, 20_000);
-    TypeState type = new TypeState(oneLong, 0, 0, Map.of(), IDLE, NOW);
+    TypeState type = new TypeState(oneLong, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertEquals(bucketEnd(20_000) - 300 + HintEstimator.VISIBLE_MS, hint(running(300, null, 0), type),
         "past the 200 ms jobs, one recent job ran 20 s: look when it ended, not every few milliseconds");
     DurationHistory faded = finished(finished(NONE, 1, 600_000).decayAndAdd(1e-6, new long[0]), 100, 200);
-    TypeState fadedType = new TypeState(faded, 0, 0, Map.of(), IDLE, NOW);
+    TypeState fadedType = new TypeState(faded, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     long late = hint(running(1_000, null, 0), fadedType);
     assertEquals(500, late, "a 10-minute job long faded says nothing: 0.8 s past every end known, half its age");
   }
 
   @Test
   void aJobQueuedForLongWithNothingKnownAheadIsLookedAtLessAndLessOften() {
-    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), 0, 0, Map.of(), IDLE, NOW);
+    TypeState shortJobs = new TypeState(finished(NONE, 20, 200), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job stuck = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null,
         0, 3, null, null, null, NOW.minusSeconds(600), null, NOW.minusSeconds(600), null, null, null, false, 1, null);
     assertEquals(60_000, hint(stuck, shortJobs), "queued 10 minutes, no worker taking it: a look a minute later");
@@ -481,14 +492,14 @@ class HintEstimatorTest {
   void theRecentPastCountsMost() {
     DurationHistory old = finished(NONE, 100, 20_000);
     DurationHistory aged = finished(old.decayAndAdd(0.01, new long[0]), 20, 200);
-    TypeState type = new TypeState(aged, 0, 0, Map.of(), IDLE, NOW);
+    TypeState type = new TypeState(aged, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     assertTrue(hint(queued(Priority.NORMAL), type) <= 250, "20 recent short jobs outweigh 100 old long ones");
     assertTrue(aged.total() < 22, "decayed: " + aged.total());
   }
 
   @Test
   void loadStretchesHintsJitterSpreadsThemAndTheClampsHold() {
-    TypeState cold = new TypeState(NONE, 0, 0, Map.of(), IDLE, NOW);
+    TypeState cold = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job job = running(8_000, null, 0);
     assertEquals(4_000, HintEstimator.hint(job, NOW, cold, 0.8, 0, 1, 60_000), "under 80 % of the CPU: as is");
     assertEquals(8_000, HintEstimator.hint(job, NOW, cold, 0.9, 0, 1, 60_000));
@@ -513,5 +524,36 @@ class HintEstimatorTest {
     assertEquals(200, h.endWithin(0.5, 0, 1_000), "of those within 1 s");
     assertEquals(-1, h.endWithin(0.5, 5_000, Long.MAX_VALUE), "none ran that long");
     assertEquals(bucketEnd(2_000), h.longest());
+  }
+
+  @Test
+  void aRunningJobThatHasNotReportedYetOfATypeThatReportsEarlyIsReadWhenItsFirstReportIsDueNotAtShorterEnds() {
+    DurationHistory shortJobs = finished(finished(NONE, 20, 200), 20, 2_000);
+    Job silent = running(300, null, 0);
+    long byEnds = hint(silent, new TypeState(shortJobs, UNREPORTED, 0, 0, Map.of(), IDLE, NOW));
+    assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS, byEnds, "not knowing: at the 2 s jobs' end");
+
+    // Ten steps: a job with no progress 300 ms in runs at least ten times as long, and is first read then.
+    long early = hint(silent, new TypeState(shortJobs, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW));
+    long least = Math.round((300 - HintEstimator.VISIBLE_MS) / 0.1);
+    assertEquals(least - 300 + HintEstimator.VISIBLE_MS, early, "past the 2 s jobs, which it is not");
+    assertEquals(bucketEnd(200) - 50 + HintEstimator.VISIBLE_MS,
+        hint(running(50, null, 0), new TypeState(shortJobs, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "50 ms in, a report may not be seen yet: at the 200 ms jobs' end");
+    assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(shortJobs, reportedAt(20, 2), 0, 0, Map.of(), IDLE, NOW)),
+        "reports earlier than a tenth in are taken as at a tenth: a job unlike them is not read far too late");
+
+    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(20, 60), 0, 0, Map.of(), IDLE, NOW)),
+        "a type whose jobs report late says little by not having reported");
+    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10, 10, 10, 10, 10, 10, 10, 10, 100),
+        0, 0, Map.of(), IDLE, NOW)), "nor one whose jobs one in ten never report");
+    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "nor two jobs' reports");
+
+    Job reported = running(300, new Progress(10, null), 200);
+    assertEquals(hint(reported, new TypeState(shortJobs, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),
+        hint(reported, new TypeState(shortJobs, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "with progress, its rate says how long it is");
   }
 }

@@ -83,20 +83,40 @@ class HintFollowerTest {
     }
   }
 
+  @Test
+  void aLongJobOfATypeThatReportsEarlyIsSeenEndedInAFewReadsWhateverTheLengthsSeenLately() {
+    DurationHistory tenSteps = HintEstimatorTest.reportedAt(30, 10);
+    DurationHistory shortOnes = HintEstimatorTest.finished(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 30, 230);
+    for (DurationHistory history : new DurationHistory[] {benchmarkHistory(), shortOnes}) {
+      for (long ms : new long[] {5_000, 10_000, 30_000, 45_000, 60_000}) {
+        Followed f = follow(history, tenSteps, ms, true);
+        // A hint is at most 30 s: a job of over 30 s takes one more read.
+        assertTrue(f.reads() <= (ms <= 30_000 ? 4 : 5), ms + " ms: " + f);
+        assertTrue(f.lateMs() <= Math.max(100, ms / 10), ms + " ms: " + f);
+      }
+    }
+  }
+
   private static Followed follow(DurationHistory history, long ms, boolean reportsProgress) {
+    return follow(history, HintEstimatorTest.UNREPORTED, ms, reportsProgress);
+  }
+
+  private static Followed follow(DurationHistory history, DurationHistory firstReports, long ms,
+      boolean reportsProgress) {
     long end = START_MS + ms + END_MS;
-    long t = hintAt(history, ms, reportsProgress, 0);
+    long t = hintAt(history, firstReports, ms, reportsProgress, 0);
     for (long reads = 1; reads < 1_000; reads++) {
       if (t >= end + SEEN_MS) {
         return new Followed(reads, t - end);
       }
-      t += hintAt(history, ms, reportsProgress, t);
+      t += hintAt(history, firstReports, ms, reportsProgress, t);
     }
     throw new AssertionError("never seen ended");
   }
 
   /** The hint answered at {@code t} ms; a job not yet started is queued with nothing ahead. */
-  private static long hintAt(DurationHistory history, long ms, boolean reportsProgress, long t) {
+  private static long hintAt(DurationHistory history, DurationHistory firstReports, long ms, boolean reportsProgress,
+      long t) {
     Job job;
     if (t < START_MS) {
       job = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 0, 3, null,
@@ -108,7 +128,7 @@ class HintFollowerTest {
       job = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), progress, 1, 3,
           null, null, null, T0, T0.plusMillis(START_MS), changed, null, null, null, false, 1, null);
     }
-    return HintEstimator.hint(job, T0.plusMillis(t), new TypeState(history, 0, 0, Map.of(), JobStore.Running.NONE, T0),
+    return HintEstimator.hint(job, T0.plusMillis(t), new TypeState(history, firstReports, 0, 0, Map.of(), JobStore.Running.NONE, T0),
         0, 0, MIN_MS, 30_000);
   }
 }

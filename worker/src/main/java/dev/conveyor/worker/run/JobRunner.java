@@ -229,7 +229,7 @@ public final class JobRunner {
   /** Writes a wedged attempt's outcome, its retry due only after this worker has long exited. */
   public Future<Optional<Job>> abandon(Wedged wedged) {
     return durably("outcome of wedged job " + wedged.job().id(),
-        () -> writer.finish(wedged.job(), wedged.outcome(), WEDGED_RETRY_DELAY_MS));
+        () -> writer.finish(wedged.job(), wedged.outcome(), WEDGED_RETRY_DELAY_MS, -1));
   }
 
   public int running() {
@@ -256,19 +256,21 @@ public final class JobRunner {
   /** Runs the attempt, then writes its outcome; the slot is free once the handler's thread has returned. */
   private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed, String traceparent) {
     held.add(job.id());
+    // The handler's run is a span of the job's trace of its own, a child of the record's.
+    RunContext runContext = new RunContext(job, writer::progress, context.owner(),
+        TraceContext.continueOrStart(traceparent));
     Future<Outcome> outcome = handingBack || closing ? Future.succeededFuture(new Outcome.Interrupted())
-        : attempt(job, handler, traceparent);
+        : attempt(handler, runContext);
     outcome.onComplete(ar -> slotFreed.tryComplete());
     return outcome
-        .compose(ended -> durably("outcome of job " + job.id(), () -> writer.finish(job, ended, 0)))
+        .compose(ended -> durably("outcome of job " + job.id(),
+            () -> writer.finish(job, ended, 0, runContext.firstReportShare())))
         .<Void>mapEmpty()
         .onComplete(ar -> held.remove(job.id()));
   }
 
-  private Future<Outcome> attempt(Job job, JobHandler handler, String traceparent) {
-    // The handler's run is a span of the job's trace of its own, a child of the record's.
-    RunContext runContext = new RunContext(job, writer::progress, context.owner(),
-        TraceContext.continueOrStart(traceparent));
+  private Future<Outcome> attempt(JobHandler handler, RunContext runContext) {
+    Job job = runContext.job();
     Attempt attempt = new Attempt(runContext);
     running.put(job.id(), attempt);
     try {
@@ -335,6 +337,8 @@ public final class JobRunner {
       LOG.log(Level.FINE, "job " + context.jobId() + " failed", e);
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return new Outcome.Failed(new JobError("handler_error", message));
+    } finally {
+      context.handlerReturned();
     }
   }
 

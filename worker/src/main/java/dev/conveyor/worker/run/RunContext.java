@@ -52,6 +52,9 @@ final class RunContext implements JobContext {
   private volatile int lastPercent = -1;
   /** When the handler began (monotonic ns), 0 until it has. */
   private volatile long handlerStartNanos;
+  /** When the handler made its first report of some progress, and when it returned (monotonic ns), 0 until then. */
+  private volatile long firstReportNanos;
+  private volatile long handlerEndNanos;
   /** When the last write started (monotonic ns), and whether a timer will flush the report waiting. */
   private volatile long lastWriteNanos = System.nanoTime() - MIN_WRITE_GAP_MS * 1_000_000;
   private final AtomicBoolean flushTimerSet = new AtomicBoolean();
@@ -101,6 +104,23 @@ final class RunContext implements JobContext {
     handlerStartNanos = System.nanoTime();
   }
 
+  /** Called on the handler's thread once it has returned, however it ended. */
+  void handlerReturned() {
+    handlerEndNanos = System.nanoTime();
+  }
+
+  /**
+   * How far into its run the handler first reported some progress, as a share of the run (1 if it never did); -1 if
+   * it did not run. The poll hints learn from it how long a job that has not reported yet still runs.
+   */
+  double firstReportShare() {
+    long ran = handlerEndNanos - handlerStartNanos;
+    if (handlerStartNanos == 0 || handlerEndNanos == 0 || ran <= 0) {
+      return -1;
+    }
+    return firstReportNanos == 0 ? 1 : Math.min(1, (firstReportNanos - handlerStartNanos) / (double) ran);
+  }
+
   @Override
   public synchronized void progress(int percent, String message) {
     int clamped = Math.max(0, Math.min(100, percent));
@@ -109,6 +129,9 @@ final class RunContext implements JobContext {
     }
     lastPercent = clamped;
     long at = System.nanoTime();
+    if (clamped > 0 && firstReportNanos == 0) {
+      firstReportNanos = at;
+    }
     long runningMs = handlerStartNanos == 0 ? -1 : (at - handlerStartNanos) / 1_000_000;
     waiting.set(new Report(new Progress(clamped, StoredText.clean(message, MAX_MESSAGE_CHARS)), at, runningMs));
     flush();

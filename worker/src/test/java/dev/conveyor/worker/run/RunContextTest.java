@@ -64,6 +64,36 @@ class RunContextTest {
   }
 
   @Test
+  void theShareOfItsRunAtWhichTheHandlerFirstReportedSomeProgressIsKnownOnceItReturned() throws Exception {
+    RunContext reporting = context();
+    assertEquals(-1, reporting.firstReportShare(), "not run");
+    long started = System.nanoTime();
+    reporting.handlerStarted();
+    long startedBy = System.nanoTime();
+    reporting.progress(0, "starting: no progress yet");
+    Thread.sleep(30);
+    long before = System.nanoTime();
+    reporting.progress(5, "first");
+    long after = System.nanoTime();
+    Thread.sleep(60);
+    reporting.progress(50, "second");
+    assertEquals(-1, reporting.firstReportShare(), "still running");
+    long returned = System.nanoTime();
+    reporting.handlerReturned();
+    long returnedBy = System.nanoTime();
+    double share = reporting.firstReportShare();
+    assertTrue(share >= (before - startedBy) / (double) (returnedBy - started)
+        && share <= (after - started) / (double) (returned - startedBy), "about a third of the way: " + share);
+
+    RunContext silent = context();
+    silent.handlerStarted();
+    silent.progress(0, "no progress");
+    Thread.sleep(5);
+    silent.handlerReturned();
+    assertEquals(1, silent.firstReportShare(), "never reported any: at its end");
+  }
+
+  @Test
   void aReportHeldBackIsWrittenByItselfOnceTheGapHasPassed() throws Exception {
     RunContext context = context();
     context.progress(10, "first");
