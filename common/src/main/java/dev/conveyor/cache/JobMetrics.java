@@ -45,6 +45,11 @@ public final class JobMetrics {
    * poll hints: a job of a type that reports early and has not reported yet is that much longer than it has run.
    */
   public static final long[] FIRST_REPORT_BUCKETS = firstReportBuckets();
+  /**
+   * Only runs this long count there: a job that has run this long without a report is longer, so how shorter ones
+   * report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
+   */
+  public static final long FIRST_REPORT_MIN_RUN_MS = 100;
 
   /**
    * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), and
@@ -87,17 +92,19 @@ public final class JobMetrics {
 
   /**
    * The same, with how far into its last attempt's run (a share, 0..1) its handler first reported some progress: 1 if
-   * it never did, -1 if not known. Counted for succeeded jobs only, whose run went to its end.
+   * it never did, -1 if not known. Counted for succeeded jobs only, whose run went to its end, of at least
+   * {@link #FIRST_REPORT_MIN_RUN_MS}.
    */
   public Future<Void> finished(Job job, Instant attemptStart, double firstReportShare) {
     List<Increment> increments = new ArrayList<>();
-    if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
-      increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
-          Integer.toString(bucket(FIRST_REPORT_BUCKETS, firstReportShare * 100)), false, 1, 0));
-    }
     increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
       Duration duration = Duration.between(attemptStart, job.finishedAt());
+      if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED
+          && duration.toMillis() >= FIRST_REPORT_MIN_RUN_MS) {
+        increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
+            Integer.toString(bucket(FIRST_REPORT_BUCKETS, firstReportShare * 100)), false, 1, 0));
+      }
       observe(increments, "duration:" + job.type(), duration);
       increments.add(new Increment(prefix + "hint-duration:" + job.type(), Integer.toString(hintBucket(duration)),
           false, 1, 0));

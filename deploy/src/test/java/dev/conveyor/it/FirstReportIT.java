@@ -6,6 +6,7 @@ import static dev.conveyor.it.Http.submitted;
 import static dev.conveyor.it.TestStack.KEY_ALPHA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
@@ -40,27 +41,35 @@ class FirstReportIT {
   }
 
   @Test
-  void aSucceededJobIsCountedAtTheShareOfItsRunWhenItFirstReportedAndOneThatNeverDidAtTheEnd() {
+  void aSucceededJobIsCountedAtTheShareOfItsRunWhenItFirstReportedAndOneThatReportedOnlyAtItsEndThere() {
     long[] before = firstReports("sleep");
     // Four steps of 100 ms: the first report a quarter into the run (a moment either side of 25 %).
     awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":400,\"steps\":4}}"));
     long[] quarter = eventually(() -> firstReports("sleep"), now -> around(now, 25) > around(before, 25));
     assertEquals(1, around(quarter, 25) - around(before, 25), "one job a quarter in: " + Arrays.toString(quarter));
 
-    // A noop never reports: it counts as reporting at its run's end.
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"noop\",\"payload\":{}}"));
-    long[] noop = eventually(() -> firstReports("noop"), now -> total(now) > 0);
-    assertEquals(total(noop), noop[99], "every noop at 100 %: " + Arrays.toString(noop));
-
-    // A job that failed for good did not run to its end: it says nothing of when its type reports. Its count would
-    // come first, as it ended first.
-    long[] failBefore = firstReports("fail");
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA,
-        "{\"type\":\"fail\",\"payload\":{\"times\":1},\"maxAttempts\":1}"));
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"fail\",\"payload\":{\"times\":0}}"));
-    eventually(() -> firstReports("fail"), now -> total(now) > total(failBefore));
+    // One step: its only report at its end. Too short a run (50 ms) says nothing of longer jobs: not counted.
+    long[] unreported = firstReports("sleep");
+    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":50,\"steps\":1}}"));
+    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":300,\"steps\":1}}"));
+    long[] atEnd = eventually(() -> firstReports("sleep"), now -> total(now) > total(unreported));
     Http.pause(200);
-    assertEquals(1, total(firstReports("fail")) - total(failBefore), "the one that succeeded only");
+    atEnd = firstReports("sleep");
+    assertEquals(1, atEnd[99] - unreported[99], "the 300 ms job at its end: " + Arrays.toString(atEnd));
+    assertEquals(1, total(atEnd) - total(unreported), "the 50 ms one nowhere");
+
+    // A job that failed for good (its attempt timed out, after reports) did not run to its end: it says nothing of
+    // when its type reports. Its count would come first, as it ended first.
+    long[] failBefore = firstReports("sleep");
+    JsonNode failed = awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":3000},"
+        + "\"timeoutMs\":1000,\"maxAttempts\":1}"));
+    assertEquals("failed", failed.get("status").asText());
+    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":200,\"steps\":2}}"));
+    eventually(() -> firstReports("sleep"), now -> total(now) > total(failBefore));
+    Http.pause(200);
+    long[] halfway = firstReports("sleep");
+    assertEquals(1, total(halfway) - total(failBefore), "the one that succeeded only: " + Arrays.toString(halfway));
+    assertEquals(1, around(halfway, 50) - around(failBefore, 50), "halfway in");
   }
 
   private static long[] firstReports(String type) {

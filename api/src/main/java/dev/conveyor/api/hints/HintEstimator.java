@@ -1,5 +1,6 @@
 package dev.conveyor.api.hints;
 
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobStatus;
 import dev.conveyor.jobs.Priority;
@@ -84,8 +85,11 @@ public final class HintEstimator {
   static final double EARLY_REPORT_SHARE = 0.5;
   /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
   static final double LEAST_REPORT_SHARE = 0.1;
-  /** A job that has run less than this may have reported without its report being seen yet. */
-  static final long SILENT_FROM_MS = 100;
+  /**
+   * A job that has run less than this may have reported without its report being seen yet; and only runs as long
+   * count in what its type's first reports say.
+   */
+  static final long SILENT_FROM_MS = JobMetrics.FIRST_REPORT_MIN_RUN_MS;
   /** A queued job due for long with nothing known ahead of it is looked at after this share of its wait. */
   static final double STUCK_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
