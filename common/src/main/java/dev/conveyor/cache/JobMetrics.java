@@ -46,8 +46,8 @@ public final class JobMetrics {
    */
   public static final long[] FIRST_REPORT_BUCKETS = firstReportBuckets();
   /**
-   * Only runs this long count there: a job that has run this long without a report is longer, so how shorter ones
-   * report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
+   * Only handlers that ran this long count there: a job that has run this long without a report is longer, so how
+   * shorter ones report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
    */
   public static final long FIRST_REPORT_MIN_RUN_MS = 100;
 
@@ -92,16 +92,15 @@ public final class JobMetrics {
 
   /**
    * The same, with how far into its last attempt's run (a share, 0..1) its handler first reported some progress: 1 if
-   * it never did, -1 if not known. Counted for succeeded jobs only, whose run went to its end, of at least
-   * {@link #FIRST_REPORT_MIN_RUN_MS}.
+   * it never did, -1 if not known or its handler ran less than {@link #FIRST_REPORT_MIN_RUN_MS}. Counted for
+   * succeeded jobs only, whose run went to its end.
    */
   public Future<Void> finished(Job job, Instant attemptStart, double firstReportShare) {
     List<Increment> increments = new ArrayList<>();
     increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
       Duration duration = Duration.between(attemptStart, job.finishedAt());
-      if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED
-          && duration.toMillis() >= FIRST_REPORT_MIN_RUN_MS) {
+      if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
         increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
             Integer.toString(bucket(FIRST_REPORT_BUCKETS, firstReportShare * 100)), false, 1, 0));
       }

@@ -1,6 +1,7 @@
 package dev.conveyor.worker.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.Progress;
@@ -111,11 +112,13 @@ final class RunContext implements JobContext {
 
   /**
    * How far into its run the handler first reported some progress, as a share of the run (1 if it never did); -1 if
-   * it did not run. The poll hints learn from it how long a job that has not reported yet still runs.
+   * it did not run, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The poll hints learn from it how
+   * long a job that has not reported yet still runs.
    */
   double firstReportShare() {
     long ran = handlerEndNanos - handlerStartNanos;
-    if (handlerStartNanos == 0 || handlerEndNanos == 0 || ran <= 0) {
+    if (handlerStartNanos == 0 || handlerEndNanos == 0
+        || ran < JobMetrics.FIRST_REPORT_MIN_RUN_MS * 1_000_000) {
       return -1;
     }
     return firstReportNanos == 0 ? 1 : Math.min(1, (firstReportNanos - handlerStartNanos) / (double) ran);

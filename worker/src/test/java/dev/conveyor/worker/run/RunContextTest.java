@@ -3,6 +3,7 @@ package dev.conveyor.worker.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Job;
 import dev.conveyor.jobs.JobIds;
 import dev.conveyor.jobs.JobStatus;
@@ -71,11 +72,11 @@ class RunContextTest {
     reporting.handlerStarted();
     long startedBy = System.nanoTime();
     reporting.progress(0, "starting: no progress yet");
-    Thread.sleep(30);
+    Thread.sleep(40);
     long before = System.nanoTime();
     reporting.progress(5, "first");
     long after = System.nanoTime();
-    Thread.sleep(60);
+    Thread.sleep(80);
     reporting.progress(50, "second");
     assertEquals(-1, reporting.firstReportShare(), "still running");
     long returned = System.nanoTime();
@@ -88,9 +89,15 @@ class RunContextTest {
     RunContext silent = context();
     silent.handlerStarted();
     silent.progress(0, "no progress");
-    Thread.sleep(5);
+    Thread.sleep(JobMetrics.FIRST_REPORT_MIN_RUN_MS + 5);
     silent.handlerReturned();
     assertEquals(1, silent.firstReportShare(), "never reported any: at its end");
+
+    RunContext brief = context();
+    brief.handlerStarted();
+    brief.progress(50, "half");
+    brief.handlerReturned();
+    assertEquals(-1, brief.firstReportShare(), "too short a run to say anything of longer ones");
   }
 
   @Test
