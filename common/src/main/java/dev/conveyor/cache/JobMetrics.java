@@ -102,7 +102,7 @@ public final class JobMetrics {
       Duration duration = Duration.between(attemptStart, job.finishedAt());
       if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
         increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
-            Integer.toString(bucket(FIRST_REPORT_BUCKETS, firstReportShare * 100)), false, 1, 0));
+            Integer.toString(firstReportBucket(firstReportShare)), false, 1, 0));
       }
       observe(increments, "duration:" + job.type(), duration);
       increments.add(new Increment(prefix + "hint-duration:" + job.type(), Integer.toString(hintBucket(duration)),
@@ -169,7 +169,7 @@ public final class JobMetrics {
     });
   }
 
-  /** The fine duration histograms of {@code types}, for the poll hints. */
+  /** The fine duration histograms of {@code types} and their first reports' shares, for the poll hints. */
   public Future<HintDurations> hintDurations(List<String> types) {
     if (types.isEmpty()) {
       return Future.succeededFuture(new HintDurations(Map.of(), Map.of()));
@@ -197,6 +197,11 @@ public final class JobMetrics {
       }
     }
     return counts;
+  }
+
+  /** The bucket of a share (0..1): the first whose bound in percent holds it, so a share is never read as earlier. */
+  static int firstReportBucket(double share) {
+    return bucket(FIRST_REPORT_BUCKETS, share * 100);
   }
 
   static int hintBucket(Duration duration) {

@@ -31,4 +31,13 @@ class HintBucketsTest {
     assertTrue(BOUNDS[twoSeconds] >= 2_000 && BOUNDS[twoSeconds - 1] < 2_000);
     assertEquals(BOUNDS.length, JobMetrics.hintBucket(Duration.ofHours(2)), "the last bucket is unbounded");
   }
+
+  @Test
+  void aFirstReportsShareFallsInThePercentThatHoldsItNeverAnEarlierOne() {
+    assertEquals(0, JobMetrics.firstReportBucket(0), "at once: up to 1 %");
+    assertEquals(24, JobMetrics.firstReportBucket(0.25), "a quarter in: up to 25 %");
+    assertEquals(25, JobMetrics.firstReportBucket(0.2501), "a moment past it: up to 26 %");
+    assertEquals(99, JobMetrics.firstReportBucket(1), "never, or at the end: up to 100 %");
+    assertEquals(100, JobMetrics.FIRST_REPORT_BUCKETS.length);
+  }
 }

@@ -28,7 +28,8 @@ import java.time.Instant;
  *   that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
- *   <li>Every aim is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by reads.</li>
+ *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
+ *   reads.</li>
  *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when
  *   saturated), jitter lengthens it by up to {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
  * </ul>
@@ -287,10 +288,12 @@ public final class HintEstimator {
           byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
-      long least = unreportedLength(elapsed, firstReports);
+      // An attempt with a time limit ends by then, silent or not.
+      long least = Math.min(unreportedLength(elapsed, firstReports),
+          job.timeoutMs() == null ? Long.MAX_VALUE : Math.max(elapsed, job.timeoutMs() + FINISH_MS));
       if (least > elapsed) {
-        // It cannot have ended before: a read then finds its first report if it is up to ten times as long, and one
-        // ten times later if not, whatever lengths the type's recent jobs had.
+        // Most likely it does not end before: a read then finds its first report if it is up to ten times as long,
+        // and one ten times later if not, whatever lengths the type's recent jobs had.
         return least - elapsed + VISIBLE_MS;
       }
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);

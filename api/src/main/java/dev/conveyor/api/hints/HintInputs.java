@@ -18,8 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed) and
- * finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due
+ * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how far
+ * into their runs its jobs first reported progress, and its finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due
  * queued jobs per priority and its running jobs from PostgreSQL, and the machine's CPU load. Answers from memory, so
  * a hint costs no I/O. When a refresh fails, the last state stays.
  */
@@ -27,9 +27,10 @@ public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
   /**
    * Short, since a queued count is soon out of date: jobs counted waiting that have started since would still be work
-   * ahead for every new job until the next count.
+   * ahead for every new job until the next count, and a burst submitted one job at a time is work ahead only from
+   * the next count (its jobs are read until then as if they would start at once).
    */
-  static final long REFRESH_MS = 500;
+  static final long REFRESH_MS = 250;
   /** The weight of what finished halves in about this long. */
   private static final double HALF_LIFE_MS = 60_000;
   /** What the jobs counted before this process started weigh in its first history of each type: a few jobs. */

@@ -37,7 +37,6 @@ class HintEstimatorTest {
     return history.decayAndAdd(1, added);
   }
 
-  /** Ten jobs each of 0.2 s, 2 s and 20 s. */
   /** A type whose recent jobs first reported progress {@code n} times at each of {@code percents} into their run. */
   static DurationHistory reportedAt(int n, int... percents) {
     long[] added = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
@@ -47,6 +46,7 @@ class HintEstimatorTest {
     return UNREPORTED.decayAndAdd(1, added);
   }
 
+  /** Ten jobs each of 0.2 s, 2 s and 20 s. */
   private static DurationHistory mixed() {
     return finished(finished(finished(NONE, 10, 200), 10, 2_000), 10, 20_000);
   }
@@ -550,6 +550,12 @@ class HintEstimatorTest {
         0, 0, Map.of(), IDLE, NOW)), "nor one whose jobs one in ten never report");
     assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10), 0, 0, Map.of(), IDLE, NOW)),
         "nor two jobs' reports");
+
+    Job limited = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        1_000L, null, null, NOW, NOW.minusMillis(300), NOW.minusMillis(300), null, null, null, false, 1, null);
+    assertEquals(1_000 + HintEstimator.FINISH_MS - 300 + HintEstimator.VISIBLE_MS,
+        hint(limited, new TypeState(shortJobs, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "an attempt limited to 1 s ends by then");
 
     Job reported = running(300, new Progress(10, null), 200);
     assertEquals(hint(reported, new TypeState(shortJobs, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),

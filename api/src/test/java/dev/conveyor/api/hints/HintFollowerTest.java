@@ -97,6 +97,16 @@ class HintFollowerTest {
     }
   }
 
+  @Test
+  void aJobThatNeverReportsOfATypeWhoseJobsReportEarlyIsSeenLateButBoundedly() {
+    // The price of reading silence as length: such a job is taken to be ten times as long as it has run.
+    for (long ms : new long[] {1_000, 5_000, 20_000}) {
+      Followed f = follow(benchmarkHistory(), HintEstimatorTest.reportedAt(30, 10), ms, false);
+      assertTrue(f.reads() <= 4, ms + " ms: " + f);
+      assertTrue(f.lateMs() <= 10 * ms, ms + " ms: " + f);
+    }
+  }
+
   private static Followed follow(DurationHistory history, long ms, boolean reportsProgress) {
     return follow(history, HintEstimatorTest.UNREPORTED, ms, reportsProgress);
   }

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The {@link JobContext} of one attempt. Progress reports are coalesced: at most one write is in flight, writes
  * start at least {@link #MIN_WRITE_GAP_MS} apart, and the latest report waiting replaces older ones, so a handler
- * that reports in a tight loop costs no more than one that reports ten times a second. The last report is written
- * as soon as the handler returns, before the outcome. Each write also brings back the job's cancel flag.
+ * that reports in a tight loop costs no more than one that reports ten times a second. The first report of some
+ * progress is written at once (the poll hints read a job's silence as length), and the last as soon as the handler
+ * returns, before the outcome. Each write also brings back the job's cancel flag.
  */
 final class RunContext implements JobContext {
   private static final int MAX_MESSAGE_CHARS = 1_000;
@@ -51,11 +52,14 @@ final class RunContext implements JobContext {
   private final AtomicBoolean cancelRequested;
   private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
   private volatile int lastPercent = -1;
-  /** When the handler began (monotonic ns), 0 until it has. */
+  /** When the attempt was claimed (this context is made then), and when its handler began (0 until it has). */
+  private final long claimedNanos = System.nanoTime();
   private volatile long handlerStartNanos;
   /** When the handler made its first report of some progress, and when it returned (monotonic ns), 0 until then. */
   private volatile long firstReportNanos;
   private volatile long handlerEndNanos;
+  /** Whether a report of some progress has been written: the first is written at once, whatever the gap. */
+  private volatile boolean progressWritten;
   /** When the last write started (monotonic ns), and whether a timer will flush the report waiting. */
   private volatile long lastWriteNanos = System.nanoTime() - MIN_WRITE_GAP_MS * 1_000_000;
   private final AtomicBoolean flushTimerSet = new AtomicBoolean();
@@ -111,17 +115,18 @@ final class RunContext implements JobContext {
   }
 
   /**
-   * How far into its run the handler first reported some progress, as a share of the run (1 if it never did); -1 if
-   * it did not run, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The poll hints learn from it how
-   * long a job that has not reported yet still runs.
+   * How far into the attempt, from its claim to its handler's return, the handler first reported some progress (1 if
+   * it never did); -1 if the handler has not run and returned, or ran less than
+   * {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The poll hints learn from it how long a job that has not reported yet
+   * still runs, counting its age from the claim as this does.
    */
   double firstReportShare() {
-    long ran = handlerEndNanos - handlerStartNanos;
     if (handlerStartNanos == 0 || handlerEndNanos == 0
-        || ran < JobMetrics.FIRST_REPORT_MIN_RUN_MS * 1_000_000) {
+        || handlerEndNanos - handlerStartNanos < JobMetrics.FIRST_REPORT_MIN_RUN_MS * 1_000_000) {
       return -1;
     }
-    return firstReportNanos == 0 ? 1 : Math.min(1, (firstReportNanos - handlerStartNanos) / (double) ran);
+    return firstReportNanos == 0 ? 1
+        : Math.min(1, (firstReportNanos - claimedNanos) / (double) (handlerEndNanos - claimedNanos));
   }
 
   @Override
@@ -189,7 +194,8 @@ final class RunContext implements JobContext {
       return;
     }
     long sinceLastMs = (System.nanoTime() - lastWriteNanos) / 1_000_000;
-    if (!settling && sinceLastMs < MIN_WRITE_GAP_MS) {
+    boolean firstProgress = !progressWritten && next.progress().percent() > 0;
+    if (!settling && !firstProgress && sinceLastMs < MIN_WRITE_GAP_MS) {
       // Too soon after the last write: the report waits (unless a newer one came meanwhile) for a timer.
       waiting.compareAndSet(null, next);
       writing.set(false);
@@ -202,6 +208,7 @@ final class RunContext implements JobContext {
       return;
     }
     lastWriteNanos = System.nanoTime();
+    progressWritten |= firstProgress;
     long ageMs = (lastWriteNanos - next.atNanos()) / 1_000_000;
     writer.progress(job, next.progress(), ageMs, next.runningMs()).onComplete(ar -> {
       if (ar.succeeded()) {
