@@ -86,6 +86,8 @@ public final class HintEstimator {
   static final double EARLY_REPORT_SHARE = 0.5;
   /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
   static final double LEAST_REPORT_SHARE = 0.1;
+  /** Recent ends up to this many times a silent job's least length are where it is read, rather than at it. */
+  static final double NEAR_LEAST = 1.5;
   /**
    * A job that has run less than this may have reported without its report being seen yet; and only runs as long
    * count in what its type's first reports say.
@@ -293,8 +295,11 @@ public final class HintEstimator {
           job.timeoutMs() == null ? Long.MAX_VALUE : Math.max(elapsed, job.timeoutMs() + FINISH_MS));
       if (least > elapsed) {
         // Most likely it does not end before: a read then finds its first report if it is up to ten times as long,
-        // and one ten times later if not, whatever lengths the type's recent jobs had.
-        return least - elapsed + VISIBLE_MS;
+        // and one ten times later if not, whatever lengths the type's recent jobs had. Where recent jobs ended only
+        // a little later, a read as they end finds it ended or reported, and a job of a new length is not seen late
+        // by much.
+        long alike = durations.cheapestRead(least, borne(minMs), READ_COST);
+        return (alike > 0 && alike <= least * NEAR_LEAST ? alike : least) - elapsed + VISIBLE_MS;
       }
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
     }

@@ -540,6 +540,14 @@ class HintEstimatorTest {
     assertEquals(bucketEnd(200) - 50 + HintEstimator.VISIBLE_MS,
         hint(running(50, null, 0), new TypeState(shortJobs, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
         "50 ms in, a report may not be seen yet: at the 200 ms jobs' end");
+    Job silentLonger = running(1_500, null, 0);
+    DurationHistory longer = finished(shortJobs, 20, 20_000);
+    assertEquals(bucketEnd(20_000) - 1_500 + HintEstimator.VISIBLE_MS,
+        hint(silentLonger, new TypeState(longer, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "1.5 s in, at least 14.85 s long: read as the 20 s jobs end, a little later");
+    assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(longer, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
+        "300 ms in, at least 2.85 s long: not read as the 20 s jobs end, far later");
     assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(shortJobs, reportedAt(20, 2), 0, 0, Map.of(), IDLE, NOW)),
         "reports earlier than a tenth in are taken as at a tenth: a job unlike them is not read far too late");
