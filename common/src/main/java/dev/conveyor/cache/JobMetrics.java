@@ -44,7 +44,7 @@ public final class JobMetrics {
    * Upper bounds (percent) of the buckets of how far into its run a job's handler first reported progress, for the
    * poll hints: a job of a type that reports early and has not reported yet is that much longer than it has run.
    */
-  public static final long[] FIRST_REPORT_BUCKETS = firstReportBuckets();
+  public static final long[] FIRST_REPORT_BUCKETS = java.util.stream.LongStream.rangeClosed(1, 100).toArray();
   /**
    * Only handlers that ran this long count there: a job that has run this long without a report is longer, so how
    * shorter ones report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
@@ -221,15 +221,6 @@ public final class JobMetrics {
       }
     }
     return low;
-  }
-
-  /** Every percent. */
-  private static long[] firstReportBuckets() {
-    long[] bounds = new long[100];
-    for (int i = 0; i < bounds.length; i++) {
-      bounds[i] = i + 1;
-    }
-    return bounds;
   }
 
   private static long[] hintBuckets() {

@@ -19,9 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how far
- * into their runs its jobs first reported progress, and its finishes from the job metrics in Redis (which every worker writes, so every API process sees the same), its due
- * queued jobs per priority and its running jobs from PostgreSQL, and the machine's CPU load. Answers from memory, so
- * a hint costs no I/O. When a refresh fails, the last state stays.
+ * into their runs its jobs first reported progress, and its finishes from the job metrics in Redis (which every worker
+ * writes, so every API process sees the same), its due queued jobs per priority and its running jobs from PostgreSQL,
+ * and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
@@ -176,7 +176,6 @@ public final class HintInputs {
     throughput.retain(names);
     for (String type : names) {
       TypeState before = state(type);
-      long[] added = lastBuckets == null ? new long[0] : minus(buckets.get(type), lastBuckets.get(type));
       double rate = before.drainPerSecond();
       if (measuring && lastFinished != null) {
         long done = finished.getOrDefault(type, 0L) - lastFinished.getOrDefault(type, 0L);
@@ -186,15 +185,10 @@ public final class HintInputs {
       long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           now, now - lastAt);
-      // A process starts knowing what the workers ever counted, as much as a few recent jobs: a restart of the API
-      // does not make every type a cold start, and what finishes next soon outweighs it.
-      DurationHistory history = lastBuckets == null && buckets.get(type) != null
-          ? DurationHistory.shapeOf(JobMetrics.HINT_BUCKETS_MS, buckets.get(type), STARTING_WEIGHT)
-          : before.durations().decayAndAdd(factor, added);
-      DurationHistory reports = lastFirstReports == null && firstReports.get(type) != null
-          ? DurationHistory.shapeOf(JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type), STARTING_WEIGHT)
-          : before.firstReports().decayAndAdd(factor,
-              lastFirstReports == null ? new long[0] : minus(firstReports.get(type), lastFirstReports.get(type)));
+      DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, buckets.get(type),
+          lastBuckets == null ? null : lastBuckets.get(type), factor);
+      DurationHistory reports = advanced(before.firstReports(), JobMetrics.FIRST_REPORT_BUCKETS,
+          firstReports.get(type), lastFirstReports == null ? null : lastFirstReports.get(type), factor);
       next.put(type, new TypeState(history, reports, rate, capacity, queued,
           running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
@@ -207,6 +201,20 @@ public final class HintInputs {
     lastBuckets = buckets;
     lastFirstReports = firstReports;
     lastAt = now;
+  }
+
+  /**
+   * A histogram after a refresh: {@code before} decayed by {@code factor}, plus what was counted since the last
+   * refresh. On the first, the process starts knowing what the workers ever counted, as much as a few recent jobs:
+   * a restart of the API does not make every type a cold start, and what finishes next soon outweighs it.
+   *
+   * @param lastCounts the counts at the last refresh (null for a type not counted then)
+   */
+  private DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
+      double factor) {
+    boolean first = lastBuckets == null;
+    return first && counts != null ? DurationHistory.shapeOf(bounds, counts, STARTING_WEIGHT)
+        : before.decayAndAdd(factor, first ? new long[0] : minus(counts, lastCounts));
   }
 
   private static long[] minus(long[] now, long[] before) {
