@@ -50,12 +50,19 @@ public final class JobMetrics {
    * shorter ones report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
    */
   public static final long FIRST_REPORT_MIN_RUN_MS = 100;
+  /**
+   * Jobs whose handler first reported later than this share of their run, or never, count their length apart: a job
+   * that has not reported yet may be one of them if enough of them ran longer than it has.
+   */
+  public static final double LATE_REPORT_SHARE = 0.5;
 
   /**
-   * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), and
-   * of its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}.
+   * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), of
+   * its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}, and of those that reported late (see
+   * {@link #LATE_REPORT_SHARE}) in each bucket of {@link #HINT_BUCKETS_MS}.
    */
-  public record HintDurations(Map<String, long[]> byType, Map<String, long[]> firstReportsByType) {
+  public record HintDurations(Map<String, long[]> byType, Map<String, long[]> firstReportsByType,
+      Map<String, long[]> lateReportsByType) {
   }
 
   /** Concurrent observations share one write, with the increments of each field added up first. */
@@ -93,7 +100,7 @@ public final class JobMetrics {
   /**
    * The same, with how far into its last attempt's run (a share, 0..1) its handler first reported some progress: 1 if
    * it never did, -1 if not known or its handler ran less than {@link #FIRST_REPORT_MIN_RUN_MS}. Counted for
-   * succeeded jobs only, whose run went to its end.
+   * succeeded jobs only, whose run went to its end; the length too of those that reported late.
    */
   public Future<Void> finished(Job job, Instant attemptStart, double firstReportShare) {
     List<Increment> increments = new ArrayList<>();
@@ -103,6 +110,10 @@ public final class JobMetrics {
       if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
         increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
             Integer.toString(firstReportBucket(firstReportShare)), false, 1, 0));
+        if (firstReportShare > LATE_REPORT_SHARE) {
+          increments.add(new Increment(prefix + "hint-late-report:" + job.type(), Integer.toString(hintBucket(duration)),
+              false, 1, 0));
+        }
       }
       observe(increments, "duration:" + job.type(), duration);
       increments.add(new Increment(prefix + "hint-duration:" + job.type(), Integer.toString(hintBucket(duration)),
@@ -169,22 +180,26 @@ public final class JobMetrics {
     });
   }
 
-  /** The fine duration histograms of {@code types} and their first reports' shares, for the poll hints. */
+  /** The fine duration histograms of {@code types}, their first reports' shares and late reporters' lengths. */
   public Future<HintDurations> hintDurations(List<String> types) {
     if (types.isEmpty()) {
-      return Future.succeededFuture(new HintDurations(Map.of(), Map.of()));
+      return Future.succeededFuture(new HintDurations(Map.of(), Map.of(), Map.of()));
     }
     List<Request> requests = new ArrayList<>();
-    types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + "hint-duration:" + type)));
-    types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + "hint-first-report:" + type)));
+    for (String hash : List.of("hint-duration:", "hint-first-report:", "hint-late-report:")) {
+      types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + hash + type)));
+    }
     return batch(requests).map(responses -> {
       Map<String, long[]> byType = new LinkedHashMap<>();
       Map<String, long[]> firstReports = new LinkedHashMap<>();
-      for (int i = 0; i < types.size(); i++) {
+      Map<String, long[]> lateReports = new LinkedHashMap<>();
+      int n = types.size();
+      for (int i = 0; i < n; i++) {
         byType.put(types.get(i), bucketCounts(responses.get(i), HINT_BUCKETS_MS.length + 1));
-        firstReports.put(types.get(i), bucketCounts(responses.get(types.size() + i), FIRST_REPORT_BUCKETS.length + 1));
+        firstReports.put(types.get(i), bucketCounts(responses.get(n + i), FIRST_REPORT_BUCKETS.length + 1));
+        lateReports.put(types.get(i), bucketCounts(responses.get(2 * n + i), HINT_BUCKETS_MS.length + 1));
       }
-      return new HintDurations(byType, firstReports);
+      return new HintDurations(byType, firstReports, lateReports);
     });
   }
 

@@ -42,8 +42,9 @@ class FirstReportIT {
   }
 
   @Test
-  void aSucceededJobIsCountedAtTheShareOfItsRunWhenItFirstReportedAndOneThatReportedOnlyAtItsEndThere() {
+  void aSucceededJobIsCountedAtTheShareOfItsRunWhenItFirstReportedAndOneThatReportedOnlyAtItsEndThereAndByItsLength() {
     long[] before = firstReports("sleep");
+    long[] lateBefore = lateReports("sleep");
     // Four steps of 250 ms: the first report a quarter into the run, or a little later (counted from the claim).
     awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":1000,\"steps\":4}}"));
     long[] quarter = eventually(() -> firstReports("sleep"), now -> total(now) > total(before));
@@ -53,6 +54,7 @@ class FirstReportIT {
     int bucket = changed(before, quarter);
     assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 25 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 35,
         "a quarter in, or a little later: up to " + JobMetrics.FIRST_REPORT_BUCKETS[bucket] + " %");
+    assertEquals(total(lateBefore), total(lateReports("sleep")), "an early report: its length is not a late one's");
 
     // One step: its only report at its end. Too short a run (50 ms) says nothing of longer jobs: not counted.
     long[] unreported = firstReports("sleep");
@@ -63,6 +65,10 @@ class FirstReportIT {
     atEnd = firstReports("sleep");
     assertEquals(1, atEnd[99] - unreported[99], "the 300 ms job at its end: " + Arrays.toString(atEnd));
     assertEquals(1, total(atEnd) - total(unreported), "the 50 ms one nowhere");
+    long[] late = lateReports("sleep");
+    assertEquals(1, total(late) - total(lateBefore), "the 300 ms job reported late: " + Arrays.toString(late));
+    long length = JobMetrics.HINT_BUCKETS_MS[changed(lateBefore, late)];
+    assertTrue(length >= 300 && length < 1_000, "counted at its length, from claim to end: " + length + " ms");
 
     // A job that failed for good (its attempt timed out, after reports) did not run to its end: it says nothing of
     // when its type reports. Its count would come first, as it ended first.
@@ -82,6 +88,10 @@ class FirstReportIT {
 
   private static long[] firstReports(String type) {
     return TestStack.await(metrics.hintDurations(List.of(type))).firstReportsByType().get(type);
+  }
+
+  private static long[] lateReports(String type) {
+    return TestStack.await(metrics.hintDurations(List.of(type))).lateReportsByType().get(type);
   }
 
   /** The bucket whose count rose. */

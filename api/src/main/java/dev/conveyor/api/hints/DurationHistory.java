@@ -77,6 +77,11 @@ public final class DurationHistory {
     return total() >= MIN_WEIGHT;
   }
 
+  /** The weight of the recent jobs that ran longer than {@code ms}. */
+  public double weightAfter(long ms) {
+    return total() - weightUpTo(ms);
+  }
+
   /** The end of the bucket in which half the recent jobs had ended; -1 if nothing is known. */
   public long median() {
     return percentile(0.5);

@@ -23,9 +23,9 @@ import java.time.Instant;
  *   {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
- *   <li>Running without: when its type's jobs report early in their run, when its first report is due if it is as
- *   long as its silence says (see {@link #unreportedLength}); else where a read costs least over the recent jobs
- *   that ran longer than this one has.</li>
+ *   <li>Running without: when its type's jobs that ran longer report early in their run, when its first report is
+ *   due if it is as long as its silence says (see {@link #unreportedLength}); else where a read costs least over the
+ *   recent jobs that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
@@ -79,11 +79,12 @@ public final class HintEstimator {
   static final double NARROW_SHARE = 0.1;
   /**
    * A running job that has reported no progress is taken to be longer than it has run, by how far into their runs
-   * all but this share of its type's recent jobs had reported (see {@link #unreportedLength}).
+   * all but this share of its type's recent jobs that report early had reported, unless more than this share of those
+   * that ran longer than it has reported late (see {@link #unreportedLength}).
    */
   static final double REPORTED_QUANTILE = 0.95;
-  /** Types whose jobs report this late in their run say little by not having reported yet. */
-  static final double EARLY_REPORT_SHARE = 0.5;
+  /** Jobs that report later in their run than this say little by not having reported yet. */
+  static final double EARLY_REPORT_SHARE = JobMetrics.LATE_REPORT_SHARE;
   /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
   static final double LEAST_REPORT_SHARE = 0.1;
   /** Recent ends up to this many times a silent job's least length are where it is read, rather than at it. */
@@ -278,8 +279,7 @@ public final class HintEstimator {
     return Math.abs(typicalMs - ageMs);
   }
 
-  /** @param firstReports how far into their runs (percent) the type's recent jobs first reported progress */
-  static long running(Job job, Instant now, DurationHistory durations, DurationHistory firstReports, long minMs) {
+  static long running(Job job, Instant now, DurationHistory durations, FirstReports firstReports, long minMs) {
     Instant attemptStart = attemptStart(job);
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
@@ -291,7 +291,7 @@ public final class HintEstimator {
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
       // An attempt with a time limit ends by then, silent or not.
-      long least = Math.min(unreportedLength(elapsed, firstReports),
+      long least = Math.min(unreportedLength(elapsed, firstReports, durations),
           job.timeoutMs() == null ? Long.MAX_VALUE : Math.max(elapsed, job.timeoutMs() + FINISH_MS));
       if (least > elapsed) {
         // Most likely it does not end before: a read then finds its first report if it is up to ten times as long,
@@ -324,17 +324,28 @@ public final class HintEstimator {
   }
 
   /**
-   * The least length of a running job that has reported no progress after {@code elapsedMs}: when all but a few
-   * recent jobs of its type had reported some by a share s of their run ({@code firstReports}, in percent), it runs at
-   * least {@code elapsedMs / s}, less the moment a report takes to be seen (taking s as at least
-   * {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length late); else, or in
-   * its first {@link #SILENT_FROM_MS}, what it has run.
+   * The least length of a running job that has reported no progress after {@code elapsedMs}: when all but a few of
+   * its type's recent jobs that reported in the first half of their run had reported by a share s of it (taken as at
+   * least {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length late), and few
+   * of those that ran longer than it has reported later or never, it runs at least {@code elapsedMs / s}, less the
+   * moment a report takes to be seen; else, or in its first {@link #SILENT_FROM_MS}, what it has run. Only the late
+   * reporters longer than it count against the rule: a backlog of short jobs that report at their end says nothing
+   * of a job that has run longer than they do.
    */
-  static long unreportedLength(long elapsedMs, DurationHistory firstReports) {
-    if (elapsedMs < SILENT_FROM_MS || !firstReports.known()) {
+  static long unreportedLength(long elapsedMs, FirstReports reports, DurationHistory durations) {
+    if (elapsedMs < SILENT_FROM_MS) {
       return elapsedMs;
     }
-    double share = Math.max(LEAST_REPORT_SHARE, firstReports.percentile(REPORTED_QUANTILE) / 100.0);
+    long half = Math.round(EARLY_REPORT_SHARE * 100);
+    DurationHistory shares = reports.shares();
+    long early = shares.total() - shares.weightAfter(half) < DurationHistory.MIN_WEIGHT ? -1
+        : shares.endWithin(REPORTED_QUANTILE, 0, half);
+    boolean fewLate = reports.lateLengths().weightAfter(elapsedMs)
+        <= (1 - REPORTED_QUANTILE) * durations.weightAfter(elapsedMs);
+    if (early < 0 || !fewLate) {
+      return elapsedMs;
+    }
+    double share = Math.max(LEAST_REPORT_SHARE, early / 100.0);
     return share >= EARLY_REPORT_SHARE ? elapsedMs
         : Math.max(elapsedMs, Math.round((elapsedMs - VISIBLE_MS) / share));
   }

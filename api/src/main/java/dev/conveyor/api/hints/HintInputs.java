@@ -18,8 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how far
- * into their runs its jobs first reported progress, and its finishes from the job metrics in Redis (which every worker
+ * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how its
+ * jobs first reported progress (see {@link FirstReports}), and its finishes from the job metrics in Redis (which every worker
  * writes, so every API process sees the same), its due queued jobs per priority and its running jobs from PostgreSQL,
  * and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
  */
@@ -50,8 +50,7 @@ public final class HintInputs {
    */
   private static final int BURST_MIN = 100;
   private static final TypeState UNKNOWN =
-      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS),
-          DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS), 0, 0, Map.of(), JobStore.Running.NONE, null);
+      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), FirstReports.NONE, 0, 0, Map.of(), JobStore.Running.NONE, null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;
@@ -62,6 +61,7 @@ public final class HintInputs {
   private volatile double load;
   private Map<String, long[]> lastBuckets;
   private Map<String, long[]> lastFirstReports;
+  private Map<String, long[]> lastLateReports;
   private Map<String, Long> lastFinished;
   private long lastAt;
   private long lastRateAt;
@@ -162,9 +162,11 @@ public final class HintInputs {
     }
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, long[]> firstReports = new HashMap<>();
+    Map<String, long[]> lateReports = new HashMap<>();
     Map<String, Long> finished = new HashMap<>();
     names.forEach(type -> buckets.put(type, durations.byType().get(type)));
     names.forEach(type -> firstReports.put(type, durations.firstReportsByType().get(type)));
+    names.forEach(type -> lateReports.put(type, durations.lateReportsByType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
     Map<String, TypeState> next = new HashMap<>();
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
@@ -187,8 +189,11 @@ public final class HintInputs {
           now, now - lastAt);
       DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, buckets.get(type),
           lastBuckets == null ? null : lastBuckets.get(type), factor);
-      DurationHistory reports = advanced(before.firstReports(), JobMetrics.FIRST_REPORT_BUCKETS,
-          firstReports.get(type), lastFirstReports == null ? null : lastFirstReports.get(type), factor);
+      FirstReports reports = new FirstReports(
+          advanced(before.firstReports().shares(), JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type),
+              lastFirstReports == null ? null : lastFirstReports.get(type), factor),
+          advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
+              lastLateReports == null ? null : lastLateReports.get(type), factor));
       next.put(type, new TypeState(history, reports, rate, capacity, queued,
           running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
@@ -200,6 +205,7 @@ public final class HintInputs {
     states = next;
     lastBuckets = buckets;
     lastFirstReports = firstReports;
+    lastLateReports = lateReports;
     lastAt = now;
   }
 

@@ -23,7 +23,7 @@ class HintEstimatorTest {
   private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
   private static final DurationHistory NONE = DurationHistory.empty(BOUNDS);
   /** No first reports of progress known: a job's lack of progress says nothing of its length. */
-  static final DurationHistory UNREPORTED = DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS);
+  static final FirstReports UNREPORTED = FirstReports.NONE;
   private static final JobStore.Running IDLE = JobStore.Running.NONE;
 
   /** {@code n} jobs of {@code ms} each, just finished. */
@@ -38,12 +38,19 @@ class HintEstimatorTest {
   }
 
   /** A type whose recent jobs first reported progress {@code n} times at each of {@code percents} into their run. */
-  static DurationHistory reportedAt(int n, int... percents) {
+  static FirstReports reportedAt(int n, int... percents) {
     long[] added = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
     for (int percent : percents) {
       added[percent - 1] += n;
     }
-    return UNREPORTED.decayAndAdd(1, added);
+    return new FirstReports(UNREPORTED.shares().decayAndAdd(1, added), UNREPORTED.lateLengths());
+  }
+
+  /** The same, with {@code n} more jobs of {@code ms} that reported only at their end. */
+  static FirstReports reportedAtEnd(FirstReports reports, int n, long ms) {
+    long[] atEnd = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
+    atEnd[JobMetrics.FIRST_REPORT_BUCKETS.length - 1] = n;
+    return new FirstReports(reports.shares().decayAndAdd(1, atEnd), finished(reports.lateLengths(), n, ms));
   }
 
   /** Ten jobs each of 0.2 s, 2 s and 20 s. */
@@ -554,8 +561,12 @@ class HintEstimatorTest {
 
     assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(20, 60), 0, 0, Map.of(), IDLE, NOW)),
         "a type whose jobs report late says little by not having reported");
-    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10, 10, 10, 10, 10, 10, 10, 10, 100),
-        0, 0, Map.of(), IDLE, NOW)), "nor one whose jobs one in ten never report");
+    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAtEnd(reportedAt(38, 10), 2, 2_000), 0, 0,
+        Map.of(), IDLE, NOW)), "nor one whose jobs that ran longer than it has report at their end one in ten times");
+    DurationHistory afterBacklog = finished(shortJobs, 500, 150);
+    assertEquals(least - 300 + HintEstimator.VISIBLE_MS, hint(silent, new TypeState(afterBacklog,
+        reportedAtEnd(reportedAt(40, 10), 500, 150), 0, 0, Map.of(), IDLE, NOW)),
+        "but a backlog of 150 ms jobs that report at their end says nothing of a job that has run 300 ms");
     assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10), 0, 0, Map.of(), IDLE, NOW)),
         "nor two jobs' reports");
 

@@ -85,7 +85,7 @@ class HintFollowerTest {
 
   @Test
   void aLongJobOfATypeThatReportsEarlyIsSeenEndedInAFewReadsWhateverTheLengthsSeenLately() {
-    DurationHistory tenSteps = HintEstimatorTest.reportedAt(30, 10);
+    FirstReports tenSteps = HintEstimatorTest.reportedAt(30, 10);
     DurationHistory shortOnes = HintEstimatorTest.finished(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 30, 230);
     for (DurationHistory history : new DurationHistory[] {benchmarkHistory(), shortOnes}) {
       for (long ms : new long[] {5_000, 10_000, 30_000, 45_000, 60_000}) {
@@ -111,7 +111,7 @@ class HintFollowerTest {
     return follow(history, HintEstimatorTest.UNREPORTED, ms, reportsProgress);
   }
 
-  private static Followed follow(DurationHistory history, DurationHistory firstReports, long ms,
+  private static Followed follow(DurationHistory history, FirstReports firstReports, long ms,
       boolean reportsProgress) {
     long end = START_MS + ms + END_MS;
     long t = hintAt(history, firstReports, ms, reportsProgress, 0);
@@ -125,7 +125,7 @@ class HintFollowerTest {
   }
 
   /** The hint answered at {@code t} ms; a job not yet started is queued with nothing ahead. */
-  private static long hintAt(DurationHistory history, DurationHistory firstReports, long ms, boolean reportsProgress,
+  private static long hintAt(DurationHistory history, FirstReports firstReports, long ms, boolean reportsProgress,
       long t) {
     Job job;
     if (t < START_MS) {
