@@ -23,9 +23,9 @@ import java.time.Instant;
  *   {@link #unlikeRecent}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
- *   <li>Running without: when its type's jobs that ran longer report early in their run, when its first report is
- *   due if it is as long as its silence says (see {@link #unreportedLength}); else where a read costs least over the
- *   recent jobs that ran longer than this one has.</li>
+ *   <li>Running without: when its type's jobs report early in their run and few of those that ran longer reported
+ *   late, when its first report is due if it is as long as its silence says (see {@link #unreportedLength}); else
+ *   where a read costs least over the recent jobs that ran longer than this one has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
@@ -340,14 +340,26 @@ public final class HintEstimator {
     DurationHistory shares = reports.shares();
     long early = shares.total() - shares.weightAfter(half) < DurationHistory.MIN_WEIGHT ? -1
         : shares.endWithin(REPORTED_QUANTILE, 0, half);
-    boolean fewLate = reports.lateLengths().weightAfter(elapsedMs)
-        <= (1 - REPORTED_QUANTILE) * durations.weightAfter(elapsedMs);
-    if (early < 0 || !fewLate) {
+    if (early < 0 || !fewLate(elapsedMs, reports, durations)) {
       return elapsedMs;
     }
     double share = Math.max(LEAST_REPORT_SHARE, early / 100.0);
     return share >= EARLY_REPORT_SHARE ? elapsedMs
         : Math.max(elapsedMs, Math.round((elapsedMs - VISIBLE_MS) / share));
+  }
+
+  /**
+   * Whether at most a few of the type's recent jobs that ran longer than {@code elapsedMs} reported late or never (an
+   * outlier long decayed counts as none). When the late reporters' lengths account for fewer than half of those the
+   * shares count late (counted by workers of an earlier version), by the shares alone: as if all ran longer.
+   */
+  static boolean fewLate(long elapsedMs, FirstReports reports, DurationHistory durations) {
+    double lateByShares = reports.shares().weightAfter(Math.round(EARLY_REPORT_SHARE * 100));
+    if (reports.lateLengths().total() < lateByShares / 2) {
+      return lateByShares <= (1 - REPORTED_QUANTILE) * reports.shares().total();
+    }
+    double late = reports.lateLengths().weightAfter(elapsedMs);
+    return late < DurationHistory.TAIL_WEIGHT || late <= (1 - REPORTED_QUANTILE) * durations.weightAfter(elapsedMs);
   }
 
   /** The end this attempt's progress rate points at (ms after its start); -1 without progress. */

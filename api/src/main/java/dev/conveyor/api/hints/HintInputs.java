@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -187,13 +188,14 @@ public final class HintInputs {
       long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           now, now - lastAt);
-      DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, buckets.get(type),
-          lastBuckets == null ? null : lastBuckets.get(type), factor);
+      long[] all = buckets.get(type);
+      DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, all,
+          lastBuckets == null ? null : lastBuckets.get(type), all, factor);
       FirstReports reports = new FirstReports(
           advanced(before.firstReports().shares(), JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type),
-              lastFirstReports == null ? null : lastFirstReports.get(type), factor),
+              lastFirstReports == null ? null : lastFirstReports.get(type), all, factor),
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
-              lastLateReports == null ? null : lastLateReports.get(type), factor));
+              lastLateReports == null ? null : lastLateReports.get(type), all, factor));
       next.put(type, new TypeState(history, reports, rate, capacity, queued,
           running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
           counted == null ? before.countedAt() : lastCountedAt));
@@ -211,16 +213,30 @@ public final class HintInputs {
 
   /**
    * A histogram after a refresh: {@code before} decayed by {@code factor}, plus what was counted since the last
-   * refresh. On the first, the process starts knowing what the workers ever counted, as much as a few recent jobs:
-   * a restart of the API does not make every type a cold start, and what finishes next soon outweighs it.
+   * refresh. On the first, the process starts knowing what the workers ever counted, as much as a few recent jobs
+   * (see {@link #seeded}): a restart of the API does not make every type a cold start, and what finishes next soon
+   * outweighs it.
    *
    * @param lastCounts the counts at the last refresh (null for a type not counted then)
+   * @param allCounts the type's durations, all its jobs counted, which set the scale of the first refresh
    */
   private DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
-      double factor) {
+      long[] allCounts, double factor) {
     boolean first = lastBuckets == null;
-    return first && counts != null ? DurationHistory.shapeOf(bounds, counts, STARTING_WEIGHT)
+    return first && counts != null ? seeded(bounds, counts, allCounts)
         : before.decayAndAdd(factor, first ? new long[0] : minus(counts, lastCounts));
+  }
+
+  /**
+   * A first history of {@code counts}: their shape, each job weighing what one of all the type's jobs counted
+   * ({@code allCounts}) does when they all weigh {@link #STARTING_WEIGHT}. So the type's histograms of some of its
+   * jobs (those that reported late, say) keep their weight against its durations.
+   */
+  static DurationHistory seeded(long[] bounds, long[] counts, long[] allCounts) {
+    long all = allCounts == null ? 0 : Arrays.stream(allCounts).map(n -> Math.max(0, n)).sum();
+    long these = Arrays.stream(counts).map(n -> Math.max(0, n)).sum();
+    double scale = all <= STARTING_WEIGHT ? 1 : STARTING_WEIGHT / all;
+    return DurationHistory.shapeOf(bounds, counts, these * scale);
   }
 
   private static long[] minus(long[] now, long[] before) {

@@ -46,11 +46,16 @@ class HintEstimatorTest {
     return new FirstReports(UNREPORTED.shares().decayAndAdd(1, added), UNREPORTED.lateLengths());
   }
 
-  /** The same, with {@code n} more jobs of {@code ms} that reported only at their end. */
-  static FirstReports reportedAtEnd(FirstReports reports, int n, long ms) {
+  /** {@code reports}' shares with {@code n} more at 100 %. */
+  private static DurationHistory reportAtEndShares(FirstReports reports, int n) {
     long[] atEnd = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
     atEnd[JobMetrics.FIRST_REPORT_BUCKETS.length - 1] = n;
-    return new FirstReports(reports.shares().decayAndAdd(1, atEnd), finished(reports.lateLengths(), n, ms));
+    return reports.shares().decayAndAdd(1, atEnd);
+  }
+
+  /** The same, with {@code n} more jobs of {@code ms} that reported only at their end. */
+  static FirstReports reportedAtEnd(FirstReports reports, int n, long ms) {
+    return new FirstReports(reportAtEndShares(reports, n), finished(reports.lateLengths(), n, ms));
   }
 
   /** Ten jobs each of 0.2 s, 2 s and 20 s. */
@@ -567,6 +572,18 @@ class HintEstimatorTest {
     assertEquals(least - 300 + HintEstimator.VISIBLE_MS, hint(silent, new TypeState(afterBacklog,
         reportedAtEnd(reportedAt(40, 10), 500, 150), 0, 0, Map.of(), IDLE, NOW)),
         "but a backlog of 150 ms jobs that report at their end says nothing of a job that has run 300 ms");
+    FirstReports lengthsMissing = new FirstReports(reportAtEndShares(reportedAt(37, 10), 3), UNREPORTED.lateLengths());
+    assertEquals(byEnds, hint(silent, new TypeState(shortJobs, lengthsMissing, 0, 0, Map.of(), IDLE, NOW)),
+        "late reporters whose lengths were not counted (an earlier worker): over one in twenty is too many, whatever long");
+    FirstReports fewMissing = new FirstReports(reportAtEndShares(reportedAt(98, 10), 2), UNREPORTED.lateLengths());
+    assertEquals(least - 300 + HintEstimator.VISIBLE_MS, hint(silent, new TypeState(shortJobs, fewMissing, 0, 0,
+        Map.of(), IDLE, NOW)), "one in fifty is few");
+    FirstReports longAgo = new FirstReports(reportedAt(40, 10).shares(),
+        finished(UNREPORTED.lateLengths(), 1, 5_000).decayAndAdd(0.4, new long[0]));
+    long leastPastAll = Math.round((3_000 - HintEstimator.VISIBLE_MS) / 0.1);
+    assertEquals(leastPastAll - 3_000 + HintEstimator.VISIBLE_MS, hint(running(3_000, null, 0), new TypeState(shortJobs,
+        longAgo, 0, 0, Map.of(), IDLE, NOW)), "3 s in, past every recent end: a late reporter of 5 s long decayed is an"
+        + " outlier, not all the jobs that ran as long");
     assertEquals(byEnds, hint(silent, new TypeState(shortJobs, reportedAt(1, 10, 10), 0, 0, Map.of(), IDLE, NOW)),
         "nor two jobs' reports");
 
