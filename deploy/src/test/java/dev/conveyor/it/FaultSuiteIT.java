@@ -166,11 +166,12 @@ class FaultSuiteIT {
   }
 
   /**
-   * Waits until the worker runs a sleep job (at most 15 s), SIGKILLs it, then notes the jobs it left running: those
-   * were cut short, and must run again.
+   * Waits until the worker runs a sleep job (at most 60 s: on a slow day a worker just started may take longer than
+   * 15 s to be given partitions, as three join one after another), SIGKILLs it, then notes the jobs it left running:
+   * those were cut short, and must run again.
    */
   private void killMidJob(IsolatedStack stack, Process worker, String workerId) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && stack.sql("SELECT count(*) FROM jobs WHERE status = 'running' "
         + "AND type = 'sleep' AND worker_id = $1", workerId).iterator().next().getLong(0) == 0) {
       pause(50);
