@@ -85,6 +85,8 @@ public final class HintEstimator {
   static final double REPORTED_QUANTILE = 0.95;
   /** Jobs that report later in their run than this say little by not having reported yet. */
   static final double EARLY_REPORT_SHARE = JobMetrics.LATE_REPORT_SHARE;
+  /** The same in the first reports' percent buckets. */
+  private static final long EARLY_REPORT_PERCENT = Math.round(EARLY_REPORT_SHARE * 100);
   /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
   static final double LEAST_REPORT_SHARE = 0.1;
   /** Recent ends up to this many times a silent job's least length are where it is read, rather than at it. */
@@ -336,11 +338,11 @@ public final class HintEstimator {
     if (elapsedMs < SILENT_FROM_MS) {
       return elapsedMs;
     }
-    long half = Math.round(EARLY_REPORT_SHARE * 100);
     DurationHistory shares = reports.shares();
-    long early = shares.total() - shares.weightAfter(half) < DurationHistory.MIN_WEIGHT ? -1
-        : shares.endWithin(REPORTED_QUANTILE, 0, half);
-    if (early < 0 || !fewLate(elapsedMs, reports, durations)) {
+    double lateByShares = shares.weightAfter(EARLY_REPORT_PERCENT);
+    long early = shares.total() - lateByShares < DurationHistory.MIN_WEIGHT ? -1
+        : shares.endWithin(REPORTED_QUANTILE, 0, EARLY_REPORT_PERCENT);
+    if (early < 0 || !fewLate(elapsedMs, reports, lateByShares, durations)) {
       return elapsedMs;
     }
     double share = Math.max(LEAST_REPORT_SHARE, early / 100.0);
@@ -351,10 +353,11 @@ public final class HintEstimator {
   /**
    * Whether at most a few of the type's recent jobs that ran longer than {@code elapsedMs} reported late or never (an
    * outlier long decayed counts as none). When the late reporters' lengths account for fewer than half of those the
-   * shares count late (counted by workers of an earlier version), by the shares alone: as if all ran longer.
+   * shares count late ({@code lateByShares}: counted by workers of an earlier version), by the shares alone: as if
+   * all ran longer.
    */
-  static boolean fewLate(long elapsedMs, FirstReports reports, DurationHistory durations) {
-    double lateByShares = reports.shares().weightAfter(Math.round(EARLY_REPORT_SHARE * 100));
+  private static boolean fewLate(long elapsedMs, FirstReports reports, double lateByShares,
+      DurationHistory durations) {
     if (reports.lateLengths().total() < lateByShares / 2) {
       return lateByShares <= (1 - REPORTED_QUANTILE) * reports.shares().total();
     }

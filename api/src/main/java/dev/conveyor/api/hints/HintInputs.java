@@ -20,9 +20,9 @@ import java.util.logging.Logger;
 
 /**
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how its
- * jobs first reported progress (see {@link FirstReports}), and its finishes from the job metrics in Redis (which every worker
- * writes, so every API process sees the same), its due queued jobs per priority and its running jobs from PostgreSQL,
- * and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
+ * jobs first reported progress (see {@link FirstReports}), and its finishes from the job metrics in Redis (which every
+ * worker writes, so every API process sees the same), its due queued jobs per priority and its running jobs from
+ * PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
@@ -51,7 +51,8 @@ public final class HintInputs {
    */
   private static final int BURST_MIN = 100;
   private static final TypeState UNKNOWN =
-      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), FirstReports.NONE, 0, 0, Map.of(), JobStore.Running.NONE, null);
+      new TypeState(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), FirstReports.NONE, 0, 0, Map.of(),
+          JobStore.Running.NONE, null);
 
   private final Vertx vertx;
   private final JobMetrics metrics;

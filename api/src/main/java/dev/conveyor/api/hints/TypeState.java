@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * What the hints know of one job type, shared by every API process (it is read from Redis and PostgreSQL, which they
- * all write): its recent durations, how its recent jobs first reported progress (see {@link FirstReports}), how many of its jobs finish a second lately ({@code drainPerSecond}) and
- * how many finished a second the last time a backlog of them waited ({@code capacityPerSecond}: what the workers can
- * do, which an idle spell does not lower), how many wait per priority (and how long the oldest has waited) and how many
- * run (and for how long), as counted at {@code countedAt}, plus the jobs this process accepted since.
+ * all write): its recent durations, how its recent jobs first reported progress (see {@link FirstReports}), how many
+ * of its jobs finish a second lately ({@code drainPerSecond}) and how many finished a second the last time a backlog
+ * of them waited ({@code capacityPerSecond}: what the workers can do, which an idle spell does not lower), how many
+ * wait per priority (and how long the oldest has waited) and how many run (and for how long), as counted at
+ * {@code countedAt}, plus the jobs this process accepted since.
  */
 public record TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
     double capacityPerSecond, Map<Priority, JobStore.Queued> queued, JobStore.Running running, Instant countedAt) {
