@@ -122,26 +122,40 @@ public final class IsolatedStack implements AutoCloseable {
     }
   }
 
+  /** Waits up to 90 s (slow days); on a timeout, says what readiness last answered and how the API's log ends. */
   private void awaitReady(Process api) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    String last = "no answer";
     while (System.nanoTime() < deadline) {
       if (!api.isAlive()) {
         throw new IllegalStateException("the API exited with " + api.exitValue() + "; see " + log("api"));
       }
       try {
-        if (Http.CLIENT.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        HttpResponse<String> ready = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (ready.statusCode() == 200) {
           return;
         }
+        last = ready.statusCode() + " " + ready.body();
       } catch (IOException notYet) {
-        // not listening yet
+        last = notYet.toString();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
       pause(200);
     }
-    throw new IllegalStateException("the API did not become ready; see " + log("api"));
+    throw new IllegalStateException("the API did not become ready on " + baseUrl() + "; last answer: " + last
+        + "; its log ends:\n" + logTail("api", 15));
+  }
+
+  private String logTail(String process, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log(process));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   public HttpResponse<String> submit(String json) {
