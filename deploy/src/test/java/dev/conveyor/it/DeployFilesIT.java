@@ -145,7 +145,7 @@ class DeployFilesIT {
   void probesAskTheEndpointsTheProcessesServe() throws IOException {
     List<JsonNode> manifests = manifests();
     JsonNode api = only(manifests, "Deployment", "conveyor-api").at("/spec/template/spec/containers/0");
-    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
       JsonNode get = api.path(probe).path("httpGet");
       assertEquals(8080, port(api, get.path("port")), probe + " on the API port");
       HttpResponse<String> answer = get(get.path("path").asText(), null);
@@ -157,7 +157,7 @@ class DeployFilesIT {
     JsonNode worker = only(manifests, "Deployment", "conveyor-worker").at("/spec/template/spec/containers/0");
     int healthPort = only(manifests, "ConfigMap", "conveyor-config").at("/data/CONVEYOR_WORKER_HEALTH_PORT").asInt();
     String workerHealth = Files.readString(ROOT.resolve("worker/src/main/java/dev/conveyor/worker/ops/WorkerHealth.java"));
-    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
       JsonNode get = worker.path(probe).path("httpGet");
       assertEquals(healthPort, port(worker, get.path("port")), probe + " on CONVEYOR_WORKER_HEALTH_PORT");
       assertTrue(workerHealth.contains("case \"" + get.path("path").asText() + "\""),
