@@ -1,9 +1,6 @@
 package dev.conveyor.it;
 
-import static dev.conveyor.it.Http.awaitTerminal;
 import static dev.conveyor.it.Http.eventually;
-import static dev.conveyor.it.Http.submitted;
-import static dev.conveyor.it.TestStack.KEY_ALPHA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +9,12 @@ import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.cache.RedisClients;
 import dev.conveyor.cache.RedisKeys;
 import dev.conveyor.deps.Dependency;
+import dev.conveyor.it.faults.IsolatedStack;
 import io.vertx.redis.client.Redis;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,23 +22,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The worker counts how far into its run each succeeded job's handler first reported progress, in Redis, where every
- * API process's poll hints read it.
+ * API process's poll hints read it. A stack of its own, so that no other test's jobs of the type finish meanwhile.
  */
 @ExtendWith(TestStack.class)
 class FirstReportIT {
+  private static IsolatedStack stack;
   private static Redis redis;
   private static JobMetrics metrics;
 
   @BeforeAll
-  static void connect() {
+  static void start() {
+    stack = IsolatedStack.create("firstreport", Map.of());
+    stack.startApi();
+    stack.startBuiltinWorker("firstreport-1");
     redis = RedisClients.client(TestStack.vertx(), "redis://127.0.0.1:6379");
-    metrics = new JobMetrics(redis, new RedisKeys(TestStack.env().get("CONVEYOR_NAMESPACE")),
+    metrics = new JobMetrics(redis, new RedisKeys(stack.env().get("CONVEYOR_NAMESPACE")),
         new Dependency(TestStack.vertx(), "redis", 5_000));
   }
 
   @AfterAll
   static void close() {
     redis.close();
+    stack.close();
   }
 
   @Test
@@ -46,7 +51,7 @@ class FirstReportIT {
     long[] before = firstReports("sleep");
     long[] lateBefore = lateReports("sleep");
     // Four steps of 250 ms: the first report a quarter into the run, or a little later (counted from the claim).
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":1000,\"steps\":4}}"));
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":1000,\"steps\":4}}"));
     long[] quarter = eventually(() -> firstReports("sleep"), now -> total(now) > total(before));
     Http.pause(200);
     quarter = firstReports("sleep");
@@ -58,8 +63,8 @@ class FirstReportIT {
 
     // One step: its only report at its end. Too short a run (50 ms) says nothing of longer jobs: not counted.
     long[] unreported = firstReports("sleep");
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":50,\"steps\":1}}"));
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":300,\"steps\":1}}"));
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":50,\"steps\":1}}"));
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":300,\"steps\":1}}"));
     long[] atEnd = eventually(() -> firstReports("sleep"), now -> total(now) > total(unreported));
     Http.pause(200);
     atEnd = firstReports("sleep");
@@ -73,10 +78,10 @@ class FirstReportIT {
     // A job that failed for good (its attempt timed out, after reports) did not run to its end: it says nothing of
     // when its type reports. Its count would come first, as it ended first.
     long[] failBefore = firstReports("sleep");
-    JsonNode failed = awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":3000},"
+    JsonNode failed = ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":3000},"
         + "\"timeoutMs\":1000,\"maxAttempts\":1}"));
     assertEquals("failed", failed.get("status").asText());
-    awaitTerminal(KEY_ALPHA, submitted(KEY_ALPHA, "{\"type\":\"sleep\",\"payload\":{\"ms\":200,\"steps\":2}}"));
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":200,\"steps\":2}}"));
     eventually(() -> firstReports("sleep"), now -> total(now) > total(failBefore));
     Http.pause(200);
     long[] halfway = firstReports("sleep");
@@ -84,6 +89,11 @@ class FirstReportIT {
     bucket = changed(failBefore, halfway);
     assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 50 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 65,
         "halfway in, or a little later: up to " + JobMetrics.FIRST_REPORT_BUCKETS[bucket] + " %");
+  }
+
+  private static JsonNode ended(String id) {
+    return stack.awaitJob(id, j -> j.get("status").asText().matches("succeeded|failed|cancelled"),
+        Duration.ofSeconds(60));
   }
 
   private static long[] firstReports(String type) {
