@@ -5,6 +5,7 @@ import dev.conveyor.config.Logging;
 import dev.conveyor.config.Shutdown;
 import dev.conveyor.worker.run.HandlerRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.logging.Logger;
 
 /** Entry point of {@code conveyor-worker.jar}. */
@@ -36,7 +37,7 @@ public final class WorkerMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Logging.withBlockedStacks(new VertxOptions()));
     WorkerApplication.start(vertx, config, handlers)
         .onSuccess(app -> {
           Shutdown.onSignals("conveyor-worker", () -> {
