@@ -1,6 +1,5 @@
 package dev.conveyor.config;
 
-import io.vertx.core.VertxOptions;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -10,8 +9,7 @@ import java.util.logging.Logger;
  * JSON objects ({@link JsonLogFormatter}). Netty says only warnings; Kafka's clients only errors,
  * since they warn on every reconnection attempt; the Redis client's connection manager nothing, since it prints a
  * stack trace for every broken connection. Conveyor logs an outage of each itself, once when it starts and once when
- * it ends. A warning that an event loop was blocked names where it was (Vert.x adds the stack only past 5 s by
- * default, and a loop blocked for 2 to 5 s is the one to find).
+ * it ends.
  */
 public final class Logging {
   private static final Logger[] QUIETED = {Logger.getLogger("io.netty"), Logger.getLogger("kafka")};
@@ -19,12 +17,6 @@ public final class Logging {
   private static final Logger REDIS_CONNECTIONS = Logger.getLogger("io.vertx.redis.client.impl.RedisConnectionManager");
 
   private Logging() {
-  }
-
-  /** {@code options} with blocked-thread warnings that carry the blocked thread's stack from the first one. */
-  public static VertxOptions withBlockedStacks(VertxOptions options) {
-    return options.setWarningExceptionTime(options.getMaxEventLoopExecuteTime())
-        .setWarningExceptionTimeUnit(options.getMaxEventLoopExecuteTimeUnit());
   }
 
   public static void configure() {

@@ -5,7 +5,6 @@ import dev.conveyor.config.Logging;
 import dev.conveyor.config.Shutdown;
 import dev.conveyor.worker.run.HandlerRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.util.logging.Logger;
 
 /** Entry point of {@code conveyor-worker.jar}. */
@@ -37,7 +36,7 @@ public final class WorkerMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(Logging.withBlockedStacks(new VertxOptions()));
+    Vertx vertx = Vertx.vertx();
     WorkerApplication.start(vertx, config, handlers)
         .onSuccess(app -> {
           Shutdown.onSignals("conveyor-worker", () -> {

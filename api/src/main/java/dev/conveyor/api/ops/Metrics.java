@@ -3,7 +3,6 @@ package dev.conveyor.api.ops;
 import dev.conveyor.api.http.Routes;
 import dev.conveyor.api.polling.HeldRequests;
 import dev.conveyor.cache.JobMetrics;
-import dev.conveyor.config.Logging;
 import dev.conveyor.deps.Dependencies;
 import dev.conveyor.deps.Dependency;
 import dev.conveyor.jobs.Priority;
@@ -54,8 +53,7 @@ public final class Metrics implements Routes {
   /** A Vert.x instance whose HTTP server records request timings into {@code registry}. */
   public static Vertx vertx(PrometheusMeterRegistry registry) {
     return Vertx.builder()
-        .with(Logging.withBlockedStacks(new VertxOptions()
-            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))))
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
