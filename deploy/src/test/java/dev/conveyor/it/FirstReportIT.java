@@ -92,8 +92,7 @@ class FirstReportIT {
   }
 
   private static JsonNode ended(String id) {
-    return stack.awaitJob(id, j -> j.get("status").asText().matches("succeeded|failed|cancelled"),
-        Duration.ofSeconds(60));
+    return stack.awaitJob(id, Http::terminal, Duration.ofSeconds(60));
   }
 
   private static long[] firstReports(String type) {

@@ -98,7 +98,11 @@ public final class Http {
   }
 
   public static JsonNode awaitTerminal(String key, String id) {
-    return awaitJob(key, id, j -> j.get("status").asText().matches("succeeded|failed|cancelled"), Duration.ofSeconds(60));
+    return awaitJob(key, id, Http::terminal, Duration.ofSeconds(60));
+  }
+
+  public static boolean terminal(JsonNode job) {
+    return job.get("status").asText().matches("succeeded|failed|cancelled");
   }
 
   /** Asks again until the answer satisfies the condition; fails after 20 s with the last answer. */

@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how its
  * jobs first reported progress (see {@link FirstReports}), and its finishes from the job metrics in Redis (which every
  * worker writes, so every API process sees the same), its due queued jobs per priority and its running jobs from
- * PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
+ * PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last
+ * state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());

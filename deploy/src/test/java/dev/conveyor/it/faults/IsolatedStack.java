@@ -150,12 +150,8 @@ public final class IsolatedStack implements AutoCloseable {
   }
 
   private String logTail(String process, int lines) {
-    try {
-      List<String> all = Files.readAllLines(log(process));
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(unreadable: " + e + ")";
-    }
+    List<String> all = logText(process).lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   public HttpResponse<String> submit(String json) {
