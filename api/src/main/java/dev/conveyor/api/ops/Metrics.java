@@ -52,9 +52,10 @@ public final class Metrics implements Routes {
 
   /** A Vert.x instance whose HTTP server records request timings into {@code registry}. */
   public static Vertx vertx(PrometheusMeterRegistry registry) {
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(options -> new NullSafeVertxMetrics(micrometer.metrics(options)))
         .build();
   }
 
