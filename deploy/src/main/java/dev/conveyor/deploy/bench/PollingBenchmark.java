@@ -28,11 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * worker runs at once, each awaited by clients that poll every 500 ms, back off from 100 ms to 5 s, follow
  * Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one GET per job against one
  * {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own.
- *   deploy/conveyor-bench-polling [jobs per set, default 10]
+ *   deploy/conveyor-bench-polling [jobs per set, default 10] [durations in seconds, default 0.2,2,20]
  */
 public final class PollingBenchmark {
   private static final Path DIR = Path.of("deploy", "target", "bench-polling");
-  private static final long[] DURATIONS_MS = {200, 2_000, 20_000};
+  /** The durations; others can be given, to see the hints on lengths they were not tuned on. */
+  private static final String DURATIONS_S = "0.2,2,20";
   private static final int BACKLOG = 2_000;
   /** More jobs than the worker's 64 slots: they run in rounds, and most wait for one to end. */
   private static final int BURST = 200;
@@ -51,19 +52,33 @@ public final class PollingBenchmark {
   private final HttpClient http;
   private final Poller poller;
   private final int perSet;
+  private final long[] durationsMs;
   private final long ticksPerSecond = ProcessCpu.clockTicksPerSecond();
   private final List<Row> rows = new ArrayList<>();
   private final List<String> many = new ArrayList<>();
 
-  private PollingBenchmark(Stack stack, HttpClient http, int perSet) {
+  private PollingBenchmark(Stack stack, HttpClient http, int perSet, long[] durationsMs) {
     this.stack = stack;
     this.http = http;
     this.poller = new Poller(http, stack.apiPort(), stack.key());
     this.perSet = perSet;
+    this.durationsMs = durationsMs;
+  }
+
+  /** "0.5,5,60" (seconds) to milliseconds. */
+  static long[] durationsMs(String seconds) {
+    long[] ms = Arrays.stream(seconds.split(","))
+        .mapToLong(s -> Math.round(Double.parseDouble(s.trim()) * 1000))
+        .toArray();
+    if (ms.length == 0 || Arrays.stream(ms).anyMatch(d -> d <= 0)) {
+      throw new IllegalArgumentException("durations must be positive seconds, comma-separated: " + seconds);
+    }
+    return ms;
   }
 
   public static void main(String[] args) throws Exception {
     int perSet = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    long[] durationsMs = durationsMs(args.length > 1 ? args[1] : DURATIONS_S);
     Logging.configure();
     Benchmark.wipe(DIR);
     Files.createDirectories(DIR);
@@ -76,7 +91,7 @@ public final class PollingBenchmark {
       stack.startConveyor();
       stack.startWorker(true);
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      PollingBenchmark bench = new PollingBenchmark(stack, http, perSet);
+      PollingBenchmark bench = new PollingBenchmark(stack, http, perSet, durationsMs);
       bench.run();
       bench.print(System.out);
       bench.writeJson(DIR.resolve("results.json"));
@@ -103,7 +118,7 @@ public final class PollingBenchmark {
       awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, HASH_WARM_UP));
     }
     awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, sleep(200)));
-    for (long ms : DURATIONS_MS) {
+    for (long ms : durationsMs) {
       for (Poller.Strategy strategy : Poller.Strategy.values()) {
         measure(String.format("%.1f s", ms / 1000.0), strategy, Collections.nCopies(perSet, sleep(ms)));
       }
@@ -111,7 +126,7 @@ public final class PollingBenchmark {
     Random random = new Random(42);
     List<String> mixed = new ArrayList<>();
     for (int i = 0; i < perSet; i++) {
-      mixed.add(sleep(DURATIONS_MS[random.nextInt(DURATIONS_MS.length)]));
+      mixed.add(sleep(durationsMs[random.nextInt(durationsMs.length)]));
     }
     for (Poller.Strategy strategy : Poller.Strategy.values()) {
       say("backlog of " + BACKLOG + " jobs of 50 ms, then the mixed set");
@@ -238,7 +253,7 @@ public final class PollingBenchmark {
     }
     ArrayNode manyNode = root.putArray("manyAtOnce");
     many.forEach(manyNode::add);
-    root.put("durationsMs", Arrays.toString(DURATIONS_MS));
+    root.put("durationsMs", Arrays.toString(durationsMs));
     json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
   }
 
