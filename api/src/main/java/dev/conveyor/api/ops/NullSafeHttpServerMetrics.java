@@ -10,8 +10,8 @@ import io.vertx.core.spi.observability.HttpResponse;
 /**
  * Vert.x Micrometer's HTTP server metrics, minus one crash. In Vert.x 5.0.8 a connection accepted before the
  * server's bind has completed gets no socket metric (they are created after the bind), but its HTTP connection does
- * get the server's metrics; {@code VertxHttpServerMetrics.requestBegin} then throws a NullPointerException for each
- * of its requests, which fails the request. Such a connection now goes unrecorded instead.
+ * get the server's metrics; {@code VertxHttpServerMetrics.requestBegin} then throws a NullPointerException on its
+ * first request, and Vert.x closes the connection under it. Such a connection now goes unrecorded instead.
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 final class NullSafeHttpServerMetrics implements HttpServerMetrics<Object, Object, Object> {
