@@ -50,9 +50,9 @@ final class Poller {
   private final String base;
   private final String authorization;
 
-  Poller(HttpClient http, int port, String key) {
+  Poller(HttpClient http, String base, String key) {
     this.http = http;
-    this.base = "http://127.0.0.1:" + port;
+    this.base = base;
     this.authorization = "Bearer " + key;
   }
 

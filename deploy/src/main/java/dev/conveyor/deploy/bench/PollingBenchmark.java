@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * and 20 s, then a mix of the three queued behind a backlog, then a burst of 200 jobs of 3 s, three times what the
  * worker runs at once, each awaited by clients that poll every 500 ms, back off from 100 ms to 5 s, follow
  * Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one GET per job against one
- * {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own.
- *   deploy/conveyor-bench-polling [jobs per set, default 10] [durations in seconds, default 0.2,2,20]
+ * {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own. Usage: see
+ * {@link PollingOptions#USAGE}.
  */
 public final class PollingBenchmark {
   private static final Path DIR = Path.of("deploy", "target", "bench-polling");
-  /** The durations; others can be given, to see the hints on lengths they were not tuned on. */
-  private static final String DURATIONS_S = "0.2,2,20";
   private static final int BACKLOG = 2_000;
   /** More jobs than the worker's 64 slots: they run in rounds, and most wait for one to end. */
   private static final int BURST = 200;
@@ -48,7 +47,7 @@ public final class PollingBenchmark {
       double withinTarget, long bytesPerJob, double apiCpuMsPerJob) {
   }
 
-  private final Stack stack;
+  private final PollingTarget target;
   private final HttpClient http;
   private final Poller poller;
   private final int perSet;
@@ -57,52 +56,69 @@ public final class PollingBenchmark {
   private final List<Row> rows = new ArrayList<>();
   private final List<String> many = new ArrayList<>();
 
-  private PollingBenchmark(Stack stack, HttpClient http, int perSet, long[] durationsMs) {
-    this.stack = stack;
+  private PollingBenchmark(PollingTarget target, HttpClient http, int perSet, long[] durationsMs) {
+    this.target = target;
     this.http = http;
-    this.poller = new Poller(http, stack.apiPort(), stack.key());
+    this.poller = new Poller(http, target.baseUrl(), target.key());
     this.perSet = perSet;
     this.durationsMs = durationsMs;
   }
 
-  /** "0.5,5,60" (seconds) to milliseconds. */
-  static long[] durationsMs(String seconds) {
-    long[] ms = Arrays.stream(seconds.split(","))
-        .mapToLong(s -> Math.round(Double.parseDouble(s.trim()) * 1000))
-        .toArray();
-    if (ms.length == 0 || Arrays.stream(ms).anyMatch(d -> d <= 0)) {
-      throw new IllegalArgumentException("durations must be positive seconds, comma-separated: " + seconds);
-    }
-    return ms;
-  }
-
   public static void main(String[] args) throws Exception {
-    int perSet = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    long[] durationsMs = durationsMs(args.length > 1 ? args[1] : DURATIONS_S);
+    PollingOptions options;
+    try {
+      options = PollingOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench-polling: " + e.getMessage() + "\n" + PollingOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    int perSet = options.perSet();
+    long[] durationsMs = options.durationsMs();
     Logging.configure();
     Benchmark.wipe(DIR);
     Files.createDirectories(DIR);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    if (options.url().isPresent()) {
+      PollingTarget target;
+      try {
+        target = PollingTarget.running(options.url().get(), options.key().orElse(null), options.apiPid());
+      } catch (IllegalArgumentException e) {
+        System.err.println("bench-polling: " + e.getMessage());
+        System.exit(2);
+        return;
+      }
+      System.exit(measure(new PollingBenchmark(target, http, perSet, durationsMs)));
+    }
     Vertx vertx = Vertx.vertx();
     Stack stack = new Stack(DIR);
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-stop"));
-    int status = 0;
+    int status = 1;
     try {
       JobsDb.drop(vertx, Stack.DATABASE);
       stack.startConveyor();
       stack.startWorker(true);
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      PollingBenchmark bench = new PollingBenchmark(stack, http, perSet, durationsMs);
-      bench.run();
-      bench.print(System.out);
-      bench.writeJson(DIR.resolve("results.json"));
+      status = measure(new PollingBenchmark(PollingTarget.of(stack), http, perSet, durationsMs));
     } catch (Exception e) {
       System.err.println("bench-polling: FAILED: " + e);
-      status = 1;
     } finally {
       stack.close();
       vertx.close();
     }
     System.exit(status);
+  }
+
+  /** Runs, prints and writes the results; 0 if all went well, else 1. */
+  private static int measure(PollingBenchmark bench) {
+    try {
+      bench.run();
+      bench.print(System.out);
+      bench.writeJson(DIR.resolve("results.json"));
+      return 0;
+    } catch (Exception e) {
+      System.err.println("bench-polling: FAILED: " + e);
+      return 1;
+    }
   }
 
   private void run() throws Exception {
@@ -141,7 +157,7 @@ public final class PollingBenchmark {
 
   private void measure(String set, Poller.Strategy strategy, List<String> bodies) throws Exception {
     say(set + ": " + strategy.label);
-    long before = apiTicks();
+    double before = apiTicks();
     List<Poller.Seen> seen = awaitAll(strategy, bodies);
     double cpuMs = (apiTicks() - before) * 1000.0 / ticksPerSecond;
     long[] delays = seen.stream().mapToLong(Poller.Seen::delayMs).sorted().toArray();
@@ -153,7 +169,7 @@ public final class PollingBenchmark {
   private List<Poller.Seen> awaitAll(Poller.Strategy strategy, List<String> bodies) throws Exception {
     List<CompletableFuture<Poller.Seen>> runs = bodies.stream().map(b -> poller.run(b, strategy)).toList();
     CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-    stack.checkAlive();
+    target.checkAlive().run();
     return runs.stream().map(CompletableFuture::join).toList();
   }
 
@@ -169,7 +185,7 @@ public final class PollingBenchmark {
   /** 100 jobs of 2 s: one GET per job following each hint, against one ?ids= request a round. */
   private void manyAtOnce() throws Exception {
     say(MANY + " jobs at once: one GET per job, then one ?ids= request a round");
-    long before = apiTicks();
+    double before = apiTicks();
     List<Poller.Seen> single = awaitAll(Poller.Strategy.HINTS, Collections.nCopies(MANY, sleep(2_000)));
     double singleCpu = (apiTicks() - before) * 1000.0 / ticksPerSecond;
     long singleGets = single.stream().mapToLong(Poller.Seen::gets).sum();
@@ -182,10 +198,15 @@ public final class PollingBenchmark {
     before = apiTicks();
     long manyGets = poller.awaitMany(ids, bytes).get(2, TimeUnit.MINUTES);
     double manyCpu = (apiTicks() - before) * 1000.0 / ticksPerSecond;
-    many.add(String.format("one GET per job: %,d GETs, %,d bytes, API CPU %.0f ms", singleGets,
-        single.stream().mapToLong(Poller.Seen::bytes).sum(), singleCpu));
-    many.add(String.format("one ?ids= request a round: %,d GETs, %,d bytes, API CPU %.0f ms", manyGets, bytes.get(),
-        manyCpu));
+    many.add(String.format("one GET per job: %,d GETs, %,d bytes, API CPU %s", singleGets,
+        single.stream().mapToLong(Poller.Seen::bytes).sum(), cpu(singleCpu, "%.0f ms")));
+    many.add(String.format("one ?ids= request a round: %,d GETs, %,d bytes, API CPU %s", manyGets, bytes.get(),
+        cpu(manyCpu, "%.0f ms")));
+  }
+
+  /** CPU time as {@code format} says, or that it was not measured (a Conveyor whose API process is not known). */
+  private static String cpu(double ms, String format) {
+    return Double.isNaN(ms) ? "not measured" : String.format(format, ms);
   }
 
   private String submit(String body) throws Exception {
@@ -194,8 +215,8 @@ public final class PollingBenchmark {
 
   private String post(String path, String body) throws Exception {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + stack.apiPort() + path))
-        .header("Authorization", "Bearer " + stack.key()).header("Content-Type", "application/json")
+            URI.create(target.baseUrl() + path))
+        .header("Authorization", "Bearer " + target.key()).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 202) {
       throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
@@ -203,8 +224,10 @@ public final class PollingBenchmark {
     return response.body();
   }
 
-  private long apiTicks() {
-    return ProcessCpu.cpuTicks(stack.api().pid()).orElse(0);
+  /** The API's CPU ticks so far; NaN when not known, so that what is computed from them says so. */
+  private double apiTicks() {
+    OptionalLong ticks = target.apiTicks();
+    return ticks.isPresent() ? ticks.getAsLong() : Double.NaN;
   }
 
   /** The target for a client that follows the hints: seen at most max(100 ms, 10 % of its length) late. */
@@ -229,8 +252,9 @@ public final class PollingBenchmark {
         + "| bytes per job | API CPU per job |");
     out.println("|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      out.printf("| %s | %s | %.1f | %,d / %,d ms | %.0f %% | %,d | %.2f ms |%n", r.set(), r.strategy().label,
-          r.getsPerJob(), r.delayP50(), r.delayP95(), r.withinTarget() * 100, r.bytesPerJob(), r.apiCpuMsPerJob());
+      out.printf("| %s | %s | %.1f | %,d / %,d ms | %.0f %% | %,d | %s |%n", r.set(), r.strategy().label,
+          r.getsPerJob(), r.delayP50(), r.delayP95(), r.withinTarget() * 100, r.bytesPerJob(),
+          cpu(r.apiCpuMsPerJob(), "%.2f ms"));
     }
     out.println();
     many.forEach(line -> out.println(MANY + " jobs of 2 s awaited by one client, " + line));
@@ -249,7 +273,8 @@ public final class PollingBenchmark {
       items.addObject().put("set", r.set()).put("client", r.strategy().name()).put("jobs", r.jobs())
           .put("getsPerJob", r.getsPerJob()).put("delayP50Ms", r.delayP50()).put("delayP95Ms", r.delayP95())
           .put("withinTargetShare", r.withinTarget())
-          .put("bytesPerJob", r.bytesPerJob()).put("apiCpuMsPerJob", r.apiCpuMsPerJob());
+          .put("bytesPerJob", r.bytesPerJob())
+          .put("apiCpuMsPerJob", Double.isNaN(r.apiCpuMsPerJob()) ? null : r.apiCpuMsPerJob());
     }
     ArrayNode manyNode = root.putArray("manyAtOnce");
     many.forEach(manyNode::add);
