@@ -214,11 +214,19 @@ public final class JobStore {
       + ") * 100.0 / progress_percent)) * 1000";
 
   /**
-   * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, and the
-   * median length (from the claim) their progress rates point at, 0 while none has reported progress.
+   * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, the median
+   * length (from the claim) their progress rates point at and the 10th and 90th percentiles of those lengths (all 0
+   * while none has reported progress), and how long ago the earliest- and the latest-due of them were due (-1 if not
+   * known).
    */
-  public record Running(long count, long longestMs, long shortestMs, long lengthMs) {
+  public record Running(long count, long longestMs, long shortestMs, long lengthMs, long shortLengthMs,
+      long longLengthMs, long earliestDueMs, long latestDueMs) {
     public static final Running NONE = new Running(0, 0, 0, 0);
+
+    /** Running jobs whose lengths are known only as one and whose due times are not known. */
+    public Running(long count, long longestMs, long shortestMs, long lengthMs) {
+      this(count, longestMs, shortestMs, lengthMs, lengthMs, lengthMs, -1, -1);
+    }
   }
 
   /** The namespace's running jobs per type; there are no more of them than the workers have slots, so few to count. */
@@ -226,16 +234,27 @@ public final class JobStore {
     return query("SELECT type, count(*), "
             + "coalesce(extract(epoch FROM now() - min(" + ATTEMPT_START + ")) * 1000, 0), "
             + "coalesce(extract(epoch FROM now() - max(" + ATTEMPT_START + ")) * 1000, 0), "
-            + "coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY " + PROGRESS_LENGTH_MS + ") "
-            + "FILTER (WHERE progress_percent > 0), 0) "
+            + progressLengthPercentile(0.5) + ", " + progressLengthPercentile(0.1) + ", "
+            + progressLengthPercentile(0.9) + ", "
+            + "extract(epoch FROM now() - min(coalesce(run_at, created_at))) * 1000, "
+            + "extract(epoch FROM now() - max(coalesce(run_at, created_at))) * 1000 "
             + "FROM jobs WHERE namespace = $1 AND status = 'running' GROUP BY type", Tuple.of(namespace))
         .map(rows -> {
           java.util.Map<String, Running> running = new java.util.HashMap<>();
-          rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1),
-              Math.max(0, Math.round(row.getDouble(2))), Math.max(0, Math.round(row.getDouble(3))),
-              Math.max(0, Math.round(row.getDouble(4))))));
+          rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1), millis(row, 2),
+              millis(row, 3), millis(row, 4), millis(row, 5), millis(row, 6), millis(row, 7), millis(row, 8))));
           return running;
         });
+  }
+
+  /** The {@code q} percentile of the lengths the running jobs' progress rates point at; 0 while none reported. */
+  private static String progressLengthPercentile(double q) {
+    return "coalesce(percentile_cont(" + q + ") WITHIN GROUP (ORDER BY " + PROGRESS_LENGTH_MS
+        + ") FILTER (WHERE progress_percent > 0), 0)";
+  }
+
+  private static long millis(Row row, int column) {
+    return Math.max(0, Math.round(row.getDouble(column)));
   }
 
   /** The bytes of payload and result the tenant's jobs among these ids hold, as stored. */

@@ -155,6 +155,7 @@ class LeaseStoreIT {
       throws InterruptedException {
     String type = "running-" + JobIds.next();
     Job first = insertOfType(type);
+    Thread.sleep(200);
     Job second = insertOfType(type);
     insertOfType(type);
     TestStack.await(claim(first.id(), "w", "w/running", 30_000));
@@ -165,6 +166,10 @@ class LeaseStoreIT {
     assertTrue(running.longestMs() >= 300, "the first has run 300 ms: " + running);
     assertTrue(running.longestMs() - running.shortestMs() >= 250, "the second started 300 ms later: " + running);
     assertEquals(0, running.lengthMs(), "no progress reported, no length known: " + running);
+    assertEquals(0, running.shortLengthMs() + running.longLengthMs(), "nor their spread: " + running);
+    assertTrue(running.latestDueMs() >= 300, "the second was due before its claim 300 ms ago: " + running);
+    long dueApart = running.earliestDueMs() - running.latestDueMs();
+    assertTrue(dueApart >= 190 && dueApart <= 260, "the first was due 200 ms before the second: " + running);
 
     // The first's handler began 100 ms after its claim and is 25 % through 100 ms later: 100 + 400 ms long.
     Job claimedFirst = TestStack.await(store.find(first.id())).orElseThrow();
@@ -174,9 +179,12 @@ class LeaseStoreIT {
     Job reported = TestStack.await(store.find(first.id())).orElseThrow();
     long expected = java.time.Duration.between(reported.attemptStartedAt(), reported.handlerStartedAt()).toMillis()
         + java.time.Duration.between(reported.handlerStartedAt(), reported.updatedAt()).toMillis() * 4;
-    long length = TestStack.await(store.runningByType(NAMESPACE)).get(type).lengthMs();
+    JobStore.Running oneReported = TestStack.await(store.runningByType(NAMESPACE)).get(type);
+    long length = oneReported.lengthMs();
     assertTrue(Math.abs(length - expected) <= 5 && expected > sinceClaim, "the length its progress rate points at, "
         + expected + " ms: " + length);
+    assertEquals(length, oneReported.shortLengthMs(), "one length known: every percentile of it");
+    assertEquals(length, oneReported.longLengthMs(), "one length known: every percentile of it");
 
     // The second reports the moment its handler began, which gives no rate: it is as long as it has run, at least.
     TestStack.await(store.progress(new JobStore.Attempt(second.id(), 1, "w/running"), new Progress(25, "at once"),
@@ -184,9 +192,15 @@ class LeaseStoreIT {
     Thread.sleep(200);
     Job secondReported = TestStack.await(store.find(second.id())).orElseThrow();
     long ranMs = java.time.Duration.between(secondReported.attemptStartedAt(), Instant.now()).toMillis();
-    long median = TestStack.await(store.runningByType(NAMESPACE)).get(type).lengthMs();
+    JobStore.Running bothReported = TestStack.await(store.runningByType(NAMESPACE)).get(type);
+    long median = bothReported.lengthMs();
     assertTrue(median >= (expected + ranMs) / 2 - 5 && median <= (expected + ranMs) / 2 + 50,
         "the median of " + expected + " ms and the " + ranMs + " ms the second has run: " + median);
+    long shorter = Math.min(expected, ranMs);
+    long apart = Math.abs(expected - ranMs);
+    assertTrue(Math.abs(bothReported.shortLengthMs() - (shorter + apart / 10)) <= 50
+        && Math.abs(bothReported.longLengthMs() - (shorter + apart * 9 / 10)) <= 50,
+        "the 10th and 90th percentiles of " + expected + " and " + ranMs + " ms: " + bothReported);
     assertFalse(TestStack.await(store.runningByType("elsewhere")).containsKey(type), "another namespace's count");
   }
 

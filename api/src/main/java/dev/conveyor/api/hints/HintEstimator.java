@@ -19,13 +19,15 @@ import java.time.Instant;
  *   flowing. Then its first look: where a read costs least over the type's recent ends (see
  *   {@link DurationHistory#cheapestRead}), or a share of the way there if that is far and those ends were close
  *   together (see {@link #probe}), counted from when it was due if that was only a moment ago. While the slots are
- *   full of jobs whose progress points at another length than the recent ends, that length instead (see
- *   {@link #unlikeRecent}).</li>
+ *   full of jobs whose progress points at another length than the recent ends, or of jobs due with it whose progress
+ *   points at one length, that length instead (see {@link #unlikeRecent} and {@link #ofTheirBurst}).</li>
  *   <li>Running with progress: the end its progress rate points at, or where most recent jobs that ended close to
  *   it had ended (a job's end takes a moment more than its handler).</li>
- *   <li>Running without: when its type's jobs report early in their run and few of those that ran longer reported
- *   late, when its first report is due if it is as long as its silence says (see {@link #unreportedLength}); else
- *   where a read costs least over the recent jobs that ran longer than this one has.</li>
+ *   <li>Running without, due with running jobs whose progress points at one length: that length (see
+ *   {@link #ofTheirBurst}). Else, when its type's jobs report early in their run and few of those that ran longer
+ *   reported late, when its first report is due if it is as long as its silence says (see
+ *   {@link #unreportedLength}); else where a read costs least over the recent jobs that ran longer than this one
+ *   has.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
@@ -106,6 +108,11 @@ public final class HintEstimator {
    * the running jobs, not from a drain rate that may not have been measured yet.
    */
   static final long SLOTS_FULL_MS = 200;
+  /**
+   * Jobs due within this of one another came together: a burst that a client submits one request at a time spans some
+   * hundreds of milliseconds.
+   */
+  static final long BURST_GAP_MS = 1_000;
 
   private HintEstimator() {
   }
@@ -119,7 +126,7 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type.durations(), type.firstReports(), minMs)
+    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs)
         : queued(job, now, type, minMs);
     return clamp(spread(stretch(raw, load), jitter), minMs, maxMs);
   }
@@ -162,7 +169,8 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    long end = slotsFull && unlikeRecent(running.lengthMs(), type.durations())
+    long end = slotsFull && (unlikeRecent(running.lengthMs(), type.durations())
+        || ofTheirBurst(untilDue > 0 ? -(untilDue + sinceCount) : sinceDue - sinceCount, running))
         ? running.lengthMs() + FINISH_MS
         : type.durations().known()
             ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
@@ -214,6 +222,20 @@ public final class HintEstimator {
         || lengthMs > durations.percentile(1 - NARROW_SHARE));
   }
 
+  /**
+   * Whether a job (queued, or running without a report) due {@code dueBeforeCountMs} before the running jobs were
+   * counted came with them (due within {@link #BURST_GAP_MS} of when they were), and their progress points at lengths
+   * close together (the 10th percentile more than half the 90th): it is then most likely like them, whatever lengths
+   * the type's recent jobs had. A burst of 200 jobs of 3 s on 64 slots is then read as each of its rounds ends, where
+   * recent ends of 50 ms had each job read just after its start, then as its first report came, then at its end.
+   */
+  static boolean ofTheirBurst(long dueBeforeCountMs, JobStore.Running running) {
+    return running.lengthMs() > 0 && running.latestDueMs() >= 0
+        && running.shortLengthMs() * 2 > running.longLengthMs()
+        && dueBeforeCountMs >= running.latestDueMs() - BURST_GAP_MS
+        && dueBeforeCountMs <= running.earliestDueMs() + BURST_GAP_MS;
+  }
+
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
   private static Instant due(Job job) {
     Instant due = job.firstDue();
@@ -235,7 +257,10 @@ public final class HintEstimator {
    * length the running jobs' progress points at; before any reports, the length at which the slots would give the
    * throughput the workers reached when a backlog of the type last waited (a backlog like the last one then drains
    * as that one did), kept within the bulk of the recent ends (10th to 90th percentile), since that throughput may
-   * be old and of other slots; else the type's median recent duration.
+   * be old and of other slots; else the type's median recent duration. Before any reports, too, when the type's jobs
+   * report early and even the youngest running has not, at least the length its silence says (see
+   * {@link #unreportedLength}): 64 jobs of 3 s silent at 160 ms, after a backlog of 50 ms jobs, free their slots
+   * after a second or more, not in a moment (each read of a job waiting for them came 140 ms after the last).
    */
   static double typicalMs(TypeState type) {
     JobStore.Running running = type.running();
@@ -243,13 +268,18 @@ public final class HintEstimator {
       return running.lengthMs();
     }
     DurationHistory durations = type.durations();
+    double typical;
     if (type.capacityPerSecond() <= 0) {
-      return durations.median();
+      typical = durations.median();
+    } else {
+      double byCapacity = running.count() * 1000 / type.capacityPerSecond();
+      typical = durations.known()
+          ? Math.max(durations.percentile(NARROW_SHARE), Math.min(durations.percentile(1 - NARROW_SHARE), byCapacity))
+          : byCapacity;
     }
-    double byCapacity = running.count() * 1000 / type.capacityPerSecond();
-    return durations.known()
-        ? Math.max(durations.percentile(NARROW_SHARE), Math.min(durations.percentile(1 - NARROW_SHARE), byCapacity))
-        : byCapacity;
+    long silentFor = running.shortestMs();
+    long least = running.count() > 0 ? unreportedLength(silentFor, type.firstReports(), durations) : silentFor;
+    return least > silentFor ? Math.max(typical, least) : typical;
   }
 
   /**
@@ -281,11 +311,19 @@ public final class HintEstimator {
     return Math.abs(typicalMs - ageMs);
   }
 
-  static long running(Job job, Instant now, DurationHistory durations, FirstReports firstReports, long minMs) {
+  static long running(Job job, Instant now, TypeState type, long minMs) {
+    DurationHistory durations = type.durations();
     Instant attemptStart = attemptStart(job);
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
     long end;
+    long byBurst = byProgress > 0 || job.attempts() > 1
+        || !ofTheirBurst(Duration.between(job.firstDue(), type.countedAt() == null ? now : type.countedAt())
+            .toMillis(), type.running()) ? -1 : type.running().lengthMs() + FINISH_MS;
+    if (byBurst > elapsed) {
+      // Not reported yet, but due with jobs that agree on their length: most likely as long as they are.
+      return byBurst - elapsed + VISIBLE_MS;
+    }
     if (byProgress > 0) {
       long tolerance = Math.max(ALIKE_MIN_MS, Math.round(byProgress * ALIKE_SHARE));
       long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
@@ -293,7 +331,7 @@ public final class HintEstimator {
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
     } else {
       // An attempt with a time limit ends by then, silent or not.
-      long least = Math.min(unreportedLength(elapsed, firstReports, durations),
+      long least = Math.min(unreportedLength(elapsed, type.firstReports(), durations),
           job.timeoutMs() == null ? Long.MAX_VALUE : Math.max(elapsed, job.timeoutMs() + FINISH_MS));
       if (least > elapsed) {
         // Most likely it does not end before: a read then finds its first report if it is up to ten times as long,

@@ -252,6 +252,60 @@ class HintEstimatorTest {
   }
 
   @Test
+  void behindRunningJobsOfItsOwnBurstThatAgreeOnALengthAQueuedJobGoesByThatLength() {
+    // Recent ends of every kind: 3 s lies between their 10th and 90th percentiles, so it is not unlike them.
+    DurationHistory spread = finished(finished(finished(finished(NONE, 100, 50), 20, 500), 20, 5_000), 20, 60_000);
+    assertFalse(HintEstimator.unlikeRecent(3_000, spread), "3 s is among the recent ends");
+    Map<Priority, JobStore.Queued> queue = Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000));
+    // 64 of a burst run, due 1.0 to 1.2 s ago, their progress pointing at 2.9 to 3.1 s.
+    JobStore.Running ofTheBurst = new JobStore.Running(64, 1_000, 900, 3_000, 2_900, 3_100, 1_200, 1_000);
+    long wait = 2_000; // none ahead of it: it starts when the first of them ends, 3 s after it began 1 s ago
+    assertEquals(wait + byHistoryLook(spread), hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue,
+        new JobStore.Running(64, 1_000, 900, 3_000), NOW)), "their due times not known: the recent ends");
+    long look = HintEstimator.START_MS + 3_000 + HintEstimator.FINISH_MS + HintEstimator.VISIBLE_MS;
+    assertEquals(wait + look, hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue, ofTheBurst, NOW)),
+        "due with them: read 3 s after its start, as they end, not just after it as most recent jobs ended");
+    assertEquals(wait + look, hint(queuedSince(1_900), new TypeState(spread, UNREPORTED, 0, 0, queue, ofTheBurst, NOW)),
+        "due up to a second before the earliest of them");
+    assertEquals(wait + byHistoryLook(spread), hint(queuedSince(3_000), new TypeState(spread, UNREPORTED, 0, 0,
+        Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_000)), ofTheBurst, NOW)),
+        "due 1.8 s before them: not of their burst, the recent ends say where to look");
+    assertEquals(wait + byHistoryLook(spread), hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue,
+        new JobStore.Running(64, 1_000, 900, 3_000, 500, 60_000, 1_200, 1_000), NOW)),
+        "of their burst, but they disagree (0.5 to 60 s): their median says little of this one");
+    Job later = queuedSince(1_000);
+    TypeState countedBefore = new TypeState(spread, UNREPORTED, 0, 0, queue,
+        new JobStore.Running(64, 4_500, 4_400, 3_000, 2_900, 3_100, 4_700, 4_500), NOW.minusMillis(2_000));
+    assertEquals(hint(later, new TypeState(spread, UNREPORTED, 0, 0, queue,
+            new JobStore.Running(64, 4_500, 4_400, 3_000), NOW.minusMillis(2_000))), hint(later, countedBefore),
+        "due 1 s ago, 3.5 s after jobs due 4.5 s before a count 2 s old: another burst");
+    assertTrue(HintEstimator.ofTheirBurst(4_500 - 2_000 + 1_000, countedBefore.running()),
+        "the same job due 2.5 s earlier would have been of it");
+    assertFalse(HintEstimator.ofTheirBurst(1_000, new JobStore.Running(64, 1_000, 900, 3_000)),
+        "due times not known");
+
+    Job silent = running(200, null, 0); // due just now, with the burst's last
+    TypeState burstRuns = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), ofTheBurst, NOW);
+    assertEquals(3_000 + HintEstimator.FINISH_MS - 200 + HintEstimator.VISIBLE_MS, hint(silent, burstRuns),
+        "running 200 ms, not reported yet: read as they end");
+    TypeState nothingRuns = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
+    assertEquals(hint(silent, nothingRuns), hint(silent, new TypeState(spread, UNREPORTED, 0, 0, Map.of(),
+        new JobStore.Running(64, 1_000, 900, 3_000), NOW)), "their due times not known: as if nothing ran");
+    assertEquals(hint(running(3_500, null, 0), nothingRuns), hint(running(3_500, null, 0), burstRuns),
+        "past their length: as if nothing ran");
+    Job reported = running(1_000, new Progress(50, null), 1_000);
+    assertEquals(hint(reported, nothingRuns), hint(reported, burstRuns), "its own progress says more");
+    assertFalse(HintEstimator.ofTheirBurst(1_000, new JobStore.Running(64, 200, 100, 0, 0, 0, 1_200, 1_000)),
+        "none has reported progress");
+  }
+
+  /** A queued job's first look at it running, by the type's recent ends alone. */
+  private static long byHistoryLook(DurationHistory durations) {
+    return HintEstimator.START_MS + HintEstimator.probe(durations, durations.cheapestRead(0, HintEstimator.borne(1),
+        HintEstimator.READ_COST)) + HintEstimator.VISIBLE_MS;
+  }
+
+  @Test
   void jobsThatFillTheSlotsTakeWhatTheirProgressSaysElseWhatTheLastBacklogsThroughputSaysElseTheRecentMedian() {
     DurationHistory threeSeconds = finished(NONE, 100, 3_000);
     JobStore.Running young = new JobStore.Running(64, 200, 100, 0);
@@ -271,6 +325,18 @@ class HintEstimatorTest {
     long wait = hint(queuedSince(50), new TypeState(backlogThenBurst, UNREPORTED, 0, 1_100, backlog, young, NOW));
     assertTrue(wait > 1_200 && wait < 2_200, "behind 1,667 of 2,000 jobs of 50 ms after jobs of 3 s, none reported"
         + " yet: they drain as the last backlog did, in about 1.5 s, not in 26 rounds of 3 s: " + wait);
+
+    FirstReports early = reportedAt(20, 10);
+    JobStore.Running silent = new JobStore.Running(64, 200, 160, 0);
+    assertEquals(Math.round((160 - HintEstimator.VISIBLE_MS) / 0.1), HintEstimator.typicalMs(new TypeState(
+        backlogThenBurst, early, 0, 1_100, Map.of(), silent, NOW)), 1e-9, "its jobs report a tenth in, and the"
+        + " youngest running is silent at 160 ms: they run 1.45 s at least, not the 58 ms the throughput says");
+    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(backlogThenBurst, early, 0, 1_100,
+        Map.of(), new JobStore.Running(64, 200, 90, 0), NOW)), 1e-9, "silent for less than a report takes to be seen");
+    assertEquals(64 * 1000 / 1_100.0, HintEstimator.typicalMs(new TypeState(backlogThenBurst, reportedAt(20, 60), 0,
+        1_100, Map.of(), silent, NOW)), 1e-9, "jobs that report late say nothing by their silence");
+    assertEquals(threeSeconds.median(), HintEstimator.typicalMs(new TypeState(threeSeconds, early, 0, 0, Map.of(),
+        silent, NOW)), 1e-9, "nor does a silence shorter than the recent length");
   }
 
   @Test
@@ -404,7 +470,7 @@ class HintEstimatorTest {
         "ends far apart: the first look stays with the short jobs");
     long in = bucketEnd(305);
     assertEquals(bucketEnd(340) - in + HintEstimator.VISIBLE_MS, HintEstimator.running(running(in, null, 0), NOW,
-        spread, UNREPORTED, 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
+        new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
   }
 
   @Test
