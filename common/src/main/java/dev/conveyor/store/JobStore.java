@@ -215,18 +215,26 @@ public final class JobStore {
 
   /**
    * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, the median
-   * length (from the claim) their progress rates point at and the 10th and 90th percentiles of those lengths (all 0
-   * while none has reported progress), and how long ago the earliest- and the latest-due of them were due (-1 if not
-   * known).
+   * length (from the claim) their progress rates point at (0 while none has reported progress), and what those on
+   * their first attempt that have reported say (see {@link FirstAttempts}).
    */
-  public record Running(long count, long longestMs, long shortestMs, long lengthMs, long shortLengthMs,
-      long longLengthMs, long earliestDueMs, long latestDueMs) {
+  public record Running(long count, long longestMs, long shortestMs, long lengthMs, FirstAttempts firstAttempts) {
     public static final Running NONE = new Running(0, 0, 0, 0);
 
-    /** Running jobs whose lengths are known only as one and whose due times are not known. */
+    /** Running jobs of which nothing more is known. */
     public Running(long count, long longestMs, long shortestMs, long lengthMs) {
-      this(count, longestMs, shortestMs, lengthMs, lengthMs, lengthMs, -1, -1);
+      this(count, longestMs, shortestMs, lengthMs, FirstAttempts.NONE);
     }
+  }
+
+  /**
+   * The running jobs of a type on their first attempt that have reported progress: how many, the 10th, 50th and 90th
+   * percentiles of the lengths their progress rates point at, and how long before the count the earliest- and the
+   * latest-due of them were due (as {@link Job#firstDue()}).
+   */
+  public record FirstAttempts(long reported, long shortLengthMs, long lengthMs, long longLengthMs, long earliestDueMs,
+      long latestDueMs) {
+    public static final FirstAttempts NONE = new FirstAttempts(0, 0, 0, 0, 0, 0);
   }
 
   /** The namespace's running jobs per type; there are no more of them than the workers have slots, so few to count. */
@@ -234,25 +242,35 @@ public final class JobStore {
     return query("SELECT type, count(*), "
             + "coalesce(extract(epoch FROM now() - min(" + ATTEMPT_START + ")) * 1000, 0), "
             + "coalesce(extract(epoch FROM now() - max(" + ATTEMPT_START + ")) * 1000, 0), "
-            + progressLengthPercentile(0.5) + ", " + progressLengthPercentile(0.1) + ", "
-            + progressLengthPercentile(0.9) + ", "
-            + "extract(epoch FROM now() - min(coalesce(run_at, created_at))) * 1000, "
-            + "extract(epoch FROM now() - max(coalesce(run_at, created_at))) * 1000 "
+            + progressLength(0.5, REPORTED) + ", count(*) FILTER (WHERE " + FIRST_REPORTED + "), "
+            + progressLength(0.1, FIRST_REPORTED) + ", " + progressLength(0.5, FIRST_REPORTED) + ", "
+            + progressLength(0.9, FIRST_REPORTED) + ", "
+            + "coalesce(extract(epoch FROM now() - min(" + FIRST_DUE + ") FILTER (WHERE " + FIRST_REPORTED
+            + ")) * 1000, 0), "
+            + "coalesce(extract(epoch FROM now() - max(" + FIRST_DUE + ") FILTER (WHERE " + FIRST_REPORTED
+            + ")) * 1000, 0) "
             + "FROM jobs WHERE namespace = $1 AND status = 'running' GROUP BY type", Tuple.of(namespace))
         .map(rows -> {
           java.util.Map<String, Running> running = new java.util.HashMap<>();
           rows.forEach(row -> running.put(row.getString(0), new Running(row.getLong(1), millis(row, 2),
-              millis(row, 3), millis(row, 4), millis(row, 5), millis(row, 6), millis(row, 7), millis(row, 8))));
+              millis(row, 3), millis(row, 4), new FirstAttempts(row.getLong(5), millis(row, 6), millis(row, 7),
+                  millis(row, 8), millis(row, 9), millis(row, 10)))));
           return running;
         });
   }
 
-  /** The {@code q} percentile of the lengths the running jobs' progress rates point at; 0 while none reported. */
-  private static String progressLengthPercentile(double q) {
+  private static final String REPORTED = "progress_percent > 0";
+  private static final String FIRST_REPORTED = REPORTED + " AND attempts = 1";
+  /** As {@link Job#firstDue()}: greatest ignores a null run_at. */
+  private static final String FIRST_DUE = "greatest(run_at, created_at)";
+
+  /** The {@code q} percentile of the lengths the progress rates of the running jobs that match point at; else 0. */
+  private static String progressLength(double q, String filter) {
     return "coalesce(percentile_cont(" + q + ") WITHIN GROUP (ORDER BY " + PROGRESS_LENGTH_MS
-        + ") FILTER (WHERE progress_percent > 0), 0)";
+        + ") FILTER (WHERE " + filter + "), 0)";
   }
 
+  /** Whole milliseconds; never negative, though clocks that disagree a moment could make an age so. */
   private static long millis(Row row, int column) {
     return Math.max(0, Math.round(row.getDouble(column)));
   }

@@ -113,6 +113,8 @@ public final class HintEstimator {
    * hundreds of milliseconds.
    */
   static final long BURST_GAP_MS = 1_000;
+  /** Fewer jobs of a burst that have reported say little of the rest, however close their lengths. */
+  static final long BURST_REPORTED = 5;
 
   private HintEstimator() {
   }
@@ -169,9 +171,10 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    long end = slotsFull && (unlikeRecent(running.lengthMs(), type.durations())
-        || ofTheirBurst(untilDue > 0 ? -(untilDue + sinceCount) : sinceDue - sinceCount, running))
-        ? running.lengthMs() + FINISH_MS
+    boolean likeItsBurst = slotsFull && job.attempts() == 0
+        && ofTheirBurst(untilDue > 0 ? -(untilDue + sinceCount) : sinceDue - sinceCount, running);
+    long end = slotsFull && unlikeRecent(running.lengthMs(), type.durations()) ? running.lengthMs() + FINISH_MS
+        : likeItsBurst ? running.firstAttempts().lengthMs() + FINISH_MS
         : type.durations().known()
             ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
     if (end < 0) {
@@ -223,17 +226,21 @@ public final class HintEstimator {
   }
 
   /**
-   * Whether a job (queued, or running without a report) due {@code dueBeforeCountMs} before the running jobs were
-   * counted came with them (due within {@link #BURST_GAP_MS} of when they were), and their progress points at lengths
-   * close together (the 10th percentile more than half the 90th): it is then most likely like them, whatever lengths
-   * the type's recent jobs had. A burst of 200 jobs of 3 s on 64 slots is then read as each of its rounds ends, where
-   * recent ends of 50 ms had each job read just after its start, then as its first report came, then at its end.
+   * Whether a job on its first attempt (queued, or running without a report) due {@code dueBeforeCountMs} before the
+   * running jobs were counted came with a burst of them: at least {@link #BURST_REPORTED} of them on their first
+   * attempt have reported progress, they were all due within {@link #BURST_GAP_MS}, the job within that of them, and
+   * their progress points at lengths close together (the 10th percentile more than half the 90th). It is then most
+   * likely like them, whatever lengths the type's recent jobs had: a burst of 200 jobs of 3 s on 64 slots is read as
+   * each of its rounds ends, where recent ends of 50 ms had each job read just after its start, then as its first
+   * report came, then at its end.
    */
   static boolean ofTheirBurst(long dueBeforeCountMs, JobStore.Running running) {
-    return running.lengthMs() > 0 && running.latestDueMs() >= 0
-        && running.shortLengthMs() * 2 > running.longLengthMs()
-        && dueBeforeCountMs >= running.latestDueMs() - BURST_GAP_MS
-        && dueBeforeCountMs <= running.earliestDueMs() + BURST_GAP_MS;
+    JobStore.FirstAttempts burst = running.firstAttempts();
+    return burst.reported() >= BURST_REPORTED
+        && burst.earliestDueMs() - burst.latestDueMs() <= BURST_GAP_MS
+        && burst.shortLengthMs() * 2 > burst.longLengthMs()
+        && dueBeforeCountMs >= burst.latestDueMs() - BURST_GAP_MS
+        && dueBeforeCountMs <= burst.earliestDueMs() + BURST_GAP_MS;
   }
 
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
@@ -278,7 +285,7 @@ public final class HintEstimator {
           : byCapacity;
     }
     long silentFor = running.shortestMs();
-    long least = running.count() > 0 ? unreportedLength(silentFor, type.firstReports(), durations) : silentFor;
+    long least = unreportedLength(silentFor, type.firstReports(), durations);
     return least > silentFor ? Math.max(typical, least) : typical;
   }
 
@@ -319,7 +326,10 @@ public final class HintEstimator {
     long end;
     long byBurst = byProgress > 0 || job.attempts() > 1
         || !ofTheirBurst(Duration.between(job.firstDue(), type.countedAt() == null ? now : type.countedAt())
-            .toMillis(), type.running()) ? -1 : type.running().lengthMs() + FINISH_MS;
+            .toMillis(), type.running()) ? -1 : type.running().firstAttempts().lengthMs() + FINISH_MS;
+    if (job.timeoutMs() != null) {
+      byBurst = Math.min(byBurst, job.timeoutMs() + FINISH_MS);
+    }
     if (byBurst > elapsed) {
       // Not reported yet, but due with jobs that agree on their length: most likely as long as they are.
       return byBurst - elapsed + VISIBLE_MS;

@@ -258,45 +258,80 @@ class HintEstimatorTest {
     assertFalse(HintEstimator.unlikeRecent(3_000, spread), "3 s is among the recent ends");
     Map<Priority, JobStore.Queued> queue = Map.of(Priority.NORMAL, new JobStore.Queued(136, 1_000));
     // 64 of a burst run, due 1.0 to 1.2 s ago, their progress pointing at 2.9 to 3.1 s.
-    JobStore.Running ofTheBurst = new JobStore.Running(64, 1_000, 900, 3_000, 2_900, 3_100, 1_200, 1_000);
+    JobStore.Running ofTheBurst = burst(64, 2_900, 3_100, 1_200, 1_000);
     long wait = 2_000; // none ahead of it: it starts when the first of them ends, 3 s after it began 1 s ago
     assertEquals(wait + byHistoryLook(spread), hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue,
-        new JobStore.Running(64, 1_000, 900, 3_000), NOW)), "their due times not known: the recent ends");
+        new JobStore.Running(64, 1_000, 900, 3_000), NOW)), "nothing known of their first attempts: the recent ends");
     long look = HintEstimator.START_MS + 3_000 + HintEstimator.FINISH_MS + HintEstimator.VISIBLE_MS;
     assertEquals(wait + look, hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue, ofTheBurst, NOW)),
         "due with them: read 3 s after its start, as they end, not just after it as most recent jobs ended");
     assertEquals(wait + look, hint(queuedSince(1_900), new TypeState(spread, UNREPORTED, 0, 0, queue, ofTheBurst, NOW)),
         "due up to a second before the earliest of them");
-    assertEquals(wait + byHistoryLook(spread), hint(queuedSince(3_000), new TypeState(spread, UNREPORTED, 0, 0,
+    long byHistory = wait + byHistoryLook(spread);
+    assertEquals(byHistory, hint(queuedSince(3_000), new TypeState(spread, UNREPORTED, 0, 0,
         Map.of(Priority.NORMAL, new JobStore.Queued(136, 3_000)), ofTheBurst, NOW)),
         "due 1.8 s before them: not of their burst, the recent ends say where to look");
-    assertEquals(wait + byHistoryLook(spread), hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue,
-        new JobStore.Running(64, 1_000, 900, 3_000, 500, 60_000, 1_200, 1_000), NOW)),
-        "of their burst, but they disagree (0.5 to 60 s): their median says little of this one");
-    Job later = queuedSince(1_000);
-    TypeState countedBefore = new TypeState(spread, UNREPORTED, 0, 0, queue,
-        new JobStore.Running(64, 4_500, 4_400, 3_000, 2_900, 3_100, 4_700, 4_500), NOW.minusMillis(2_000));
-    assertEquals(hint(later, new TypeState(spread, UNREPORTED, 0, 0, queue,
-            new JobStore.Running(64, 4_500, 4_400, 3_000), NOW.minusMillis(2_000))), hint(later, countedBefore),
-        "due 1 s ago, 3.5 s after jobs due 4.5 s before a count 2 s old: another burst");
-    assertTrue(HintEstimator.ofTheirBurst(4_500 - 2_000 + 1_000, countedBefore.running()),
-        "the same job due 2.5 s earlier would have been of it");
-    assertFalse(HintEstimator.ofTheirBurst(1_000, new JobStore.Running(64, 1_000, 900, 3_000)),
-        "due times not known");
+    Map<String, JobStore.Running> others = Map.of(
+        "they disagree (0.5 to 60 s)", burst(64, 500, 60_000, 1_200, 1_000),
+        "at the edge: the 10th percentile half the 90th", burst(64, 2_000, 4_000, 1_200, 1_000),
+        "four reported: too few to say", burst(4, 2_900, 3_100, 1_200, 1_000),
+        "they were due over 1.5 s: not one burst", burst(64, 2_900, 3_100, 2_500, 1_000));
+    others.forEach((why, running) -> assertEquals(byHistory, hint(queuedSince(1_000), new TypeState(spread,
+        UNREPORTED, 0, 0, queue, running, NOW)), why));
+    Job again = new Job(JobIds.next(), "t", "sleep", JobStatus.QUEUED, Priority.NORMAL, Json.object(), null, 1, 3,
+        null, null, null, NOW.minusMillis(1_000), null, NOW.minusMillis(1_000), null, null, null, false, 1, null);
+    assertEquals(byHistory, hint(again, new TypeState(spread, UNREPORTED, 0, 0, queue, ofTheBurst, NOW)),
+        "queued again after an attempt: not as it came with them");
+    assertEquals(wait + look + 50, hint(queuedSince(1_000), new TypeState(spread, UNREPORTED, 0, 0, queue,
+        burst(64, 2_100, 4_000, 1_200, 1_000), NOW)), "just inside the edge: their median, 3.05 s");
 
-    Job silent = running(200, null, 0); // due just now, with the burst's last
+    // A count 2 s old of jobs due 4.7 to 4.5 s before it (6.7 to 6.5 s ago): a job due 6.5 s ago came with them; one
+    // due 1 s ago came 5.5 s after them.
+    TypeState countedBefore = new TypeState(spread, UNREPORTED, 0, 0, Map.of(Priority.NORMAL,
+        new JobStore.Queued(136, 4_700)), burst(64, 2_900, 3_100, 4_700, 4_500), NOW.minusMillis(2_000));
+    TypeState countedBeforeUnknown = new TypeState(spread, UNREPORTED, 0, 0, countedBefore.queued(),
+        new JobStore.Running(64, 1_000, 900, 3_000), NOW.minusMillis(2_000));
+    assertEquals(hint(queuedSince(1_000), countedBeforeUnknown), hint(queuedSince(1_000), countedBefore),
+        "due 5.5 s after them: another burst");
+    assertEquals(hint(queuedSince(6_500), countedBeforeUnknown) - byHistoryLook(spread) + look,
+        hint(queuedSince(6_500), countedBefore), "due with them, 4.5 s before a count 2 s old");
+    assertFalse(HintEstimator.ofTheirBurst(1_000, new JobStore.Running(64, 1_000, 900, 3_000)),
+        "nothing known of their first attempts");
+
+    Job silent = running(200, null, 0); // due just now, with the burst's last (as counted now)
     TypeState burstRuns = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), ofTheBurst, NOW);
     assertEquals(3_000 + HintEstimator.FINISH_MS - 200 + HintEstimator.VISIBLE_MS, hint(silent, burstRuns),
         "running 200 ms, not reported yet: read as they end");
     TypeState nothingRuns = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
-    assertEquals(hint(silent, nothingRuns), hint(silent, new TypeState(spread, UNREPORTED, 0, 0, Map.of(),
-        new JobStore.Running(64, 1_000, 900, 3_000), NOW)), "their due times not known: as if nothing ran");
+    TypeState laterBurst = new TypeState(spread, UNREPORTED, 0, 0, Map.of(), burst(64, 2_900, 3_100, 4_700, 4_500),
+        NOW.minusMillis(2_000));
+    assertEquals(hint(silent, nothingRuns), hint(silent, laterBurst), "due 6.5 s after them: not of their burst");
+    Job silentOfIt = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1,
+        3, null, null, null, NOW.minusMillis(6_500), NOW.minusMillis(200), NOW.minusMillis(200), null, null, null,
+        false, 1, null);
+    assertEquals(3_000 + HintEstimator.FINISH_MS - 200 + HintEstimator.VISIBLE_MS, hint(silentOfIt, laterBurst),
+        "due 6.5 s ago, with them (4.5 s before that count)");
     assertEquals(hint(running(3_500, null, 0), nothingRuns), hint(running(3_500, null, 0), burstRuns),
         "past their length: as if nothing ran");
     Job reported = running(1_000, new Progress(50, null), 1_000);
     assertEquals(hint(reported, nothingRuns), hint(reported, burstRuns), "its own progress says more");
-    assertFalse(HintEstimator.ofTheirBurst(1_000, new JobStore.Running(64, 200, 100, 0, 0, 0, 1_200, 1_000)),
-        "none has reported progress");
+    Job retried = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 2, 3,
+        null, null, null, NOW, NOW.minusMillis(200), NOW.minusMillis(200), null, null, null, false, 1, null);
+    assertEquals(hint(retried, nothingRuns), hint(retried, burstRuns), "a second attempt: not as it came with them");
+    Job limited = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        1_000L, null, null, NOW, NOW.minusMillis(200), NOW.minusMillis(200), null, null, null, false, 1, null);
+    assertEquals(1_000 + HintEstimator.FINISH_MS - 200 + HintEstimator.VISIBLE_MS, hint(limited, burstRuns),
+        "an attempt limited to 1 s ends by then");
+  }
+
+  /**
+   * 64 jobs running about 1 s whose progress points at 3 s (their median), {@code reported} of them first attempts
+   * whose lengths and due times are as given.
+   */
+  private static JobStore.Running burst(long reported, long shortMs, long longMs, long earliestDueMs,
+      long latestDueMs) {
+    return new JobStore.Running(64, 1_000, 900, 3_000,
+        new JobStore.FirstAttempts(reported, shortMs, (shortMs + longMs) / 2, longMs, earliestDueMs, latestDueMs));
   }
 
   /** A queued job's first look at it running, by the type's recent ends alone. */
