@@ -171,10 +171,9 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - rate * sinceCount / 1000) * 1000 / rate);
       }
     }
-    boolean likeItsBurst = slotsFull && job.attempts() == 0
-        && ofTheirBurst(untilDue > 0 ? -(untilDue + sinceCount) : sinceDue - sinceCount, running);
+    long burstLength = slotsFull ? burstLength(job, now, type) : -1;
     long end = slotsFull && unlikeRecent(running.lengthMs(), type.durations()) ? running.lengthMs() + FINISH_MS
-        : likeItsBurst ? running.firstAttempts().lengthMs() + FINISH_MS
+        : burstLength > 0 ? burstLength + FINISH_MS
         : type.durations().known()
             ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
     if (end < 0) {
@@ -241,6 +240,18 @@ public final class HintEstimator {
         && burst.shortLengthMs() * 2 > burst.longLengthMs()
         && dueBeforeCountMs >= burst.latestDueMs() - BURST_GAP_MS
         && dueBeforeCountMs <= burst.earliestDueMs() + BURST_GAP_MS;
+  }
+
+  /**
+   * The length of the running burst a job on its first attempt came with (see {@link #ofTheirBurst}); -1 if it is
+   * not on its first attempt or came with none.
+   */
+  private static long burstLength(Job job, Instant now, TypeState type) {
+    int firstAttempt = job.status() == JobStatus.RUNNING ? 1 : 0;
+    long dueBeforeCount = Duration.between(job.firstDue(), type.countedAt() == null ? now : type.countedAt())
+        .toMillis();
+    return job.attempts() == firstAttempt && ofTheirBurst(dueBeforeCount, type.running())
+        ? type.running().firstAttempts().lengthMs() : -1;
   }
 
   /** When a queued job was last due: queued again after an attempt, when that attempt gave it back. */
@@ -324,9 +335,8 @@ public final class HintEstimator {
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
     long end;
-    long byBurst = byProgress > 0 || job.attempts() > 1
-        || !ofTheirBurst(Duration.between(job.firstDue(), type.countedAt() == null ? now : type.countedAt())
-            .toMillis(), type.running()) ? -1 : type.running().firstAttempts().lengthMs() + FINISH_MS;
+    long burstLength = byProgress > 0 ? -1 : burstLength(job, now, type);
+    long byBurst = burstLength > 0 ? burstLength + FINISH_MS : -1;
     if (job.timeoutMs() != null) {
       byBurst = Math.min(byBurst, job.timeoutMs() + FINISH_MS);
     }
