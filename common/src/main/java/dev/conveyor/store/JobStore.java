@@ -174,9 +174,25 @@ public final class JobStore {
         .map(rows -> inGivenOrder(ids, rows));
   }
 
-  /** Due queued jobs of one type and priority: how many, and how long the oldest of them has been due. */
-  public record Queued(long count, long oldestWaitMs) {
+  /**
+   * Due queued jobs of one type and priority: how many, how long the oldest of them has been due, and how long they
+   * had been due at each tenth of them, oldest first ({@code waitTenthsMs}: the oldest's wait, then the wait that a
+   * tenth of them exceed, and so on to the youngest's; empty when not known).
+   */
+  public record Queued(long count, long oldestWaitMs, List<Long> waitTenthsMs) {
+    public Queued {
+      waitTenthsMs = List.copyOf(waitTenthsMs);
+    }
+
+    /** Queued jobs of which only the oldest's wait is known. */
+    public Queued(long count, long oldestWaitMs) {
+      this(count, oldestWaitMs, List.of());
+    }
   }
+
+  /** The waits at each tenth of a queue, oldest first: percentile 1 of the waits is the oldest's. */
+  private static final String WAIT_TENTHS = "percentile_cont(ARRAY[1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0])"
+      + " WITHIN GROUP (ORDER BY extract(epoch FROM now() - due) * 1000)";
 
   /** Queued jobs are counted no further than this: past it a queue is deep whatever the exact number. */
   public static final int QUEUED_COUNT_CAP = 50_000;
@@ -187,7 +203,8 @@ public final class JobStore {
    */
   public Future<java.util.Map<String, java.util.Map<Priority, Queued>>> queuedByTypeAndPriority(String namespace,
       int cap) {
-    return query("SELECT type, priority, count(*), extract(epoch FROM now() - min(due)) * 1000 FROM (SELECT type, "
+    return query("SELECT type, priority, count(*), extract(epoch FROM now() - min(due)) * 1000, " + WAIT_TENTHS
+            + " FROM (SELECT type, "
             + "priority, coalesce(run_at, created_at) AS due FROM jobs WHERE namespace = $1 AND status = 'queued' "
             + "AND (run_at IS NULL OR run_at <= now()) LIMIT $2) due GROUP BY type, priority",
         Tuple.of(namespace, cap))
@@ -195,7 +212,9 @@ public final class JobStore {
           java.util.Map<String, java.util.Map<Priority, Queued>> counts = new java.util.HashMap<>();
           rows.forEach(row -> counts.computeIfAbsent(row.getString(0), t -> new java.util.EnumMap<>(Priority.class))
               .put(Priority.parse(row.getString(1)).orElseThrow(),
-                  new Queued(row.getLong(2), Math.max(0, Math.round(row.getDouble(3))))));
+                  new Queued(row.getLong(2), Math.max(0, Math.round(row.getDouble(3))),
+                      Arrays.stream(row.getArrayOfDoubles(4)).map(ms -> Math.max(0, Math.round(ms)))
+                          .toList())));
           return counts;
         });
   }
@@ -206,12 +225,14 @@ public final class JobStore {
   private static final String HANDLER_BEGAN = "greatest(handler_started_at, " + ATTEMPT_START + ")";
   /**
    * The length (ms from the claim) a running job's progress rate points at, as the hints reckon it: the rate in the
-   * handler's time, from its start to the last report. Never less than it has run: a report made the moment its
-   * handler began gives no rate, and a job that stopped reporting is at least as long as it has been running.
+   * handler's time, from its start to the last report. Never less than it has run, until it reports 100 %: a report
+   * made the moment its handler began gives no rate, and a job that stopped reporting is at least as long as it has
+   * been running; but one that reported its end is as long as that report says, however long its outcome takes to be
+   * written (behind a backlog of short jobs, that wait had their length read twice what it was).
    */
-  private static final String PROGRESS_LENGTH_MS = "extract(epoch FROM greatest(now() - " + ATTEMPT_START + ", ("
-      + HANDLER_BEGAN + " - " + ATTEMPT_START + ") + (greatest(updated_at, " + HANDLER_BEGAN + ") - " + HANDLER_BEGAN
-      + ") * 100.0 / progress_percent)) * 1000";
+  private static final String PROGRESS_LENGTH_MS = "extract(epoch FROM greatest(CASE WHEN progress_percent >= 100 "
+      + "THEN interval '0' ELSE now() - " + ATTEMPT_START + " END, (" + HANDLER_BEGAN + " - " + ATTEMPT_START
+      + ") + (greatest(updated_at, " + HANDLER_BEGAN + ") - " + HANDLER_BEGAN + ") * 100.0 / progress_percent)) * 1000";
 
   /**
    * Running jobs of one type: how many, how long the longest- and the shortest-running of them have run, the median

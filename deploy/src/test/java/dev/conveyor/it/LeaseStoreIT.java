@@ -213,6 +213,46 @@ class LeaseStoreIT {
   }
 
   @Test
+  void queuedJobsAreCountedWithTheirWaitAtEachTenthOldestFirst() throws InterruptedException {
+    String type = "tenths-" + JobIds.next();
+    insertOfType(type);
+    Thread.sleep(400);
+    insertOfType(type);
+    insertOfType(type);
+    JobStore.Queued queued = TestStack.await(store.queuedByTypeAndPriority(NAMESPACE, 1_000)).get(type)
+        .get(Priority.NORMAL);
+    List<Long> tenths = queued.waitTenthsMs();
+    assertEquals(3, queued.count());
+    assertEquals(11, tenths.size(), "the oldest's wait, each tenth's, the youngest's: " + tenths);
+    assertEquals(queued.oldestWaitMs(), tenths.get(0), 1, "the oldest first: " + queued);
+    assertTrue(tenths.get(0) - tenths.get(10) >= 390, "the youngest came 400 ms later: " + tenths);
+    assertEquals(tenths.get(10), tenths.get(5), 50, "the median is one of the two queued together: " + tenths);
+    for (int i = 1; i < tenths.size(); i++) {
+      assertTrue(tenths.get(i) <= tenths.get(i - 1), "oldest first: " + tenths);
+    }
+  }
+
+  @Test
+  void aRunningJobThatReportedItsEndIsAsLongAsThatReportSaysHoweverLongItsOutcomeWaits()
+      throws InterruptedException {
+    String type = "reported-end-" + JobIds.next();
+    Job job = insertOfType(type);
+    TestStack.await(claim(job.id(), "w", "w/ended", 30_000));
+    Thread.sleep(100);
+    Job claimed = TestStack.await(store.find(job.id())).orElseThrow();
+    long sinceClaim = java.time.Duration.between(claimed.attemptStartedAt(), Instant.now()).toMillis();
+    TestStack.await(store.progress(new JobStore.Attempt(job.id(), 1, "w/ended"), new Progress(100, "done"), 0,
+        sinceClaim));
+    Job reported = TestStack.await(store.find(job.id())).orElseThrow();
+    long reportedLength = java.time.Duration.between(reported.attemptStartedAt(), reported.updatedAt()).toMillis();
+    Thread.sleep(300);
+    JobStore.Running running = TestStack.await(store.runningByType(NAMESPACE)).get(type);
+    assertTrue(running.longestMs() >= reportedLength + 300, "it has run on, its outcome not written: " + running);
+    assertTrue(Math.abs(running.lengthMs() - reportedLength) <= 5, "as long as its report of 100 % says, "
+        + reportedLength + " ms, not as long as it has been running: " + running);
+  }
+
+  @Test
   void aClaimUnderATypeLimitTakesOnlyTheRoomLeftAndNamesTheJobsThatWait() {
     List<UUID> ids = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -7,6 +7,7 @@ import dev.conveyor.jobs.Priority;
 import dev.conveyor.store.JobStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * When a client should next read a job, as pure functions of what they are given. The aim is the job's end: one read
@@ -146,7 +147,7 @@ public final class HintEstimator {
       if (p.ordinal() < job.priority().ordinal()) {
         ahead += queued.count();
       } else if (p == job.priority()) {
-        ahead += queued.count() * dueBefore(sinceDue, queued.oldestWaitMs() + sinceCount);
+        ahead += queued.count() * dueBefore(sinceDue, queued, sinceCount);
       }
       if (p.ordinal() <= job.priority().ordinal()) {
         oldestWaitMs = Math.max(oldestWaitMs, queued.oldestWaitMs());
@@ -268,6 +269,32 @@ public final class HintEstimator {
    */
   static double dueBefore(long sinceDueMs, long oldestWaitMs) {
     return oldestWaitMs <= 0 ? 1 : Math.max(0, Math.min(1, (oldestWaitMs - sinceDueMs) / (double) oldestWaitMs));
+  }
+
+  /**
+   * The share of a queue counted {@code sinceCountMs} ago that is due before a job due {@code sinceDueMs} ago: from
+   * the waits at each tenth of it where they are known (between two tenths, taken as due evenly), else as if due
+   * evenly since the oldest. A backlog queued at once, then a job: the job is behind all of it, however long it has
+   * waited since (taken as due evenly since the backlog's start, a job that had waited 1.5 s of the backlog's 1.9 s
+   * counted only 22 % of it ahead, and was read six times before it started).
+   */
+  static double dueBefore(long sinceDueMs, JobStore.Queued queued, long sinceCountMs) {
+    List<Long> tenths = queued.waitTenthsMs();
+    if (tenths.isEmpty()) {
+      return dueBefore(sinceDueMs, queued.oldestWaitMs() + sinceCountMs);
+    }
+    long waitedAtCount = sinceDueMs - sinceCountMs;
+    for (int i = 0; i < tenths.size() - 1; i++) {
+      long older = tenths.get(i);
+      long younger = tenths.get(i + 1);
+      if (waitedAtCount >= older) {
+        return i / (double) (tenths.size() - 1);
+      }
+      if (waitedAtCount >= younger) {
+        return (i + (older - waitedAtCount) / (double) (older - younger)) / (tenths.size() - 1);
+      }
+    }
+    return 1;
   }
 
   /**

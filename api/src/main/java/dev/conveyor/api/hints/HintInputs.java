@@ -41,10 +41,11 @@ public final class HintInputs {
   /** The drain rate follows a backlog's throughput within seconds. */
   private static final double RATE_HALF_LIFE_MS = 3_000;
   /**
-   * A count costs in proportion to the jobs queued: past this many it is taken only every {@link #LARGE_COUNT_MS},
-   * when a count a moment old matters less anyway.
+   * A count costs in proportion to the jobs queued (about 4 ms for 10,000): past this many it is taken only every
+   * {@link #LARGE_COUNT_MS}, when a count a moment old matters less anyway. Not fewer: a backlog of a few thousand
+   * drains in seconds, and a count 2 s old had jobs behind it read up to a second early or late.
    */
-  private static final long LARGE_COUNT = 1_000;
+  private static final long LARGE_COUNT = 10_000;
   private static final long LARGE_COUNT_MS = 2_000;
   /**
    * Jobs accepted at once from which they count as queued before PostgreSQL's next count: smaller groups are work
@@ -71,6 +72,7 @@ public final class HintInputs {
   private Instant lastCountedAt;
   private long timer = -1;
   private final BacklogThroughput throughput = new BacklogThroughput();
+  private final RunningSlots slots = new RunningSlots();
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HintInputs(Vertx vertx, JobMetrics metrics, JobStore store, JobTypeStore types, String namespace) {
@@ -179,6 +181,7 @@ public final class HintInputs {
     double seconds = lastFinished == null ? 0 : Math.max(0.001, (now - lastRateAt) / 1000.0);
     double rateFactor = lastFinished == null ? 0 : Math.pow(0.5, (now - lastRateAt) / RATE_HALF_LIFE_MS);
     throughput.retain(names);
+    slots.retain(names);
     for (String type : names) {
       TypeState before = state(type);
       double rate = before.drainPerSecond();
@@ -198,8 +201,9 @@ public final class HintInputs {
               lastFirstReports == null ? null : lastFirstReports.get(type), all, factor),
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
               lastLateReports == null ? null : lastLateReports.get(type), all, factor));
-      next.put(type, new TypeState(history, reports, rate, capacity, queued,
-          running == null ? before.running() : running.getOrDefault(type, JobStore.Running.NONE),
+      JobStore.Running runs = running == null ? before.running()
+          : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), now);
+      next.put(type, new TypeState(history, reports, rate, capacity, queued, runs,
           counted == null ? before.countedAt() : lastCountedAt));
     }
     if (measuring) {

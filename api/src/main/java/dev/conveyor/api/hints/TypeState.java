@@ -11,8 +11,9 @@ import java.util.Map;
  * all write): its recent durations, how its recent jobs first reported progress (see {@link FirstReports}), how many
  * of its jobs finish a second lately ({@code drainPerSecond}) and how many finished a second the last time a backlog
  * of them waited ({@code capacityPerSecond}: what the workers can do, which an idle spell does not lower), how many
- * wait per priority (and how long the oldest has waited) and how many run (and for how long), as counted at
- * {@code countedAt}, plus the jobs this process accepted since.
+ * wait per priority (and how long the oldest has waited) and how many run (and for how long; while some run, their
+ * count is at least the slots seen lately, see {@link RunningSlots}), as counted at {@code countedAt}, plus the jobs
+ * this process accepted since.
  */
 public record TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
     double capacityPerSecond, Map<Priority, JobStore.Queued> queued, JobStore.Running running, Instant countedAt) {
@@ -22,11 +23,16 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     return queued.getOrDefault(priority, NONE);
   }
 
-  /** The same, with {@code added} more jobs queued per priority. */
+  /**
+   * The same, with {@code added} more jobs queued per priority. The waits counted stay: the jobs added are the
+   * youngest, so each of them has all the rest ahead (a job counted before them takes a share of them as ahead of it
+   * too, until the next count).
+   */
   TypeState plus(Map<Priority, Long> added) {
     Map<Priority, JobStore.Queued> more = new EnumMap<>(Priority.class);
     more.putAll(queued);
-    added.forEach((p, n) -> more.put(p, new JobStore.Queued(queued(p).count() + n, queued(p).oldestWaitMs())));
+    added.forEach((p, n) -> more.put(p, new JobStore.Queued(queued(p).count() + n, queued(p).oldestWaitMs(),
+        queued(p).waitTenthsMs())));
     return new TypeState(durations, firstReports, drainPerSecond, capacityPerSecond, more, running, countedAt);
   }
 }

@@ -14,6 +14,7 @@ import dev.conveyor.jobs.Priority;
 import dev.conveyor.jobs.Progress;
 import dev.conveyor.store.JobStore;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,48 @@ class HintEstimatorTest {
     assertEquals(0.25, HintEstimator.dueBefore(3_000, 4_000), 1e-9, "due 3 s of the 4 s the oldest has waited");
     assertEquals(0, HintEstimator.dueBefore(4_000, 4_000), "the oldest, or one of a burst due together");
     assertEquals(1, HintEstimator.dueBefore(0, 0), "nothing known of when the others came");
+  }
+
+  /** 1,000 queued together 1.9 to 1.5 s before the count, 10 more 0.2 s before it (the youngest tenth's wait). */
+  private static final JobStore.Queued BACKLOG_THEN_TEN = new JobStore.Queued(1_010, 1_900,
+      List.of(1_900L, 1_860L, 1_820L, 1_780L, 1_740L, 1_700L, 1_660L, 1_620L, 1_580L, 1_540L, 200L));
+
+  @Test
+  void aJobQueuedAfterABacklogQueuedAtOnceHasNearlyAllOfItAheadHoweverLongItHasWaited() {
+    TypeState behind = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, BACKLOG_THEN_TEN), IDLE, NOW);
+    double ahead = 1_010 * HintEstimator.dueBefore(1_466, BACKLOG_THEN_TEN, 0);
+    assertTrue(ahead > 900, "nearly all of it: " + ahead);
+    assertEquals(ahead * 10 + 1_466 / 2, hint(queuedSince(1_466), behind), 1,
+        "that many at 100 a second, then a first look at half its wait (nothing known of the type's lengths)");
+    TypeState even = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_010, 1_900)),
+        IDLE, NOW);
+    assertTrue(hint(queuedSince(1_466), even) < 3_500, "due evenly since the oldest: a quarter of it ahead");
+  }
+
+  @Test
+  void aBurstAcceptedSinceTheCountKeepsTheWaitsCountedAndIsAheadOfNoneOfThem() {
+    TypeState burst = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, BACKLOG_THEN_TEN), IDLE, NOW)
+        .plus(Map.of(Priority.NORMAL, 500L));
+    assertEquals(BACKLOG_THEN_TEN.waitTenthsMs(), burst.queued(Priority.NORMAL).waitTenthsMs());
+    assertEquals(1_510 * 10 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), burst),
+        "one of the burst, due now: everything counted and the burst ahead");
+  }
+
+  @Test
+  void theWaitsAtEachTenthOfItsQueueTellWhatIsAheadOfAQueuedJob() {
+    JobStore.Queued backlog = BACKLOG_THEN_TEN;
+    assertEquals(0.9 + 0.1 * (1_540 - 1_466 + 100) / 1_340.0, HintEstimator.dueBefore(1_466, backlog, 100), 1e-9,
+        "one of the 10, waited 1,466 ms of which 100 since the count: behind nearly all the backlog");
+    assertEquals(0.267, HintEstimator.dueBefore(1_466, 2_000), 1e-9, "where due evenly since the oldest says 27 %");
+    assertEquals(0.45, HintEstimator.dueBefore(1_720, backlog, 0), 1e-9, "halfway between the 4th and 5th tenths");
+    assertEquals(0, HintEstimator.dueBefore(2_000, backlog, 0), "older than the oldest counted");
+    assertEquals(1, HintEstimator.dueBefore(150, backlog, 0), "younger than the youngest: all of it ahead");
+    assertEquals(1, HintEstimator.dueBefore(50, backlog, 100), "due after the count: all of it ahead");
+    JobStore.Queued together = new JobStore.Queued(500, 800, java.util.Collections.nCopies(11, 800L));
+    assertEquals(0, HintEstimator.dueBefore(800, together, 0), "one of a burst due together: all behind it");
+    assertEquals(HintEstimator.dueBefore(3_000, 4_100),
+        HintEstimator.dueBefore(3_000, new JobStore.Queued(9, 4_000), 100),
+        "waits not known: due evenly since the oldest, as counted a moment ago");
   }
 
   @Test
