@@ -2,6 +2,7 @@ package dev.conveyor.deploy;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -132,7 +133,17 @@ public final class KafkaBroker implements AutoCloseable {
         Thread.sleep(200);
       }
     }
-    throw new IOException("the Kafka broker at " + node.address() + " did not answer within " + READY_TIMEOUT);
+    throw new IOException("the Kafka broker at " + node.address() + " did not answer within " + READY_TIMEOUT
+        + "; the end of its log, " + log + ":\n" + logTail(40));
+  }
+
+  private String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log.toPath());
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   /** Waits for the port first, so the admin client does not log a warning per refused connection. */

@@ -50,14 +50,15 @@ class FirstReportIT {
   void aSucceededJobIsCountedAtTheShareOfItsRunWhenItFirstReportedAndOneThatReportedOnlyAtItsEndThereAndByItsLength() {
     long[] before = firstReports("sleep");
     long[] lateBefore = lateReports("sleep");
-    // Four steps of 250 ms: the first report a quarter into the run, or a little later (counted from the claim).
-    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":1000,\"steps\":4}}"));
+    // Four steps of 500 ms: the first report a quarter into the run, or a little later (counted from the claim). A
+    // later step that oversleeps on a loaded machine moves it a little earlier: steps long enough to keep that small.
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":2000,\"steps\":4}}"));
     long[] quarter = eventually(() -> firstReports("sleep"), now -> total(now) > total(before));
     Http.pause(200);
     quarter = firstReports("sleep");
     assertEquals(1, total(quarter) - total(before), "one job: " + Arrays.toString(quarter));
     int bucket = changed(before, quarter);
-    assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 25 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 35,
+    assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 22 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 35,
         "a quarter in, or a little later: up to " + JobMetrics.FIRST_REPORT_BUCKETS[bucket] + " %");
     assertEquals(total(lateBefore), total(lateReports("sleep")), "an early report: its length is not a late one's");
 
@@ -81,13 +82,13 @@ class FirstReportIT {
     JsonNode failed = ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":3000},"
         + "\"timeoutMs\":1000,\"maxAttempts\":1}"));
     assertEquals("failed", failed.get("status").asText());
-    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":200,\"steps\":2}}"));
+    ended(stack.submitted("{\"type\":\"sleep\",\"payload\":{\"ms\":1000,\"steps\":2}}"));
     eventually(() -> firstReports("sleep"), now -> total(now) > total(failBefore));
     Http.pause(200);
     long[] halfway = firstReports("sleep");
     assertEquals(1, total(halfway) - total(failBefore), "the one that succeeded only: " + Arrays.toString(halfway));
     bucket = changed(failBefore, halfway);
-    assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 50 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 65,
+    assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[bucket] >= 45 && JobMetrics.FIRST_REPORT_BUCKETS[bucket] <= 65,
         "halfway in, or a little later: up to " + JobMetrics.FIRST_REPORT_BUCKETS[bucket] + " %");
   }
 

@@ -32,10 +32,8 @@ public final class LeaseHeartbeat {
   private final JobStore store;
   private final String leaseOwner;
   private final Supplier<Collection<UUID>> held;
-  private final long leaseNs;
-  private final long beatNs;
-  private final long tickMs;
-  private final long atRiskNs;
+  private final long leaseMs;
+  private final LeaseDeadlines deadlines;
   private final Listener listener;
   private long timerId = -1;
   private long renewedAt = System.nanoTime();
@@ -46,8 +44,7 @@ public final class LeaseHeartbeat {
 
   /**
    * @param held the jobs whose leases to renew
-   * @param handlerStopMs how long a handler may take to return once told to stop: the leases are at risk that long
-   *     (and two ticks) before they run out, and never less than half a lease
+   * @param handlerStopMs how long a handler may take to return once told to stop: see {@link LeaseDeadlines#of}
    */
   public LeaseHeartbeat(Vertx vertx, JobStore store, String leaseOwner, Supplier<Collection<UUID>> held, long leaseMs,
       long beatMs, long handlerStopMs, Listener listener) {
@@ -55,16 +52,14 @@ public final class LeaseHeartbeat {
     this.store = store;
     this.leaseOwner = leaseOwner;
     this.held = held;
-    this.leaseNs = TimeUnit.MILLISECONDS.toNanos(leaseMs);
-    this.beatNs = TimeUnit.MILLISECONDS.toNanos(beatMs);
-    this.tickMs = Math.max(50, Math.min(1_000, beatMs / 2));
-    this.atRiskNs = TimeUnit.MILLISECONDS.toNanos(Math.max(leaseMs / 2, leaseMs - handlerStopMs - 2 * tickMs));
+    this.leaseMs = leaseMs;
+    this.deadlines = LeaseDeadlines.of(leaseMs, beatMs, handlerStopMs);
     this.listener = listener;
-    this.sentAt = System.nanoTime() - beatNs;
+    this.sentAt = System.nanoTime() - deadlines.beatNs();
   }
 
   public void start() {
-    timerId = vertx.setPeriodic(tickMs, t -> tick());
+    timerId = vertx.setPeriodic(deadlines.tickMs(), t -> tick());
   }
 
   public void stop() {
@@ -75,29 +70,29 @@ public final class LeaseHeartbeat {
   private void tick() {
     long now = System.nanoTime();
     long since = now - renewedAt;
-    if (!atRisk && since > atRiskNs) {
+    if (!atRisk && deadlines.atRisk(since)) {
       atRisk = true;
       LOG.warning("no lease renewal for " + TimeUnit.NANOSECONDS.toMillis(since) + " ms; stopping this worker's "
           + "running jobs and starting none until the leases are renewed");
       listener.leasesAtRisk();
     }
-    if (!runningOut && since > leaseNs - TimeUnit.MILLISECONDS.toNanos(2 * tickMs)) {
+    if (!runningOut && deadlines.runningOut(since)) {
       runningOut = true;
       listener.leasesRunningOut();
     }
     // After a failed beat, try again at once rather than a whole beat later.
-    if (beating || (now - sentAt < beatNs && renewedAt == sentAt)) {
+    if (beating || (!deadlines.beatDue(now - sentAt) && renewedAt == sentAt)) {
       return;
     }
     beating = true;
     sentAt = now;
     long sent = now;
-    store.renewLeases(leaseOwner, held.get(), TimeUnit.NANOSECONDS.toMillis(leaseNs))
+    store.renewLeases(leaseOwner, held.get(), leaseMs)
         .onSuccess(renewed -> {
           renewedAt = sent;
           runningOut = false;
           // A renewal that took so long that the leases are at risk again frees nothing.
-          if (atRisk && System.nanoTime() - sent < atRiskNs) {
+          if (atRisk && !deadlines.atRisk(System.nanoTime() - sent)) {
             atRisk = false;
             LOG.info("leases renewed again; running jobs again");
             listener.leasesRenewed();
