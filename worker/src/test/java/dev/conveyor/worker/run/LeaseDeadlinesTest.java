@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import org.junit.jupiter.api.Test;
 
 class LeaseDeadlinesTest {
   private static final long HANDLER_STOP_MS = 10_000;
 
   /** Ticks of a periodic timer, each {@code lateNs} late; the tick whose time since renewal first passes. */
-  private static int firstTick(LeaseDeadlines deadlines, java.util.function.LongPredicate passed, long lateNs) {
+  private static int firstTick(LeaseDeadlines deadlines, LongPredicate passed, long lateNs) {
     for (int tick = 1; ; tick++) {
       long since = tick * deadlines.tickNs() + lateNs;
       if (passed.test(since)) {
@@ -24,13 +25,13 @@ class LeaseDeadlinesTest {
     for (long leaseMs : new long[] {1_000, 3_000, 4_000, 5_000, 12_000, 30_000, 120_000}) {
       LeaseDeadlines deadlines = LeaseDeadlines.of(leaseMs, leaseMs / 3, HANDLER_STOP_MS);
       long leaseNs = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+      long wanted = TimeUnit.MILLISECONDS.toNanos(Math.min(HANDLER_STOP_MS, leaseMs / 6 - 1));
+      // The worst case: the ticks up to "at risk" on time, the later ones late (as when a tick came 8 ms late and
+      // found a 4 s lease at risk and running out at once, the first time).
+      int atRisk = firstTick(deadlines, deadlines::atRisk, 0);
       for (long lateNs = 0; lateNs < deadlines.tickNs() / 2; lateNs += TimeUnit.MILLISECONDS.toNanos(1)) {
-        // The worst case: the ticks up to "at risk" on time, the later ones late (as when a tick came 8 ms late
-        // and found a 4 s lease at risk and running out at once, the first time).
-        int atRisk = firstTick(deadlines, deadlines::atRisk, 0);
         int runningOut = firstTick(deadlines, deadlines::runningOut, lateNs);
         long stopNs = (runningOut - atRisk) * deadlines.tickNs();
-        long wanted = TimeUnit.MILLISECONDS.toNanos(Math.min(HANDLER_STOP_MS, leaseMs / 6 - 1));
         String at = "lease " + leaseMs + " ms, ticks " + lateNs / 1_000_000 + " ms late: ";
         assertTrue(stopNs >= wanted, at + "handlers had " + stopNs / 1_000_000 + " ms to stop");
         assertTrue(runningOut * deadlines.tickNs() + lateNs < leaseNs - deadlines.tickNs() / 2,
