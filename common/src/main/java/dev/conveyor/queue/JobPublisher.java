@@ -157,6 +157,7 @@ public final class JobPublisher implements AutoCloseable {
     String value = Json.write(Json.object().put("id", entry.jobId().toString()).put("type", entry.queue().type()));
     ProducerRecord<String, String> record = new ProducerRecord<>(topics.forQueue(entry.queue()),
         entry.jobId().toString(), value);
+    QueueOrder.put(record.headers(), entry.queuedAt());
     // Each record is a span of the job's trace of its own: a job sent again is another hop.
     TraceContext.parse(entry.traceparent()).ifPresent(trace -> record.headers()
         .add(TraceContext.HEADER_NAME, trace.child().header().getBytes(StandardCharsets.US_ASCII)));

@@ -38,6 +38,11 @@ public final class JobStore {
       + "callback_delivery, callback_attempts, callback_last_status, callback_last_error, callback_delivered_at, "
       + "callback_due_at, attempt_started_at, handler_started_at";
   private static final String CHANGE = "updated_at = " + NOW + ", version = version + 1";
+  /**
+   * A queued job's place in its queue, sent with its record (see QueueOrder): when it was first due (the API's
+   * created_at, as the poll hints date a job), or, once an attempt has queued it again, when it is due now.
+   */
+  private static final String QUEUED_AT = "CASE WHEN attempts = 0 THEN greatest(run_at, created_at) ELSE due_at END";
   /** What a job weighs on the wire: its payload and result as text. */
   private static final String SIZE = "octet_length(payload::text) + coalesce(octet_length(result::text), 0)";
   /** A change that ends the attempt: its lease goes with it. */
@@ -68,13 +73,14 @@ public final class JobStore {
       + "$8::timestamptz[], $9::text[], $10::timestamptz[], $13::text[], $14::timestamptz[], $16::text[]) AS t(id, "
       + "tenant, type, priority, payload, max_attempts, timeout_ms, run_at, callback_url, created_at, schedule, "
       + "schedule_tick, traceparent) "
-      + "ON CONFLICT (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL DO NOTHING RETURNING id) "
-      + "INSERT INTO job_outbox (namespace, job_id, type, priority, backlog, due_at, traceparent) "
-      + "SELECT $11, o.id, o.type, o.priority, o.backlog, o.owed_at, o.traceparent "
+      + "ON CONFLICT (tenant, schedule, schedule_tick) WHERE schedule IS NOT NULL DO NOTHING "
+      + "RETURNING id, " + QUEUED_AT + " AS queued_at) "
+      + "INSERT INTO job_outbox (namespace, job_id, type, priority, backlog, due_at, traceparent, queued_at) "
+      + "SELECT $11, o.id, o.type, o.priority, o.backlog, o.owed_at, o.traceparent, added.queued_at "
       + "FROM unnest($1::uuid[], $3::text[], $4::text[], $15::boolean[], $12::timestamptz[], $16::text[]) "
       + "AS o(id, type, priority, backlog, owed_at, traceparent) "
       // Only jobs the insert returned get an outbox row (job_outbox has no foreign key to say so).
-      + "WHERE o.id IN (SELECT id FROM added) RETURNING " + OutboxStore.RETURNED;
+      + "JOIN added ON added.id = o.id RETURNING " + OutboxStore.RETURNED;
 
   private final Pool pool;
   private final Dependency postgresql;
@@ -483,8 +489,9 @@ public final class JobStore {
    * before its job was due, or one set aside while the job was in progress here. Returns the ids that got a record.
    */
   public Future<List<UUID>> oweIfQueued(List<UUID> ids) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
-            + "SELECT namespace, id, type, priority, greatest(due_at, now()), traceparent FROM jobs j "
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent, queued_at) "
+            + "SELECT namespace, id, type, priority, greatest(due_at, now()), traceparent, " + QUEUED_AT
+            + " FROM jobs j "
             + "WHERE id = ANY($1) AND status = 'queued' "
             + "AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id) RETURNING job_id",
         Tuple.of((Object) ids.toArray(UUID[]::new)))
@@ -641,8 +648,8 @@ public final class JobStore {
    * that could have been in Kafka for them.
    */
   public Future<List<UUID>> resendUnchanged(String namespace, List<Seen> seen) {
-    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
-            + "SELECT j.namespace, j.id, j.type, j.priority, now(), j.traceparent"
+    return query("INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent, queued_at) "
+            + "SELECT j.namespace, j.id, j.type, j.priority, now(), j.traceparent, " + QUEUED_AT
             + " FROM unnest($2::uuid[], $3::bigint[]) AS s(id, version) JOIN jobs j ON j.id = s.id"
             + " WHERE j.namespace = $1 AND j.version = s.version AND j.status = 'queued'"
             + " AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.job_id = j.id)"
@@ -731,8 +738,9 @@ public final class JobStore {
    */
   private static String owingRequeued(String update) {
     return "WITH changed AS (" + update + " RETURNING " + COLUMNS + ", namespace, due_at, traceparent), "
-        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent) "
-        + "SELECT namespace, id, type, priority, due_at, traceparent FROM changed WHERE status = 'queued') "
+        + "owed AS (INSERT INTO job_outbox (namespace, job_id, type, priority, due_at, traceparent, queued_at) "
+        + "SELECT namespace, id, type, priority, due_at, traceparent, " + QUEUED_AT + " FROM changed "
+        + "WHERE status = 'queued') "
         + "SELECT * FROM changed";
   }
 

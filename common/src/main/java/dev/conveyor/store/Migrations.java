@@ -22,7 +22,7 @@ final class Migrations {
   private static final List<String> FILES = List.of("V1__jobs.sql", "V2__idempotency.sql", "V3__queries.sql",
       "V4__leases.sql", "V5__fewer_indexes.sql", "V6__retry_and_schedules.sql",
       "V7__queues_and_type_limits.sql", "V8__callbacks.sql", "V9__trace.sql", "V10__stats.sql",
-      "V11__handler_start.sql");
+      "V11__handler_start.sql", "V12__queue_order.sql");
 
   private Migrations() {
   }

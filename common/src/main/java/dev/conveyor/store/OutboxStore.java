@@ -7,6 +7,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,19 +21,21 @@ import java.util.UUID;
 public final class OutboxStore {
 
   /**
-   * One owed record: the outbox row id, the job it announces, the queue it goes to, and the trace context the job was
-   * made in (null for jobs made before traces were kept).
+   * One owed record: the outbox row id, the job it announces, the queue it goes to, the trace context the job was
+   * made in (null for jobs made before traces were kept), and when the job was due, its place in the queue (null for
+   * rows owed before it was kept).
    */
-  public record Entry(long id, UUID jobId, JobQueue queue, String traceparent) {
+  public record Entry(long id, UUID jobId, JobQueue queue, String traceparent, Instant queuedAt) {
     static Entry of(Row row) {
+      OffsetDateTime queuedAt = row.getOffsetDateTime("queued_at");
       return new Entry(row.getLong("id"), row.getUUID("job_id"), new JobQueue(row.getString("type"),
           Priority.parse(row.getString("priority")).orElse(Priority.NORMAL), row.getBoolean("backlog")),
-          row.getString("traceparent"));
+          row.getString("traceparent"), queuedAt == null ? null : queuedAt.toInstant());
     }
   }
 
   /** The columns {@link Entry#of} reads, for every statement that returns outbox rows. */
-  static final String RETURNED = "id, job_id, type, priority, backlog, traceparent";
+  static final String RETURNED = "id, job_id, type, priority, backlog, traceparent, queued_at";
 
   private OutboxStore() {
   }

@@ -12,9 +12,6 @@ import dev.conveyor.config.Config;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.handler.JobHandler;
 import dev.conveyor.jobs.Json;
-import dev.conveyor.jobs.Priority;
-import dev.conveyor.queue.JobQueue;
-import dev.conveyor.queue.Topics;
 import dev.conveyor.trace.TraceContext;
 import dev.conveyor.worker.WorkerApplication;
 import dev.conveyor.worker.run.HandlerRegistry;
@@ -26,13 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,31 +141,10 @@ class TraceIT {
     }
   }
 
-  /** The trace header of the job's record, read from its topic from the start. */
+  /** The trace header of the job's record. */
   private static TraceContext recordTrace(String id) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.env().get("CONVEYOR_KAFKA_BOOTSTRAP"));
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    String topic = new Topics(TestStack.env().get("CONVEYOR_NAMESPACE"))
-        .forQueue(new JobQueue(TYPE, Priority.NORMAL, false));
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.key().equals(id)) {
-            Header header = record.headers().lastHeader("traceparent");
-            assertTrue(header != null, "the record carries the trace");
-            return TraceContext.parse(new String(header.value(), StandardCharsets.US_ASCII)).orElseThrow();
-          }
-        }
-      }
-    }
-    throw new AssertionError("no record of job " + id + " in " + topic);
+    Header header = JobRecords.of(TYPE, id, 1).get(0).headers().lastHeader("traceparent");
+    assertTrue(header != null, "the record carries the trace");
+    return TraceContext.parse(new String(header.value(), StandardCharsets.US_ASCII)).orElseThrow();
   }
 }

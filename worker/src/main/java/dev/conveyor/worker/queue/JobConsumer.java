@@ -9,8 +9,8 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -44,9 +44,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * claims and status writes they start run on the event loop. It is in the workers' consumer group (Kafka 4's consumer
  * protocol), subscribed to the topics of every queue of the types this worker runs. It never runs a handler: it hands
  * records to at most {@code slots} job runs, in the order {@link LookAhead} chooses among the records read ahead, and
- * pauses a queue's partitions while its buffer is full. A record's offset is committed once its job is claimed (from
- * then on the job's lease in PostgreSQL protects it), so a long job holds up no partition; a record whose job waits
- * for room under its type's concurrency limit stays read ahead, uncommitted.
+ * pauses each partition while it holds its share of its queue's buffer. A record's offset is committed once its job
+ * is claimed (from then on the job's lease in PostgreSQL protects it), so a long job holds up no partition; a record
+ * whose job waits for room under its type's concurrency limit stays read ahead, uncommitted.
  */
 public final class JobConsumer extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class.getName());
@@ -101,7 +101,7 @@ public final class JobConsumer extends VerticleBase {
   private int inFlight;
   /** Runs whose outcome is not written yet, handler returned or not: at most twice the slots. */
   private int unwritten;
-  private Set<String> pausedTopics = Set.of();
+  private Set<TopicPartition> pausedPartitions = Set.of();
   private long polledAt;
   /** Set while the consumer thread is in (or about to enter) poll: only then is a wakeup worth its exception. */
   private volatile boolean polling;
@@ -204,7 +204,7 @@ public final class JobConsumer extends VerticleBase {
     woken.set(false);
     settle();
     long sincePoll = monotonicMs() - polledAt;
-    if (!pausedTopics.isEmpty() && sincePoll < PAUSED_POLL_MS) {
+    if (!pausedPartitions.isEmpty() && sincePoll < PAUSED_POLL_MS) {
       // While a partition is paused, Kafka's poll spins until its timeout whenever fetched data waits behind the
       // pause, so it is called without a timeout, and no more often than this; a freed slot ends the wait.
       awaitEvent(PAUSED_POLL_MS - sincePoll);
@@ -217,7 +217,7 @@ public final class JobConsumer extends VerticleBase {
         return;
       }
       // A freed slot interrupts a poll that waits (wakeup); a limited type due to try again ends it too.
-      Duration timeout = pausedTopics.isEmpty()
+      Duration timeout = pausedPartitions.isEmpty()
           ? Duration.ofMillis(Math.min(POLL.toMillis(), waiting.nextRetryAt(polledAt) - polledAt)) : Duration.ZERO;
       for (ConsumerRecord<String, String> record : consumer.poll(timeout)) {
         offsets.begin(new TopicPartition(record.topic(), record.partition()), record.offset());
@@ -277,16 +277,17 @@ public final class JobConsumer extends VerticleBase {
       }
       dispatch(next);
     }
-    Set<String> full = waiting.topicsToPause(pausedTopics);
-    if (!full.equals(pausedTopics)) {
-      pausedTopics = full;
-      List<TopicPartition> pause = new ArrayList<>();
-      List<TopicPartition> resume = new ArrayList<>();
-      for (TopicPartition tp : consumer.assignment()) {
-        (full.contains(tp.topic()) ? pause : resume).add(tp);
-      }
+    Set<TopicPartition> full = waiting.partitionsToPause(consumer.assignment(), pausedPartitions);
+    if (!full.equals(pausedPartitions)) {
+      // Only what changed: just after a rebalance the assignment read here may still list a revoked partition, which
+      // is in neither set (its records were forgotten), and pausing or resuming it would throw.
+      Set<TopicPartition> pause = new HashSet<>(full);
+      pause.removeAll(pausedPartitions);
+      Set<TopicPartition> resume = new HashSet<>(pausedPartitions);
+      resume.removeAll(full);
       consumer.pause(pause);
       consumer.resume(resume);
+      pausedPartitions = full;
     }
   }
 
@@ -442,14 +443,17 @@ public final class JobConsumer extends VerticleBase {
       forget(lost);
     }
 
+    /** Nothing to pause: a partition new here has nothing read ahead. */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      consumer.pause(assigned.stream().filter(tp -> pausedTopics.contains(tp.topic())).toList());
     }
 
     private void forget(Collection<TopicPartition> gone) {
       offsets.forget(gone);
       waiting.forget(gone);
+      Set<TopicPartition> paused = new HashSet<>(pausedPartitions);
+      paused.removeAll(gone);
+      pausedPartitions = paused;
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.conveyor.worker.queue;
 import dev.conveyor.jobs.Priority;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.Topics;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -22,7 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  * The records a worker has read ahead of its free slots, a bounded buffer per queue, and the choice of which starts
  * next. Priorities first: {@code high}, then {@code normal}, then {@code low}, except that a priority with records
  * waiting gets at least one start in {@link #SHARE} while higher ones have records too. Within a priority the fresh
- * lane goes before the backlog lane on the same terms, and types take turns. A type with a concurrency limit starts
+ * lane goes before the backlog lane on the same terms, and types take turns; within a queue, the first queued of
+ * the records at the head of each partition goes first ({@link QueueBuffer}). A type with a concurrency limit starts
  * no more jobs here than its limit, and after a claim found no room in the cluster it waits about
  * {@link #LIMIT_RETRY_MS} (half to one and a half times it, at random), or until one of its jobs here ends, before
  * the next try; its records meanwhile wait here, holding no slot. Not thread-safe: the consumer's thread owns it.
@@ -33,7 +33,7 @@ final class LookAhead {
   static final long LIMIT_RETRY_MS = 250;
 
   private final Map<String, JobQueue> queueOfTopic = new HashMap<>();
-  private final Map<JobQueue, ArrayDeque<ConsumerRecord<String, String>>> buffers = new LinkedHashMap<>();
+  private final Map<JobQueue, QueueBuffer> buffers = new LinkedHashMap<>();
   private final int perQueue;
   private final Map<String, Integer> typeLimits;
   private final Map<String, Integer> startedOfType = new HashMap<>();
@@ -60,7 +60,7 @@ final class LookAhead {
     queueOfTopic.values().stream()
         .sorted(Comparator.comparing(JobQueue::priority).thenComparing(JobQueue::backlog)
             .thenComparing(JobQueue::type))
-        .forEach(queue -> buffers.put(queue, new ArrayDeque<>()));
+        .forEach(queue -> buffers.put(queue, new QueueBuffer()));
     for (Priority priority : Priority.values()) {
       lanes.put(priority, new TurnTaking<>(SHARE));
     }
@@ -71,7 +71,7 @@ final class LookAhead {
     size++;
   }
 
-  /** A record whose job found no room under its type's limit: first of its queue again, and its type waits. */
+  /** A record whose job found no room under its type's limit: first of its partition again, and its type waits. */
   void overLimit(ConsumerRecord<String, String> record, long now) {
     buffer(record).addFirst(record);
     size++;
@@ -111,7 +111,7 @@ final class LookAhead {
     List<JobQueue> candidates = startable.stream()
         .filter(q -> q.priority() == priority && q.backlog() == backlog).toList();
     JobQueue chosen = candidates.get((int) (rotation[priority.ordinal()][backlog ? 1 : 0]++ % candidates.size()));
-    ConsumerRecord<String, String> record = buffers.get(chosen).pollFirst();
+    ConsumerRecord<String, String> record = buffers.get(chosen).pollFirstQueued();
     size--;
     if (typeLimits.containsKey(chosen.type())) {
       startedOfType.merge(chosen.type(), 1, Integer::sum);
@@ -136,25 +136,40 @@ final class LookAhead {
   }
 
   /**
-   * The topics whose partitions are to be paused, given those paused now: a topic whose buffer is full, until it is
-   * down to half. A resumed partition costs a fetch, so it is not resumed for a record or two.
+   * The partitions to pause, of those {@code assigned}, given those paused now: a partition holding its share of its
+   * queue's read-ahead, until it is down to half of it. Paused one by one, every partition of a queue keeps a few
+   * records read ahead, so that the oldest of them can start first. A resumed partition costs a fetch, so it is not
+   * resumed for a record or two.
    */
-  Set<String> topicsToPause(Set<String> paused) {
-    return queueOfTopic.entrySet().stream().filter(e -> {
-      int buffered = buffers.get(e.getValue()).size();
-      return buffered >= perQueue || (paused.contains(e.getKey()) && buffered > perQueue / 2);
-    }).map(Map.Entry::getKey).collect(Collectors.toSet());
+  Set<TopicPartition> partitionsToPause(Collection<TopicPartition> assigned, Set<TopicPartition> paused) {
+    Map<String, Long> partitionsOfTopic = assigned.stream()
+        .collect(Collectors.groupingBy(TopicPartition::topic, Collectors.counting()));
+    return assigned.stream().filter(tp -> {
+      JobQueue queue = queueOfTopic.get(tp.topic());
+      if (queue == null) {
+        return false;
+      }
+      int share = (int) Math.max(2, perQueue / partitionsOfTopic.get(tp.topic()));
+      int buffered = buffers.get(queue).size(tp.partition());
+      return buffered >= share || (paused.contains(tp) && buffered > share / 2);
+    }).collect(Collectors.toSet());
   }
 
   /** Drops the records of partitions this worker no longer has. */
   void forget(Collection<TopicPartition> gone) {
-    buffers.values().forEach(buffer -> buffer.removeIf(r -> gone.contains(new TopicPartition(r.topic(),
-        r.partition()))));
-    size = buffers.values().stream().mapToInt(ArrayDeque::size).sum();
+    Map<String, List<Integer>> goneOfTopic = gone.stream().collect(Collectors.groupingBy(TopicPartition::topic,
+        Collectors.mapping(TopicPartition::partition, Collectors.toList())));
+    goneOfTopic.forEach((topic, partitions) -> {
+      JobQueue queue = queueOfTopic.get(topic);
+      if (queue != null) {
+        buffers.get(queue).forget(partitions);
+      }
+    });
+    size = buffers.values().stream().mapToInt(QueueBuffer::size).sum();
   }
 
   void clear() {
-    buffers.values().forEach(ArrayDeque::clear);
+    buffers.values().forEach(QueueBuffer::clear);
     size = 0;
   }
 
@@ -162,7 +177,7 @@ final class LookAhead {
     return size;
   }
 
-  private ArrayDeque<ConsumerRecord<String, String>> buffer(ConsumerRecord<String, String> record) {
+  private QueueBuffer buffer(ConsumerRecord<String, String> record) {
     JobQueue queue = queueOfTopic.get(record.topic());
     if (queue == null) {
       throw new IllegalArgumentException("not a topic of this worker's types: " + record.topic());

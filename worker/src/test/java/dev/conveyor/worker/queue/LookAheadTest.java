@@ -143,18 +143,42 @@ class LookAheadTest {
   }
 
   @Test
-  void aFullQueueIsPausedUntilHalfEmptyAndForgottenPartitionsAreDropped() {
-    LookAhead lookAhead = new LookAhead(topics, List.of("t"), 2, Map.of(), NO_JITTER);
-    lookAhead.add(record("t", Priority.HIGH, false));
-    lookAhead.add(record("t", Priority.HIGH, false));
-    lookAhead.add(record("t", Priority.LOW, true));
-    assertEquals(Set.of("ns.jobs.t.high"), lookAhead.topicsToPause(Set.of()));
+  void aQueuesOldestRecordStartsFirstWhicheverPartitionItWasReadFrom() {
+    LookAhead lookAhead = new LookAhead(topics, List.of("t"), 100, Map.of(), NO_JITTER);
+    String topic = topics.forQueue(new JobQueue("t", Priority.NORMAL, false));
+    lookAhead.add(QueueBufferTest.sent(topic, 0, 0, 100));
+    lookAhead.add(QueueBufferTest.sent(topic, 0, 1, 300));
+    lookAhead.add(QueueBufferTest.sent(topic, 1, 0, 200));
+    lookAhead.add(QueueBufferTest.sent(topic, 1, 1, 400));
+    assertEquals(List.of("100", "200", "300", "400"), drain(lookAhead, 5));
+  }
+
+  @Test
+  void eachPartitionIsPausedAtItsShareOfTheQueueUntilHalfEmptyAndForgottenPartitionsAreDropped() {
+    LookAhead lookAhead = new LookAhead(topics, List.of("t"), 4, Map.of(), NO_JITTER);
+    String high = topics.forQueue(new JobQueue("t", Priority.HIGH, false));
+    TopicPartition p0 = new TopicPartition(high, 0);
+    TopicPartition p1 = new TopicPartition(high, 1);
+    TopicPartition low = new TopicPartition(topics.forQueue(new JobQueue("t", Priority.LOW, true)), 0);
+    List<TopicPartition> assigned = List.of(p0, p1, low);
+    lookAhead.add(QueueBufferTest.sent(high, 0, 0, 1));
+    lookAhead.add(QueueBufferTest.sent(high, 0, 1, 2));
+    lookAhead.add(QueueBufferTest.sent(high, 1, 0, 3));
+    lookAhead.add(QueueBufferTest.sent(low.topic(), 0, 0, 4));
+    assertEquals(Set.of(p0), lookAhead.partitionsToPause(assigned, Set.of()), "two partitions: a share of 2 each");
+    lookAhead.add(QueueBufferTest.sent(high, 0, 2, 5));
     lookAhead.next(0);
-    assertEquals(Set.of(), lookAhead.topicsToPause(Set.of("ns.jobs.t.high")), "resumed at half");
-    lookAhead.add(record("t", Priority.HIGH, false));
-    lookAhead.forget(List.of(new TopicPartition("ns.jobs.t.high", 0)));
+    assertEquals(Set.of(p0), lookAhead.partitionsToPause(assigned, Set.of(p0)), "still at its share");
+    lookAhead.next(0);
+    assertEquals(Set.of(), lookAhead.partitionsToPause(assigned, Set.of(p0)), "resumed at half");
+    lookAhead.add(QueueBufferTest.sent(high, 0, 3, 6));
+    lookAhead.add(QueueBufferTest.sent(high, 0, 4, 7));
+    assertEquals(Set.of(p0), lookAhead.partitionsToPause(assigned, Set.of()), "3 records, share 2");
+    assertEquals(Set.of(), lookAhead.partitionsToPause(List.of(p0), Set.of()),
+        "the only partition of its topic here: its share is the whole queue's 4");
+    lookAhead.forget(List.of(p0, p1));
     assertEquals(1, lookAhead.size());
-    assertEquals(Set.of(), lookAhead.topicsToPause(Set.of()));
-    assertEquals("t/low/backlog", lookAhead.next(0).key());
+    assertEquals(Set.of(), lookAhead.partitionsToPause(assigned, Set.of()));
+    assertEquals("4", lookAhead.next(0).key());
   }
 }
