@@ -69,8 +69,11 @@ class FirstReportIT {
     long[] atEnd = eventually(() -> firstReports("sleep"), now -> total(now) > total(unreported));
     Http.pause(200);
     atEnd = firstReports("sleep");
-    assertEquals(1, atEnd[99] - unreported[99], "the 300 ms job at its end: " + Arrays.toString(atEnd));
     assertEquals(1, total(atEnd) - total(unreported), "the 50 ms one nowhere");
+    // At its end, give or take the moment between its one report and its return (a thread preempted for 3 ms there,
+    // on a loaded machine, made it 99 %).
+    assertTrue(JobMetrics.FIRST_REPORT_BUCKETS[changed(unreported, atEnd)] >= 97,
+        "the 300 ms job at its end: " + Arrays.toString(atEnd));
     long[] late = lateReports("sleep");
     assertEquals(1, total(late) - total(lateBefore), "the 300 ms job reported late: " + Arrays.toString(late));
     long length = JobMetrics.HINT_BUCKETS_MS[changed(lateBefore, late)];
