@@ -211,6 +211,7 @@ public final class JobConsumer extends VerticleBase {
       return;
     }
     polledAt = monotonicMs();
+    applyPauses();
     polling = true;
     try {
       if (woken.get()) {
@@ -253,7 +254,7 @@ public final class JobConsumer extends VerticleBase {
     }
   }
 
-  /** Books settled claims and freed slots, commits what moved, starts waiting records, pauses or resumes. */
+  /** Books settled claims and freed slots, commits what moved, starts waiting records. */
   private void settle() {
     Event e;
     while ((e = events.poll()) != null) {
@@ -277,6 +278,14 @@ public final class JobConsumer extends VerticleBase {
       }
       dispatch(next);
     }
+  }
+
+  /**
+   * Pauses the partitions that hold their share of the read-ahead and resumes the rest. Only just before a poll, where
+   * it takes effect: each call waits on the consumer's background thread, and between two polls a partition may go
+   * back and forth many times as records start.
+   */
+  private void applyPauses() {
     Set<TopicPartition> full = waiting.partitionsToPause(consumer.assignment(), pausedPartitions);
     if (!full.equals(pausedPartitions)) {
       // Only what changed: just after a rebalance the assignment read here may still list a revoked partition, which
