@@ -191,8 +191,9 @@ public final class HintInputs {
       }
       Map<Priority, JobStore.Queued> queued = counted == null ? before.queued() : counted.getOrDefault(type, Map.of());
       long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
+      JobMetrics.Histogram run = snapshot.durations().get(type);
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
-          now, now - lastAt);
+          run == null ? 0 : run.sum(), now, now - lastAt);
       long[] all = buckets.get(type);
       DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, all,
           lastBuckets == null ? null : lastBuckets.get(type), all, factor);
@@ -202,7 +203,7 @@ public final class HintInputs {
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
               lastLateReports == null ? null : lastLateReports.get(type), all, factor));
       JobStore.Running runs = running == null ? before.running()
-          : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), now);
+          : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, queued, runs,
           counted == null ? before.countedAt() : lastCountedAt));
     }
