@@ -1,5 +1,6 @@
 package dev.conveyor.api.hints;
 
+import dev.conveyor.cache.JobMetrics;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,51 +24,74 @@ final class BacklogThroughput {
   static final double HALF_LIFE_MS = 60_000;
 
   /**
-   * Since when (ms, monotonic) a backlog of a type has waited, how many of the type had finished then, the sum of
-   * their durations in seconds, and how many ran at once over its life so far (0 until measured).
+   * Since when (ms, monotonic) a backlog of a type has waited, how many of the type had finished then and how many in
+   * each duration bucket (see {@code JobMetrics.HINT_BUCKETS_MS}; counters), and how many ran at once over its life so
+   * far (0 until measured).
    */
-  private record Backlog(long sinceMs, long finished, double busySeconds, double inFlight) {
+  private record Backlog(long sinceMs, long finished, long[] durations, double inFlight) {
   }
 
   private final Map<String, Backlog> backlogs = new HashMap<>();
 
   /**
    * The type's capacity in jobs a second, given the last one ({@code before}, 0 if none), how many of its jobs wait,
-   * how many have finished so far and the sum of their durations in seconds (counters), now, and how long since the
-   * last call.
+   * how many have finished so far and how many in each duration bucket ({@code durations}, counters), now, and how
+   * long since the last call.
    */
-  double capacity(String type, double before, long waiting, long finished, double busySeconds, long nowMs,
+  double capacity(String type, double before, long waiting, long finished, long[] durations, long nowMs,
       long sinceLastMs) {
     if (waiting < MIN_WAITING) {
       backlogs.remove(type);
       return before;
     }
     Backlog backlog = backlogs.get(type);
-    if (backlog == null || finished < backlog.finished() || busySeconds < backlog.busySeconds()) {
-      // A new backlog, or the finish counter started again (Redis lost it): measure from here.
-      backlogs.put(type, new Backlog(nowMs, finished, busySeconds, 0));
+    if (backlog == null || finished < backlog.finished() || fewer(durations, backlog.durations())) {
+      // A new backlog, or the counters started again (Redis lost them): measure from here.
+      backlogs.put(type, new Backlog(nowMs, finished, durations.clone(), 0));
       return before;
     }
     if (nowMs - backlog.sinceMs() < MEASURE_MS || finished - backlog.finished() < MEASURE_JOBS) {
       return before;
     }
-    double measured = (finished - backlog.finished()) * 1000.0 / (nowMs - backlog.sinceMs());
-    backlogs.put(type, new Backlog(backlog.sinceMs(), backlog.finished(), backlog.busySeconds(),
-        (busySeconds - backlog.busySeconds()) * 1000 / (nowMs - backlog.sinceMs())));
+    long lifeMs = nowMs - backlog.sinceMs();
+    double measured = (finished - backlog.finished()) * 1000.0 / lifeMs;
+    backlogs.put(type, new Backlog(backlog.sinceMs(), backlog.finished(), backlog.durations(),
+        busyMs(backlog.durations(), durations, lifeMs) / lifeMs));
     double slow = Math.pow(0.5, sinceLastMs / HALF_LIFE_MS);
     return Math.max(measured, before * slow + measured * (1 - slow));
   }
 
   /**
-   * How many of the type's jobs ran at once, on average, over the life of the backlog waiting now: the durations of
-   * those that finished meanwhile, summed, over that time (Little's law); 0 with no backlog or before it is measured.
-   * Unlike a count of the jobs marked running, it sees the slots of short jobs, which each are marked running for only
-   * part of the time they hold one (their claim and their end are written in batches): a backlog of 50 ms jobs that ran
-   * 58 at once was counted 14 running. A job that started before the backlog counts whole, so it may be over.
+   * How many of the type's jobs ran at once, on average, over the life of the backlog waiting now: the time those
+   * that finished meanwhile ran, over that life (Little's law); 0 with no backlog or before it is measured. Unlike a
+   * count of the jobs marked running, it sees the slots of short jobs, which each are marked running for only part of
+   * the time they hold one (their claim and their end are written in batches): in a first backlog of 50 ms jobs, 14
+   * were counted running and 62 measured. A job counts at most the backlog's life, so one long job that ends in it is
+   * one slot; one that started before it counts its whole run, so the measure is at most a little over.
    */
   double inFlight(String type) {
     Backlog backlog = backlogs.get(type);
     return backlog == null ? 0 : backlog.inFlight();
+  }
+
+  /** The time the jobs counted between {@code before} and {@code now} ran, each at most {@code lifeMs}. */
+  private static double busyMs(long[] before, long[] now, long lifeMs) {
+    long[] bounds = JobMetrics.HINT_BUCKETS_MS;
+    double busy = 0;
+    for (int i = 0; i < now.length; i++) {
+      long ended = now[i] - (i < before.length ? before[i] : 0);
+      busy += ended * (double) Math.min(i < bounds.length ? bounds[i] : lifeMs, lifeMs);
+    }
+    return busy;
+  }
+
+  private static boolean fewer(long[] now, long[] before) {
+    for (int i = 0; i < before.length; i++) {
+      if (i >= now.length || now[i] < before[i]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Forgets the types no longer known. */

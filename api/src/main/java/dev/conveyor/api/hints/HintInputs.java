@@ -191,10 +191,9 @@ public final class HintInputs {
       }
       Map<Priority, JobStore.Queued> queued = counted == null ? before.queued() : counted.getOrDefault(type, Map.of());
       long waiting = queued.values().stream().mapToLong(JobStore.Queued::count).sum();
-      JobMetrics.Histogram run = snapshot.durations().get(type);
-      double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
-          run == null ? 0 : run.sum(), now, now - lastAt);
       long[] all = buckets.get(type);
+      double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
+          all == null ? new long[0] : all, now, now - lastAt);
       DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, all,
           lastBuckets == null ? null : lastBuckets.get(type), all, factor);
       FirstReports reports = new FirstReports(

@@ -2,58 +2,80 @@ package dev.conveyor.api.hints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.conveyor.cache.JobMetrics;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The workers' capacity, learnt from backlogs: refreshes every 0.5 s against a finish counter. */
 class BacklogThroughputTest {
+  private static final long[] NONE = new long[0];
   private final BacklogThroughput throughput = new BacklogThroughput();
 
   @Test
   void aBacklogsThroughputIsKnownWithinASecondOfItsStart() {
-    assertEquals(0, throughput.capacity("t", 0, 2_000, 10_000, 0, 0, 500), 0, "the backlog starts: measured from here");
-    assertEquals(800, throughput.capacity("t", 0, 1_600, 10_400, 0, 500, 500), 1e-9, "400 finished in 0.5 s");
-    assertEquals(900, throughput.capacity("t", 800, 1_100, 10_900, 0, 1_000, 500), 1e-9,
+    assertEquals(0, throughput.capacity("t", 0, 2_000, 10_000, NONE, 0, 500), 0, "the backlog starts: measured from here");
+    assertEquals(800, throughput.capacity("t", 0, 1_600, 10_400, NONE, 500, 500), 1e-9, "400 finished in 0.5 s");
+    assertEquals(900, throughput.capacity("t", 800, 1_100, 10_900, NONE, 1_000, 500), 1e-9,
         "900 a second over its life so far: higher, so at once");
   }
 
   @Test
   void tooFewFinishesOrTooShortALifeSayNothing() {
-    throughput.capacity("t", 0, 2_000, 0, 0, 0, 500);
-    assertEquals(0, throughput.capacity("t", 0, 2_000, 49, 0, 500, 500), 0, "49 finishes: noise");
-    throughput.capacity("u", 0, 2_000, 0, 0, 0, 500);
-    assertEquals(0, throughput.capacity("u", 0, 2_000, 200, 0, 400, 400), 0, "0.4 s: the first claims' lag");
-    assertEquals(0, throughput.capacity("t", 0, 99, 10_000, 0, 10_000, 500), 0, "99 waiting is no backlog");
+    throughput.capacity("t", 0, 2_000, 0, NONE, 0, 500);
+    assertEquals(0, throughput.capacity("t", 0, 2_000, 49, NONE, 500, 500), 0, "49 finishes: noise");
+    throughput.capacity("u", 0, 2_000, 0, NONE, 0, 500);
+    assertEquals(0, throughput.capacity("u", 0, 2_000, 200, NONE, 400, 400), 0, "0.4 s: the first claims' lag");
+    assertEquals(0, throughput.capacity("t", 0, 99, 10_000, NONE, 10_000, 500), 0, "99 waiting is no backlog");
   }
 
   @Test
   void aCapacityNoLongerReachedFallsSlowlyAndOneWithNoBacklogStays() {
-    throughput.capacity("t", 0, 2_000, 0, 0, 0, 500);
-    double high = throughput.capacity("t", 0, 2_000, 1_000, 0, 1_000, 1_000);
+    throughput.capacity("t", 0, 2_000, 0, NONE, 0, 500);
+    double high = throughput.capacity("t", 0, 2_000, 1_000, NONE, 1_000, 1_000);
     assertEquals(1_000, high, 1e-9);
-    double later = throughput.capacity("t", high, 2_000, 1_000, 0, 61_000, 60_000);
+    double later = throughput.capacity("t", high, 2_000, 1_000, NONE, 61_000, 60_000);
     assertEquals(1_000 * 0.5 + (1_000.0 / 61) * 0.5, later, 1e-6, "a minute with no finish halves the gap");
-    assertEquals(later, throughput.capacity("t", later, 0, 1_000, 0, 62_000, 1_000), 0, "no backlog: as it was");
+    assertEquals(later, throughput.capacity("t", later, 0, 1_000, NONE, 62_000, 1_000), 0, "no backlog: as it was");
   }
 
   @Test
-  void howManyRanAtOnceIsTheirDurationsOverTheBacklogsLife() {
-    throughput.capacity("t", 0, 2_000, 10_000, 500.0, 0, 500);
+  void howManyRanAtOnceIsTheTimeTheJobsThatEndedRanOverTheBacklogsLife() {
+    throughput.capacity("t", 0, 2_000, 10_000, ended(72, 1_000), 0, 500);
     assertEquals(0, throughput.inFlight("t"), 0, "not measured yet");
-    throughput.capacity("t", 0, 1_600, 10_400, 529.0, 500, 500);
-    assertEquals(58, throughput.inFlight("t"), 1e-9, "400 jobs of 72.5 ms in 0.5 s: 58 at once");
-    throughput.capacity("t", 800, 1_200, 10_800, 561.0, 1_000, 500);
-    assertEquals(61, throughput.inFlight("t"), 1e-9, "over the backlog's whole life");
-    throughput.capacity("t", 900, 99, 11_000, 600.0, 1_500, 500);
+    throughput.capacity("t", 0, 1_600, 10_400, ended(72, 1_400), 500, 500);
+    assertEquals(57.6, throughput.inFlight("t"), 1e-9, "400 jobs of 72 ms in 0.5 s: 57.6 at once");
+    long[] more = ended(72, 1_800);
+    more[more.length - 1] = 1;
+    throughput.capacity("t", 800, 1_200, 10_801, more, 1_000, 500);
+    assertEquals((800 * 72 + 1_000) / 1_000.0, throughput.inFlight("t"), 1e-9,
+        "over the backlog's whole life, a job of 10 minutes that ended in it one slot");
+    throughput.capacity("t", 900, 99, 11_000, more, 1_500, 500);
     assertEquals(0, throughput.inFlight("t"), 0, "no backlog: nothing measured");
   }
 
   @Test
+  void durationCountersThatStartAgainAreMeasuredAfresh() {
+    throughput.capacity("t", 0, 2_000, 10_000, ended(72, 1_000), 0, 500);
+    throughput.capacity("t", 0, 2_000, 10_400, ended(72, 400), 500, 500);
+    assertEquals(0, throughput.inFlight("t"), 0, "Redis lost the durations: from here");
+    throughput.capacity("t", 0, 2_000, 10_800, ended(72, 800), 1_000, 500);
+    assertEquals(57.6, throughput.inFlight("t"), 1e-9, "then from the new counts");
+  }
+
+  /** Duration counters with {@code count} jobs of {@code ms} ended. */
+  private static long[] ended(long ms, long count) {
+    long[] counts = new long[JobMetrics.HINT_BUCKETS_MS.length + 1];
+    counts[Arrays.binarySearch(JobMetrics.HINT_BUCKETS_MS, ms)] = count;
+    return counts;
+  }
+
+  @Test
   void aCounterThatStartsAgainOrATypeForgottenIsMeasuredAfresh() {
-    throughput.capacity("t", 0, 2_000, 50_000, 0, 0, 500);
-    assertEquals(300, throughput.capacity("t", 300, 2_000, 10, 0, 500, 500), 0, "Redis lost the counter: as it was");
-    assertEquals(1_000, throughput.capacity("t", 300, 2_000, 510, 0, 1_000, 500), 1e-9, "then from the new count");
+    throughput.capacity("t", 0, 2_000, 50_000, NONE, 0, 500);
+    assertEquals(300, throughput.capacity("t", 300, 2_000, 10, NONE, 500, 500), 0, "Redis lost the counter: as it was");
+    assertEquals(1_000, throughput.capacity("t", 300, 2_000, 510, NONE, 1_000, 500), 1e-9, "then from the new count");
     throughput.retain(List.of("other"));
-    assertEquals(0, throughput.capacity("t", 0, 2_000, 2_000, 0, 2_000, 1_000), 0, "forgotten: a new backlog");
+    assertEquals(0, throughput.capacity("t", 0, 2_000, 2_000, NONE, 2_000, 1_000), 0, "forgotten: a new backlog");
   }
 }
