@@ -26,9 +26,9 @@ final class BacklogThroughput {
   /**
    * Since when (ms, monotonic) a backlog of a type has waited, how many of the type had finished then and how many in
    * each duration bucket (see {@code JobMetrics.HINT_BUCKETS_MS}; counters), and how many ran at once over its life so
-   * far (0 until measured).
+   * far and how many finished a second (0 until measured).
    */
-  private record Backlog(long sinceMs, long finished, long[] durations, double inFlight) {
+  private record Backlog(long sinceMs, long finished, long[] durations, double inFlight, double perSecond) {
   }
 
   private final Map<String, Backlog> backlogs = new HashMap<>();
@@ -47,7 +47,7 @@ final class BacklogThroughput {
     Backlog backlog = backlogs.get(type);
     if (backlog == null || finished < backlog.finished() || fewer(durations, backlog.durations())) {
       // A new backlog, or the counters started again (Redis lost them): measure from here.
-      backlogs.put(type, new Backlog(nowMs, finished, durations.clone(), 0));
+      backlogs.put(type, new Backlog(nowMs, finished, durations.clone(), 0, 0));
       return before;
     }
     if (nowMs - backlog.sinceMs() < MEASURE_MS || finished - backlog.finished() < MEASURE_JOBS) {
@@ -56,7 +56,7 @@ final class BacklogThroughput {
     long lifeMs = nowMs - backlog.sinceMs();
     double measured = (finished - backlog.finished()) * 1000.0 / lifeMs;
     backlogs.put(type, new Backlog(backlog.sinceMs(), backlog.finished(), backlog.durations(),
-        busyMs(backlog.durations(), durations, lifeMs) / lifeMs));
+        busyMs(backlog.durations(), durations, lifeMs) / lifeMs, measured));
     double slow = Math.pow(0.5, sinceLastMs / HALF_LIFE_MS);
     return Math.max(measured, before * slow + measured * (1 - slow));
   }
@@ -72,6 +72,15 @@ final class BacklogThroughput {
   double inFlight(String type) {
     Backlog backlog = backlogs.get(type);
     return backlog == null ? 0 : backlog.inFlight();
+  }
+
+  /**
+   * How many of the type's jobs finished a second over the life of the backlog waiting now, 0 with no backlog or
+   * before it is measured: unlike {@link #capacity}, this backlog's own, not raised by a faster one before it.
+   */
+  double rate(String type) {
+    Backlog backlog = backlogs.get(type);
+    return backlog == null ? 0 : backlog.perSecond();
   }
 
   /** The time the jobs counted between {@code before} and {@code now} ran, each at most {@code lifeMs}. */

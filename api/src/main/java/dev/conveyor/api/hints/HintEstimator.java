@@ -114,6 +114,11 @@ public final class HintEstimator {
    * hundreds of milliseconds.
    */
   static final long BURST_GAP_MS = 1_000;
+  /**
+   * A slot's turnover while a backlog waits is a job's length plus its claim and the write of its end; progress that
+   * points at more than this many times it is of longer jobs than those that set the backlog's pace.
+   */
+  static final double TURNOVER_SPAN = 2;
   /** Fewer jobs of a burst that have reported say little of the rest, however close their lengths. */
   static final long BURST_REPORTED = 5;
 
@@ -298,7 +303,12 @@ public final class HintEstimator {
   }
 
   /**
-   * How long each of the jobs that fill a type's slots takes, in order of what best describes those now: the median
+   * How long each of the jobs that fill a type's slots takes, in order of what best describes those now: while a
+   * backlog of the type waits and its throughput is measured, how long the slots took each to turn over meanwhile
+   * (their count over that throughput: the progress of 50 ms jobs, measured in their handlers' time, pointed at 70 ms
+   * where each slot, with the job's claim and the write of its end, took 130, and jobs behind the backlog were read
+   * every 150 ms for 0.6 s before they started), unless the running jobs' progress points at more than
+   * {@link #TURNOVER_SPAN} times that; else the median
    * length the running jobs' progress points at; before any reports, the length at which the slots would give the
    * throughput the workers reached when a backlog of the type last waited (a backlog like the last one then drains
    * as that one did), kept within the bulk of the recent ends (10th to 90th percentile), since that throughput may
@@ -309,12 +319,16 @@ public final class HintEstimator {
    */
   static double typicalMs(TypeState type) {
     JobStore.Running running = type.running();
+    double turnover = type.backlogPerSecond() > 0 ? running.count() * 1000 / type.backlogPerSecond() : 0;
     if (running.lengthMs() > 0) {
-      return running.lengthMs();
+      // Progress far longer than the turnover: jobs longer than those that set the backlog's pace hold the slots now.
+      return running.lengthMs() > TURNOVER_SPAN * turnover ? running.lengthMs() : turnover;
     }
     DurationHistory durations = type.durations();
     double typical;
-    if (type.capacityPerSecond() <= 0) {
+    if (turnover > 0) {
+      typical = turnover;
+    } else if (type.capacityPerSecond() <= 0) {
       typical = durations.median();
     } else {
       double byCapacity = running.count() * 1000 / type.capacityPerSecond();

@@ -203,7 +203,7 @@ public final class HintInputs {
               lastLateReports == null ? null : lastLateReports.get(type), all, factor));
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
-      next.put(type, new TypeState(history, reports, rate, capacity, queued, runs,
+      next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
           counted == null ? before.countedAt() : lastCountedAt));
     }
     if (measuring) {

@@ -10,14 +10,22 @@ import java.util.Map;
  * What the hints know of one job type, shared by every API process (it is read from Redis and PostgreSQL, which they
  * all write): its recent durations, how its recent jobs first reported progress (see {@link FirstReports}), how many
  * of its jobs finish a second lately ({@code drainPerSecond}) and how many finished a second the last time a backlog
- * of them waited ({@code capacityPerSecond}: what the workers can do, which an idle spell does not lower), how many
+ * of them waited ({@code capacityPerSecond}: what the workers can do, which an idle spell does not lower) and while
+ * one waits now, once measured ({@code backlogPerSecond}, else 0; see {@link BacklogThroughput#rate}), how many
  * wait per priority (and how long the oldest has waited) and how many run (and for how long; while some run, their
  * count is at least the slots seen lately, see {@link RunningSlots}), as counted at {@code countedAt}, plus the jobs
  * this process accepted since.
  */
 public record TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
-    double capacityPerSecond, Map<Priority, JobStore.Queued> queued, JobStore.Running running, Instant countedAt) {
+    double capacityPerSecond, double backlogPerSecond, Map<Priority, JobStore.Queued> queued,
+    JobStore.Running running, Instant countedAt) {
   private static final JobStore.Queued NONE = new JobStore.Queued(0, 0);
+
+  /** A type with no backlog measured now. */
+  public TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
+      double capacityPerSecond, Map<Priority, JobStore.Queued> queued, JobStore.Running running, Instant countedAt) {
+    this(durations, firstReports, drainPerSecond, capacityPerSecond, 0, queued, running, countedAt);
+  }
 
   public JobStore.Queued queued(Priority priority) {
     return queued.getOrDefault(priority, NONE);
@@ -33,6 +41,7 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     more.putAll(queued);
     added.forEach((p, n) -> more.put(p, new JobStore.Queued(queued(p).count() + n, queued(p).oldestWaitMs(),
         queued(p).waitTenthsMs())));
-    return new TypeState(durations, firstReports, drainPerSecond, capacityPerSecond, more, running, countedAt);
+    return new TypeState(durations, firstReports, drainPerSecond, capacityPerSecond, backlogPerSecond, more, running,
+        countedAt);
   }
 }

@@ -45,6 +45,7 @@ class BacklogThroughputTest {
     assertEquals(0, throughput.inFlight("t"), 0, "not measured yet");
     throughput.capacity("t", 0, 1_600, 10_400, ended(72, 1_400), 500, 500);
     assertEquals(57.6, throughput.inFlight("t"), 1e-9, "400 jobs of 72 ms in 0.5 s: 57.6 at once");
+    assertEquals(800, throughput.rate("t"), 1e-9, "and 800 a second");
     long[] more = ended(72, 1_800);
     more[more.length - 1] = 1;
     throughput.capacity("t", 800, 1_200, 10_801, more, 1_000, 500);
@@ -52,6 +53,7 @@ class BacklogThroughputTest {
         "over the backlog's whole life, a job of 10 minutes that ended in it one slot");
     throughput.capacity("t", 900, 99, 11_000, more, 1_500, 500);
     assertEquals(0, throughput.inFlight("t"), 0, "no backlog: nothing measured");
+    assertEquals(0, throughput.rate("t"), 0, "neither its rate, though the capacity stays");
   }
 
   @Test

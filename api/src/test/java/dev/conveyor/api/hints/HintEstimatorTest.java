@@ -418,6 +418,30 @@ class HintEstimatorTest {
   }
 
   @Test
+  void whileABacklogWaitsItsSlotsTakeWhatTheyTookEachToTurnOverUnlessProgressPointsFarLonger() {
+    DurationHistory fifty = finished(NONE, 100, 120);
+    JobStore.Running handlers = new JobStore.Running(64, 85, 19, 70);
+    TypeState measured = new TypeState(fifty, UNREPORTED, 0, 400, 500, Map.of(), handlers, NOW);
+    assertEquals(128, HintEstimator.typicalMs(measured), 1e-9,
+        "64 slots gave 500 jobs a second: 128 ms each with the claim and the end's write, not the handlers' 70");
+    assertEquals(70, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, Map.of(), handlers, NOW)), 1e-9,
+        "no backlog measured now: what the progress says");
+    JobStore.Running longer = new JobStore.Running(64, 900, 800, 3_000);
+    assertEquals(3_000, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, 500, Map.of(), longer, NOW)),
+        1e-9, "jobs of 3 s hold the slots now, behind a backlog of short ones");
+    JobStore.Running silent = new JobStore.Running(64, 200, 160, 0);
+    assertEquals(128, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, 500, Map.of(), silent, NOW)),
+        1e-9, "none reported: the turnover too");
+    assertEquals(Math.round((160 - HintEstimator.VISIBLE_MS) / 0.1), HintEstimator.typicalMs(new TypeState(fifty,
+        reportedAt(20, 10), 0, 400, 500, Map.of(), silent, NOW)), 1e-9, "unless their silence says they run longer");
+
+    Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(1_175, 2_000));
+    long wait = hint(queuedSince(0), new TypeState(fifty, UNREPORTED, 0, 400, 500, backlog, handlers, NOW));
+    assertTrue(wait > 2_000 && wait < 2_700, "behind 1,175 jobs draining at 500 a second: about 2.35 s, not the"
+        + " 1.3 s that 64 slots of 70 ms say: " + wait);
+  }
+
+  @Test
   void runningJobsAreUnlikeTheRecentOnesWhenTheirLengthLiesOutsideTheBulkOfTheRecentEnds() {
     DurationHistory spread = finished(finished(NONE, 50, 100), 50, 10_000);
     assertFalse(HintEstimator.unlikeRecent(0, spread), "no progress reported");
