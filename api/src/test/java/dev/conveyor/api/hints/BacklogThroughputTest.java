@@ -16,8 +16,8 @@ class BacklogThroughputTest {
   void aBacklogsThroughputIsKnownWithinASecondOfItsStart() {
     assertEquals(0, throughput.capacity("t", 0, 2_000, 10_000, NONE, 0, 500), 0, "the backlog starts: measured from here");
     assertEquals(800, throughput.capacity("t", 0, 1_600, 10_400, NONE, 500, 500), 1e-9, "400 finished in 0.5 s");
-    assertEquals(900, throughput.capacity("t", 800, 1_100, 10_900, NONE, 1_000, 500), 1e-9,
-        "900 a second over its life so far: higher, so at once");
+    assertEquals(1_000, throughput.capacity("t", 800, 1_100, 10_900, NONE, 1_000, 500), 1e-9,
+        "900 a second over its life so far, 1,000 over its last 0.5 s: higher, so at once");
   }
 
   @Test
@@ -57,6 +57,29 @@ class BacklogThroughputTest {
   }
 
   @Test
+  void workersThatSpeedUpAreMeasuredOverARecentWindowOnceTheBacklogHasLastedTwoOfThem() {
+    long finished = 0;
+    double capacity = 0;
+    for (long at = 0; at <= 2_000; at += 250) {
+      capacity = throughput.capacity("t", capacity, 2_000, finished, ended(100, finished), at, 250);
+      finished += at < 1_000 ? 100 : 200;
+    }
+    assertEquals(800, capacity, 1e-9, "400 a second in the first second, 800 in the next: 800 over the last half"
+        + " second, not 600 over the life");
+    assertEquals(800, throughput.rate("t"), 1e-9);
+  }
+
+  @Test
+  void jobsThatEndInRoundsAreMeasuredOverTheWholeLifeUntilItSpansSixOfThem() {
+    double capacity = throughput.capacity("t", 0, 200, 0, ended(3_000, 0), 0, 250);
+    for (long at = 250; at < 3_000; at += 250) {
+      capacity = throughput.capacity("t", capacity, 200, 0, ended(3_000, 0), at, 250);
+    }
+    capacity = throughput.capacity("t", capacity, 136, 64, ended(3_000, 64), 3_000, 250);
+    assertEquals(64 / 3.0, capacity, 1e-9, "64 slots of 3 s, not 64 a second from the round that just ended");
+  }
+
+  @Test
   void durationCountersThatStartAgainAreMeasuredAfresh() {
     throughput.capacity("t", 0, 2_000, 10_000, ended(72, 1_000), 0, 500);
     throughput.capacity("t", 0, 2_000, 10_400, ended(72, 400), 500, 500);
@@ -65,10 +88,11 @@ class BacklogThroughputTest {
     assertEquals(57.6, throughput.inFlight("t"), 1e-9, "then from the new counts");
   }
 
-  /** Duration counters with {@code count} jobs of {@code ms} ended. */
+  /** Duration counters with {@code count} jobs of {@code ms} ended, in the first bucket that holds them. */
   private static long[] ended(long ms, long count) {
     long[] counts = new long[JobMetrics.HINT_BUCKETS_MS.length + 1];
-    counts[Arrays.binarySearch(JobMetrics.HINT_BUCKETS_MS, ms)] = count;
+    int at = Arrays.binarySearch(JobMetrics.HINT_BUCKETS_MS, ms);
+    counts[at >= 0 ? at : -at - 1] = count;
     return counts;
   }
 
