@@ -10,14 +10,13 @@ import java.util.Map;
  * What the workers can do for each type: the throughput over the life of the backlog waiting now, once it has lasted
  * {@link #MEASURE_MS} and {@link #MEASURE_JOBS} of the type's jobs finished; with no backlog, the last one's. A rate
  * over the backlog's own life, not over fixed windows, is known within a second of its start, before a window that
- * began idle would stop undercounting it. Once the backlog has lasted twice a recent window ({@link #WINDOW_MS}, or
- * {@link #WINDOW_TURNOVERS} times as long as its jobs take, so that jobs ending in rounds do not make it jumpy), the
- * rate over that window if higher: workers speed up as a backlog goes on (the JIT compiles their paths, the first
- * claims' lag is past), and over the whole life a first backlog of 50 ms jobs measured 421 a second where it drained
- * at 550 to 700, so that jobs behind it were first read 0.5 to 2.2 s after they started (with the window, 0.7 s). It rises at once and falls
- * slowly: once the backlog has run out (the count of a large queue is a moment old) the rate so far undercounts, and a
- * capacity too low makes hints late, where one too high only costs a read. Over the same life, how many of the type's
- * jobs ran at once (see {@link #inFlight}). One caller at a time.
+ * began idle would stop undercounting it. Once the backlog has lasted twice a recent window, the rate over that window
+ * if higher (see {@link #rate}): workers speed up as a backlog goes on (the JIT compiles their paths, the first claims'
+ * lag is past), and over its whole life a first backlog of 50 ms jobs measured 366 to 421 a second where it drained at
+ * 470 to 700, so that jobs behind it were first read 0.5 to 2.2 s after they started (with the window, 0.7 s). It
+ * rises at once and falls slowly: once the backlog has run out (the count of a large queue is a moment old) the rate
+ * so far undercounts, and a capacity too low makes hints late, where one too high only costs a read. Over the same
+ * life, how many of the type's jobs ran at once (see {@link #inFlight}). One caller at a time.
  */
 final class BacklogThroughput {
   /** Fewer queued jobs than this drain too soon to measure, as when workers still warming up hold the first a moment. */
@@ -27,20 +26,30 @@ final class BacklogThroughput {
   static final long MEASURE_JOBS = 50;
   /** How fast a capacity the workers no longer reach is forgotten. */
   static final double HALF_LIFE_MS = 60_000;
+  /**
+   * The recent window: this long, or this many turnovers of the slots if longer, so that jobs that end in rounds (a
+   * burst of 3 s jobs on 64 slots) are not read as a round's finishes over a moment.
+   */
   static final long WINDOW_MS = 500;
-  static final double WINDOW_TURNOVERS = 3;
+  static final double WINDOW_TURNOVERS = 5;
   /** The finish counts kept for the recent window: four a second for 2.5 minutes. */
   private static final int SAMPLES = 600;
 
-  /**
-   * Since when (ms, monotonic) a backlog of a type has waited, how many of the type had finished then and how many in
-   * each duration bucket (see {@code JobMetrics.HINT_BUCKETS_MS}; counters), the finish counts since (time and count,
-   * oldest first), and how many ran at once over its life so far and how many finished a second (0 until measured).
-   */
-  private record Backlog(long sinceMs, long finished, long[] durations, ArrayDeque<long[]> samples, double inFlight,
-      double perSecond) {
-    Backlog measured(double inFlight, double perSecond) {
-      return new Backlog(sinceMs, finished, durations, samples, inFlight, perSecond);
+  /** A backlog of one type while it waits: its counters at its start, its finish counts since, and what they say. */
+  private static final class Backlog {
+    /** When it began to be measured (ms, monotonic), how many of its type had finished then, and in which buckets. */
+    final long sinceMs;
+    final long finished;
+    final long[] durations;
+    /** (time, finished count) at each call since, oldest first. */
+    final ArrayDeque<long[]> samples = new ArrayDeque<>();
+    double inFlight;
+    double perSecond;
+
+    Backlog(long sinceMs, long finished, long[] durations) {
+      this.sinceMs = sinceMs;
+      this.finished = finished;
+      this.durations = durations.clone();
     }
   }
 
@@ -58,24 +67,28 @@ final class BacklogThroughput {
       return before;
     }
     Backlog backlog = backlogs.get(type);
-    if (backlog == null || finished < backlog.finished() || fewer(durations, backlog.durations())) {
+    long[] last = backlog == null ? null : backlog.samples.peekLast();
+    if (backlog == null || finished < (last == null ? backlog.finished : last[1])
+        || fewer(durations, backlog.durations)) {
       // A new backlog, or the counters started again (Redis lost them): measure from here.
-      backlogs.put(type, new Backlog(nowMs, finished, durations.clone(), new ArrayDeque<>(), 0, 0));
+      backlogs.put(type, new Backlog(nowMs, finished, durations));
       return before;
     }
-    if (backlog.samples().size() == SAMPLES) {
-      backlog.samples().removeFirst();
+    if (backlog.samples.size() == SAMPLES) {
+      backlog.samples.removeFirst();
     }
-    backlog.samples().addLast(new long[] {nowMs, finished});
-    if (nowMs - backlog.sinceMs() < MEASURE_MS || finished - backlog.finished() < MEASURE_JOBS) {
+    backlog.samples.addLast(new long[] {nowMs, finished});
+    long lifeMs = nowMs - backlog.sinceMs;
+    if (lifeMs < MEASURE_MS || finished - backlog.finished < MEASURE_JOBS) {
       return before;
     }
-    long lifeMs = nowMs - backlog.sinceMs();
-    double overLife = (finished - backlog.finished()) * 1000.0 / lifeMs;
-    double inFlight = busyMs(backlog.durations(), durations, lifeMs) / lifeMs;
-    long windowMs = Math.max(WINDOW_MS, Math.round(WINDOW_TURNOVERS * inFlight * 1000 / overLife));
-    double measured = lifeMs < 2 * windowMs ? overLife : Math.max(overLife, recent(backlog.samples(), windowMs));
-    backlogs.put(type, backlog.measured(inFlight, measured));
+    double overLife = (finished - backlog.finished) * 1000.0 / lifeMs;
+    backlog.inFlight = busyMs(backlog.durations, durations, lifeMs) / lifeMs;
+    // With no durations counted, how long a slot takes to turn over is not known, nor so the window that rounds need.
+    long windowMs = Math.max(WINDOW_MS, Math.round(WINDOW_TURNOVERS * backlog.inFlight * 1000 / overLife));
+    double recent = backlog.inFlight <= 0 ? 0 : recent(backlog.samples, windowMs, lifeMs);
+    backlog.perSecond = recent > 0 ? recent : overLife;
+    double measured = Math.max(overLife, recent);
     double slow = Math.pow(0.5, sinceLastMs / HALF_LIFE_MS);
     return Math.max(measured, before * slow + measured * (1 - slow));
   }
@@ -90,23 +103,28 @@ final class BacklogThroughput {
    */
   double inFlight(String type) {
     Backlog backlog = backlogs.get(type);
-    return backlog == null ? 0 : backlog.inFlight();
+    return backlog == null ? 0 : backlog.inFlight;
   }
 
   /**
-   * How many of the type's jobs finished a second over the life of the backlog waiting now, 0 with no backlog or
-   * before it is measured: unlike {@link #capacity}, this backlog's own, not raised by a faster one before it.
+   * How many of the type's jobs finish a second now, while a backlog of them waits: over its recent window (see
+   * {@link #WINDOW_MS}) once it has lasted twice that, else over its life; 0 with no backlog or before it is measured.
+   * Unlike {@link #capacity}, this backlog's own and as it goes now, slower as well as faster: jobs longer than those
+   * before them may hold the slots now.
    */
   double rate(String type) {
     Backlog backlog = backlogs.get(type);
-    return backlog == null ? 0 : backlog.perSecond();
+    return backlog == null ? 0 : backlog.perSecond;
   }
 
   /**
    * Finishes a second over the last {@code windowMs} or a little more, from the newest count and the last one taken
-   * that long before it; 0 if the counts kept do not reach back that far.
+   * that long before it; 0 if the backlog has lasted less than twice that, or the counts kept do not reach back so far.
    */
-  private static double recent(ArrayDeque<long[]> samples, long windowMs) {
+  private static double recent(ArrayDeque<long[]> samples, long windowMs, long lifeMs) {
+    if (lifeMs < 2 * windowMs) {
+      return 0;
+    }
     long[] newest = samples.peekLast();
     long[] from = null;
     for (long[] sample : samples) {

@@ -1,6 +1,7 @@
 package dev.conveyor.api.hints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.cache.JobMetrics;
 import java.util.Arrays;
@@ -16,8 +17,8 @@ class BacklogThroughputTest {
   void aBacklogsThroughputIsKnownWithinASecondOfItsStart() {
     assertEquals(0, throughput.capacity("t", 0, 2_000, 10_000, NONE, 0, 500), 0, "the backlog starts: measured from here");
     assertEquals(800, throughput.capacity("t", 0, 1_600, 10_400, NONE, 500, 500), 1e-9, "400 finished in 0.5 s");
-    assertEquals(1_000, throughput.capacity("t", 800, 1_100, 10_900, NONE, 1_000, 500), 1e-9,
-        "900 a second over its life so far, 1,000 over its last 0.5 s: higher, so at once");
+    assertEquals(900, throughput.capacity("t", 800, 1_100, 10_900, NONE, 1_000, 500), 1e-9,
+        "900 a second over its life so far: higher, so at once");
   }
 
   @Test
@@ -67,6 +68,22 @@ class BacklogThroughputTest {
     assertEquals(800, capacity, 1e-9, "400 a second in the first second, 800 in the next: 800 over the last half"
         + " second, not 600 over the life");
     assertEquals(800, throughput.rate("t"), 1e-9);
+    for (long at = 2_250; at <= 3_000; at += 250) {
+      finished += 50;
+      capacity = throughput.capacity("t", capacity, 2_000, finished, ended(100, finished), at, 250);
+    }
+    assertEquals(200, throughput.rate("t"), 1e-9, "then 200 a second: the backlog's pace now, slower too");
+    assertTrue(capacity > 790, "what the workers can do falls only slowly: " + capacity);
+  }
+
+  @Test
+  void withNoDurationsCountedTheWindowIsNotKnownAndOnlyTheLifeCounts() {
+    double capacity = 0;
+    for (long at = 0; at <= 3_000; at += 250) {
+      capacity = throughput.capacity("t", capacity, 200, at < 3_000 ? 0 : 64, NONE, at, 250);
+    }
+    assertEquals(64 / 3.0, capacity, 1e-9, "a round of 64 that ended just now, over the 3 s it took");
+    assertEquals(64 / 3.0, throughput.rate("t"), 1e-9);
   }
 
   @Test
@@ -86,6 +103,15 @@ class BacklogThroughputTest {
     assertEquals(0, throughput.inFlight("t"), 0, "Redis lost the durations: from here");
     throughput.capacity("t", 0, 2_000, 10_800, ended(72, 800), 1_000, 500);
     assertEquals(57.6, throughput.inFlight("t"), 1e-9, "then from the new counts");
+  }
+
+  @Test
+  void aFinishCounterThatFallsBelowItsLastCountStartsTheBacklogAgain() {
+    throughput.capacity("t", 0, 2_000, 0, NONE, 0, 500);
+    throughput.capacity("t", 0, 2_000, 400, NONE, 500, 500);
+    assertEquals(300, throughput.capacity("t", 300, 2_000, 60, NONE, 1_000, 500), 0,
+        "Redis lost the counter, which counted 60 since: as it was");
+    assertEquals(1_000, throughput.capacity("t", 300, 2_000, 560, NONE, 1_500, 500), 1e-9, "then from 60");
   }
 
   /** Duration counters with {@code count} jobs of {@code ms} ended, in the first bucket that holds them. */

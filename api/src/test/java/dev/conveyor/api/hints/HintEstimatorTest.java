@@ -426,6 +426,8 @@ class HintEstimatorTest {
         "64 slots gave 500 jobs a second: 128 ms each with the claim and the end's write, not the handlers' 70");
     assertEquals(70, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, Map.of(), handlers, NOW)), 1e-9,
         "no backlog measured now: what the progress says");
+    assertEquals(128, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, 500, Map.of(),
+        new JobStore.Running(64, 85, 19, 250), NOW)), 1e-9, "progress within twice the turnover: the turnover");
     JobStore.Running longer = new JobStore.Running(64, 900, 800, 3_000);
     assertEquals(3_000, HintEstimator.typicalMs(new TypeState(fifty, UNREPORTED, 0, 400, 500, Map.of(), longer, NOW)),
         1e-9, "jobs of 3 s hold the slots now, behind a backlog of short ones");
