@@ -41,10 +41,13 @@ public final class JobMetrics {
   }
 
   /**
-   * Upper bounds (percent) of the buckets of how far into its run a job's handler first reported progress, for the
-   * poll hints: a job of a type that reports early and has not reported yet is that much longer than it has run.
+   * Upper bounds (per mille) of the buckets of how far into its own run a job's handler first reported progress, for
+   * the poll hints: a job of a type that reports early and has not reported yet is that much longer than it has run.
+   * Per mille, since a hint reckons a silent job's least length from the bucket's end: read from whole percents, a
+   * handler that reports at 10 % (10.02, as its thread wakes) counted as 11, and its silent jobs of 20 s were read a
+   * moment before their report.
    */
-  public static final long[] FIRST_REPORT_BUCKETS = java.util.stream.LongStream.rangeClosed(1, 100).toArray();
+  public static final long[] FIRST_REPORT_BUCKETS = java.util.stream.LongStream.rangeClosed(1, 1000).toArray();
   /**
    * Only handlers that ran this long count there: a job that has run this long without a report is longer, so how
    * shorter ones report (a backlog of tiny jobs that report only at their end, say) says nothing of it.
@@ -58,11 +61,21 @@ public final class JobMetrics {
 
   /**
    * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), of
-   * its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}, and of those that reported late (see
-   * {@link #LATE_REPORT_SHARE}) in each bucket of {@link #HINT_BUCKETS_MS}.
+   * its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}, of those that reported late (see
+   * {@link #LATE_REPORT_SHARE}) in each bucket of {@link #HINT_BUCKETS_MS}, and of the same succeeded ones' lags from
+   * claim to handler start in each bucket of {@link #HINT_BUCKETS_MS}.
    */
   public record HintDurations(Map<String, long[]> byType, Map<String, long[]> firstReportsByType,
-      Map<String, long[]> lateReportsByType) {
+      Map<String, long[]> lateReportsByType, Map<String, long[]> claimLagsByType) {
+  }
+
+  /**
+   * How an attempt's handler ran: how long after the claim it began, and how far into its own run (from its start to
+   * its return, a share 0..1) it first reported some progress, 1 if it never did; {@link #UNKNOWN} if it did not
+   * return or ran less than {@link #FIRST_REPORT_MIN_RUN_MS}.
+   */
+  public record HandlerRun(Duration claimLag, double firstReportShare) {
+    public static final HandlerRun UNKNOWN = new HandlerRun(Duration.ZERO, -1);
   }
 
   /** Concurrent observations share one write, with the increments of each field added up first. */
@@ -94,22 +107,24 @@ public final class JobMetrics {
 
   /** A job reached a terminal state; {@code attemptStart} is when its last attempt began (null if it never ran). */
   public Future<Void> finished(Job job, Instant attemptStart) {
-    return finished(job, attemptStart, -1);
+    return finished(job, attemptStart, HandlerRun.UNKNOWN);
   }
 
   /**
-   * The same, with how far into its last attempt's run (a share, 0..1) its handler first reported some progress: 1 if
-   * it never did, -1 if not known or its handler ran less than {@link #FIRST_REPORT_MIN_RUN_MS}. Counted for
-   * succeeded jobs only, whose run went to its end; the length too of those that reported late.
+   * The same, with how its last attempt's handler ran. Counted for succeeded jobs only, whose run went to its end:
+   * the share and the lag; the length too of those that reported late.
    */
-  public Future<Void> finished(Job job, Instant attemptStart, double firstReportShare) {
+  public Future<Void> finished(Job job, Instant attemptStart, HandlerRun run) {
     List<Increment> increments = new ArrayList<>();
     increments.add(new Increment(prefix + "finished", job.type() + " " + job.status().wire(), false, 1, 0));
     if (attemptStart != null && job.finishedAt() != null) {
       Duration duration = Duration.between(attemptStart, job.finishedAt());
+      double firstReportShare = run.firstReportShare();
       if (firstReportShare >= 0 && job.status() == JobStatus.SUCCEEDED) {
-        increments.add(new Increment(prefix + "hint-first-report:" + job.type(),
+        increments.add(new Increment(prefix + "hint-handler-report:" + job.type(),
             Integer.toString(firstReportBucket(firstReportShare)), false, 1, 0));
+        increments.add(new Increment(prefix + "hint-claim-lag:" + job.type(),
+            Integer.toString(hintBucket(run.claimLag())), false, 1, 0));
         if (firstReportShare > LATE_REPORT_SHARE) {
           increments.add(new Increment(prefix + "hint-late-report:" + job.type(), Integer.toString(hintBucket(duration)),
               false, 1, 0));
@@ -180,26 +195,31 @@ public final class JobMetrics {
     });
   }
 
-  /** The fine duration histograms of {@code types}, their first reports' shares and late reporters' lengths. */
+  /**
+   * The fine duration histograms of {@code types}, their first reports' shares, late reporters' lengths and claim
+   * lags.
+   */
   public Future<HintDurations> hintDurations(List<String> types) {
     if (types.isEmpty()) {
-      return Future.succeededFuture(new HintDurations(Map.of(), Map.of(), Map.of()));
+      return Future.succeededFuture(new HintDurations(Map.of(), Map.of(), Map.of(), Map.of()));
     }
     List<Request> requests = new ArrayList<>();
-    for (String hash : List.of("hint-duration:", "hint-first-report:", "hint-late-report:")) {
+    for (String hash : List.of("hint-duration:", "hint-handler-report:", "hint-late-report:", "hint-claim-lag:")) {
       types.forEach(type -> requests.add(Request.cmd(Command.HGETALL).arg(prefix + hash + type)));
     }
     return batch(requests).map(responses -> {
       Map<String, long[]> byType = new LinkedHashMap<>();
       Map<String, long[]> firstReports = new LinkedHashMap<>();
       Map<String, long[]> lateReports = new LinkedHashMap<>();
+      Map<String, long[]> claimLags = new LinkedHashMap<>();
       int n = types.size();
       for (int i = 0; i < n; i++) {
         byType.put(types.get(i), bucketCounts(responses.get(i), HINT_BUCKETS_MS.length + 1));
         firstReports.put(types.get(i), bucketCounts(responses.get(n + i), FIRST_REPORT_BUCKETS.length + 1));
         lateReports.put(types.get(i), bucketCounts(responses.get(2 * n + i), HINT_BUCKETS_MS.length + 1));
+        claimLags.put(types.get(i), bucketCounts(responses.get(3 * n + i), HINT_BUCKETS_MS.length + 1));
       }
-      return new HintDurations(byType, firstReports, lateReports);
+      return new HintDurations(byType, firstReports, lateReports, claimLags);
     });
   }
 
@@ -214,9 +234,9 @@ public final class JobMetrics {
     return counts;
   }
 
-  /** The bucket of a share (0..1): the first whose bound in percent holds it, so a share is never read as earlier. */
+  /** The bucket of a share (0..1): the first whose bound in per mille holds it, so a share is never read as earlier. */
   static int firstReportBucket(double share) {
-    return bucket(FIRST_REPORT_BUCKETS, share * 100);
+    return bucket(FIRST_REPORT_BUCKETS, share * 1000);
   }
 
   static int hintBucket(Duration duration) {

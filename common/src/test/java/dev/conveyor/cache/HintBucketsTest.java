@@ -33,11 +33,12 @@ class HintBucketsTest {
   }
 
   @Test
-  void aFirstReportsShareFallsInThePercentThatHoldsItNeverAnEarlierOne() {
-    assertEquals(0, JobMetrics.firstReportBucket(0), "at once: up to 1 %");
-    assertEquals(24, JobMetrics.firstReportBucket(0.25), "a quarter in: up to 25 %");
-    assertEquals(25, JobMetrics.firstReportBucket(0.2501), "a moment past it: up to 26 %");
-    assertEquals(99, JobMetrics.firstReportBucket(1), "never, or at the end: up to 100 %");
-    assertEquals(100, JobMetrics.FIRST_REPORT_BUCKETS.length);
+  void aFirstReportsShareFallsInThePerMilleThatHoldsItNeverAnEarlierOne() {
+    assertEquals(0, JobMetrics.firstReportBucket(0), "at once: up to 1 per mille");
+    assertEquals(249, JobMetrics.firstReportBucket(0.25), "a quarter in: up to 250");
+    assertEquals(250, JobMetrics.firstReportBucket(0.2501), "a moment past it: up to 251");
+    assertEquals(100, JobMetrics.firstReportBucket(0.1002), "a thread's wake-up past 10 %: up to 101, not 110");
+    assertEquals(999, JobMetrics.firstReportBucket(1), "never, or at the end: up to 1000");
+    assertEquals(1000, JobMetrics.FIRST_REPORT_BUCKETS.length);
   }
 }

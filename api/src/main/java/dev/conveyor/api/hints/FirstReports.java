@@ -4,10 +4,21 @@ import dev.conveyor.cache.JobMetrics;
 
 /**
  * How a type's recent jobs first reported progress, which tells what a job that has not reported yet may be: how far
- * into their runs they did ({@code shares}, in percent, those that never did at 100), and how long those that reported
- * only late in their run or never ran ({@code lateLengths}, see {@code JobMetrics.LATE_REPORT_SHARE}).
+ * into their handlers' runs they did ({@code shares}, per mille, those that never did at 1000), how long those that
+ * reported only late in their run or never ran ({@code lateLengths}, see {@code JobMetrics.LATE_REPORT_SHARE}), and
+ * how long after their claim their handlers began ({@code claimLags}).
  */
-public record FirstReports(DurationHistory shares, DurationHistory lateLengths) {
+public record FirstReports(DurationHistory shares, DurationHistory lateLengths, DurationHistory claimLags) {
   public static final FirstReports NONE = new FirstReports(DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS),
-      DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS));
+      DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS));
+
+  /** Without the claim lags (counted by workers of an earlier version, whose shares count from the claim). */
+  public FirstReports(DurationHistory shares, DurationHistory lateLengths) {
+    this(shares, lateLengths, DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS));
+  }
+
+  /** The median lag from a claim to its handler's start; 0 if none is known. */
+  long claimLagMs() {
+    return claimLags.known() ? claimLags.median() : 0;
+  }
 }

@@ -88,8 +88,8 @@ public final class HintEstimator {
   static final double REPORTED_QUANTILE = 0.95;
   /** Jobs that report later in their run than this say little by not having reported yet. */
   static final double EARLY_REPORT_SHARE = JobMetrics.LATE_REPORT_SHARE;
-  /** The same in the first reports' percent buckets. */
-  private static final long EARLY_REPORT_PERCENT = Math.round(EARLY_REPORT_SHARE * 100);
+  /** The same in the first reports' per-mille buckets. */
+  private static final long EARLY_REPORT_PER_MILLE = Math.round(EARLY_REPORT_SHARE * 1000);
   /** Jobs that reported earlier than this share of their run are taken to have reported at it. */
   static final double LEAST_REPORT_SHARE = 0.1;
   /** Recent ends up to this many times a silent job's least length are where it is read, rather than at it. */
@@ -426,10 +426,12 @@ public final class HintEstimator {
 
   /**
    * The least length of a running job that has reported no progress after {@code elapsedMs}: when all but a few of
-   * its type's recent jobs that reported in the first half of their run had reported by a share s of it (taken as at
-   * least {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length late), and few
-   * of those that ran longer than it has reported later or never, it runs at least {@code elapsedMs / s}, less the
-   * moment a report takes to be seen; else, or in its first {@link #SILENT_FROM_MS}, what it has run. Only the late
+   * its type's recent jobs that reported in the first half of their handler's run had reported by a share s of it
+   * (taken as at least {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length
+   * late), and few of those that ran longer than it has reported later or never, its handler runs at least what it has
+   * run over s: from {@code elapsedMs}, less the moment a report takes to be seen and the type's median lag from a
+   * claim to its handler's start, which is then added back; else, or in its first {@link #SILENT_FROM_MS}, what it
+   * has run. Only the late
    * reporters longer than it count against the rule: a backlog of short jobs that report at their end says nothing
    * of a job that has run longer than they do.
    */
@@ -438,15 +440,20 @@ public final class HintEstimator {
       return elapsedMs;
     }
     DurationHistory shares = reports.shares();
-    double lateByShares = shares.weightAfter(EARLY_REPORT_PERCENT);
+    double lateByShares = shares.weightAfter(EARLY_REPORT_PER_MILLE);
     long early = shares.total() - lateByShares < DurationHistory.MIN_WEIGHT ? -1
-        : shares.endWithin(REPORTED_QUANTILE, 0, EARLY_REPORT_PERCENT);
+        : shares.endWithin(REPORTED_QUANTILE, 0, EARLY_REPORT_PER_MILLE);
     if (early < 0 || !fewLate(elapsedMs, reports, lateByShares, durations)) {
       return elapsedMs;
     }
-    double share = Math.max(LEAST_REPORT_SHARE, early / 100.0);
-    return share >= EARLY_REPORT_SHARE ? elapsedMs
-        : Math.max(elapsedMs, Math.round((elapsedMs - VISIBLE_MS) / share));
+    double share = Math.max(LEAST_REPORT_SHARE, early / 1000.0);
+    if (share >= EARLY_REPORT_SHARE) {
+      return elapsedMs;
+    }
+    // The shares are of the handlers' runs, which begin a moment after the claim that a job's age counts from.
+    long ran = elapsedMs - VISIBLE_MS;
+    long lag = Math.min(reports.claimLagMs(), ran);
+    return Math.max(elapsedMs, Math.round(lag + (ran - lag) / share));
   }
 
   /**

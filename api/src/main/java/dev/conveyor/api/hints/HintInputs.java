@@ -66,6 +66,7 @@ public final class HintInputs {
   private Map<String, long[]> lastBuckets;
   private Map<String, long[]> lastFirstReports;
   private Map<String, long[]> lastLateReports;
+  private Map<String, long[]> lastClaimLags;
   private Map<String, Long> lastFinished;
   private long lastAt;
   private long lastRateAt;
@@ -168,10 +169,12 @@ public final class HintInputs {
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, long[]> firstReports = new HashMap<>();
     Map<String, long[]> lateReports = new HashMap<>();
+    Map<String, long[]> claimLags = new HashMap<>();
     Map<String, Long> finished = new HashMap<>();
     names.forEach(type -> buckets.put(type, durations.byType().get(type)));
     names.forEach(type -> firstReports.put(type, durations.firstReportsByType().get(type)));
     names.forEach(type -> lateReports.put(type, durations.lateReportsByType().get(type)));
+    names.forEach(type -> claimLags.put(type, durations.claimLagsByType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
     Map<String, TypeState> next = new HashMap<>();
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
@@ -200,7 +203,9 @@ public final class HintInputs {
           advanced(before.firstReports().shares(), JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type),
               lastFirstReports == null ? null : lastFirstReports.get(type), all, factor),
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
-              lastLateReports == null ? null : lastLateReports.get(type), all, factor));
+              lastLateReports == null ? null : lastLateReports.get(type), all, factor),
+          advanced(before.firstReports().claimLags(), JobMetrics.HINT_BUCKETS_MS, claimLags.get(type),
+              lastClaimLags == null ? null : lastClaimLags.get(type), all, factor));
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
@@ -214,6 +219,7 @@ public final class HintInputs {
     lastBuckets = buckets;
     lastFirstReports = firstReports;
     lastLateReports = lateReports;
+    lastClaimLags = claimLags;
     lastAt = now;
   }
 

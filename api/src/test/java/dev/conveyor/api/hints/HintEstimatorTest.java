@@ -42,7 +42,7 @@ class HintEstimatorTest {
   static FirstReports reportedAt(int n, int... percents) {
     long[] added = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
     for (int percent : percents) {
-      added[percent - 1] += n;
+      added[percent * 10 - 1] += n;
     }
     return new FirstReports(UNREPORTED.shares().decayAndAdd(1, added), UNREPORTED.lateLengths());
   }
@@ -730,6 +730,17 @@ class HintEstimatorTest {
     assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(longer, reportedAt(20, 10), 0, 0, Map.of(), IDLE, NOW)),
         "300 ms in, at least 2.85 s long: not read as the 20 s jobs end, far later");
+    // The shares are of the handlers' runs: one that began 40 ms after its claim has run 245 ms of its own, not 285.
+    FirstReports lagging = new FirstReports(reportedAt(20, 10).shares(), UNREPORTED.lateLengths(),
+        finished(UNREPORTED.claimLags(), 20, 40));
+    assertEquals(40 + Math.round((300 - HintEstimator.VISIBLE_MS - 40) / 0.1) - 300 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(shortJobs, lagging, 0, 0, Map.of(), IDLE, NOW)),
+        "at least 2.49 s long, its claim's lag and ten times what its handler ran since");
+    FirstReports slowClaims = new FirstReports(lagging.shares(), UNREPORTED.lateLengths(),
+        finished(UNREPORTED.claimLags(), 20, 400));
+    assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(shortJobs, slowClaims, 0, 0, Map.of(), IDLE, NOW)),
+        "claims that lag longer than it has run: its handler may not have begun, so its silence says nothing");
     assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(shortJobs, reportedAt(20, 2), 0, 0, Map.of(), IDLE, NOW)),
         "reports earlier than a tenth in are taken as at a tenth: a job unlike them is not read far too late");

@@ -1,6 +1,7 @@
 package dev.conveyor.worker.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.deps.Outages;
 import dev.conveyor.handler.JobCancelled;
 import dev.conveyor.handler.JobFailure;
@@ -229,7 +230,7 @@ public final class JobRunner {
   /** Writes a wedged attempt's outcome, its retry due only after this worker has long exited. */
   public Future<Optional<Job>> abandon(Wedged wedged) {
     return durably("outcome of wedged job " + wedged.job().id(),
-        () -> writer.finish(wedged.job(), wedged.outcome(), WEDGED_RETRY_DELAY_MS, -1));
+        () -> writer.finish(wedged.job(), wedged.outcome(), WEDGED_RETRY_DELAY_MS, JobMetrics.HandlerRun.UNKNOWN));
   }
 
   public int running() {
@@ -264,7 +265,7 @@ public final class JobRunner {
     outcome.onComplete(ar -> slotFreed.tryComplete());
     return outcome
         .compose(ended -> durably("outcome of job " + job.id(),
-            () -> writer.finish(job, ended, 0, runContext.firstReportShare())))
+            () -> writer.finish(job, ended, 0, runContext.handlerRun())))
         .<Void>mapEmpty()
         .onComplete(ar -> held.remove(job.id()));
   }

@@ -10,6 +10,7 @@ import dev.conveyor.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,18 +116,21 @@ final class RunContext implements JobContext {
   }
 
   /**
-   * How far into the attempt, from its claim to its handler's return, the handler first reported some progress (1 if
-   * it never did); -1 if the handler has not run and returned, or ran less than
-   * {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The poll hints learn from it how long a job that has not reported yet
-   * still runs, counting its age from the claim as this does.
+   * How the handler ran, for the poll hints: how long after the claim it began, and how far into its own run (from
+   * its start to its return) it first reported some progress (1 if it never did); unknown if the handler has not run
+   * and returned, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The hints learn from them how long a
+   * job that has not reported yet still runs. The lag is counted apart since it is the worker's, not the handler's:
+   * counted in the share, it made 0.2 s jobs that report at 10 % of their run count as reporting at 16 to 28 %, and
+   * every silent job was read before its first report could have come.
    */
-  double firstReportShare() {
+  JobMetrics.HandlerRun handlerRun() {
     if (handlerStartNanos == 0 || handlerEndNanos == 0
         || handlerEndNanos - handlerStartNanos < JobMetrics.FIRST_REPORT_MIN_RUN_MS * 1_000_000) {
-      return -1;
+      return JobMetrics.HandlerRun.UNKNOWN;
     }
-    return firstReportNanos == 0 ? 1
-        : Math.min(1, (firstReportNanos - claimedNanos) / (double) (handlerEndNanos - claimedNanos));
+    double share = firstReportNanos == 0 ? 1
+        : Math.min(1, (firstReportNanos - handlerStartNanos) / (double) (handlerEndNanos - handlerStartNanos));
+    return new JobMetrics.HandlerRun(Duration.ofNanos(handlerStartNanos - claimedNanos), share);
   }
 
   @Override

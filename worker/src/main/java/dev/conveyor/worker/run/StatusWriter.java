@@ -116,12 +116,12 @@ public final class StatusWriter {
 
   /**
    * Writes the attempt's outcome; {@code job} is the job as claimed, so its {@code updatedAt} is the attempt's start.
-   * A retry is due after the backoff, and not before {@code minDelayMs}. {@code firstReportShare}: see
-   * {@link JobMetrics#finished(Job, java.time.Instant, double)}.
+   * A retry is due after the backoff, and not before {@code minDelayMs}. {@code handlerRun}: see
+   * {@link JobMetrics#finished(Job, java.time.Instant, JobMetrics.HandlerRun)}.
    */
-  public Future<Optional<Job>> finish(Job job, Outcome outcome, long minDelayMs, double firstReportShare) {
+  public Future<Optional<Job>> finish(Job job, Outcome outcome, long minDelayMs, JobMetrics.HandlerRun handlerRun) {
     return write(job, outcome, minDelayMs).onSuccess(written -> written.filter(j -> j.status().terminal())
-        .ifPresent(done -> record(metrics.finished(done, job.updatedAt(), firstReportShare))));
+        .ifPresent(done -> record(metrics.finished(done, job.updatedAt(), handlerRun))));
   }
 
   private Future<Optional<Job>> write(Job job, Outcome outcome, long minDelayMs) {

@@ -67,12 +67,16 @@ class RunContextTest {
   }
 
   @Test
-  void theShareOfItsRunAtWhichTheHandlerFirstReportedSomeProgressIsKnownOnceItReturned() throws Exception {
+  void theLagBeforeItsHandlerBeganAndTheShareOfItsHandlersRunAtWhichItFirstReportedAreKnownOnceItReturned()
+      throws Exception {
     long claimed = System.nanoTime();
     RunContext reporting = context();
     long claimedBy = System.nanoTime();
-    assertEquals(-1, reporting.firstReportShare(), "not run");
+    assertEquals(JobMetrics.HandlerRun.UNKNOWN, reporting.handlerRun(), "not run");
+    Thread.sleep(60);
+    long started = System.nanoTime();
     reporting.handlerStarted();
+    long startedBy = System.nanoTime();
     reporting.progress(0, "starting: no progress yet");
     Thread.sleep(40);
     long before = System.nanoTime();
@@ -80,26 +84,31 @@ class RunContextTest {
     long after = System.nanoTime();
     Thread.sleep(80);
     reporting.progress(50, "second");
-    assertEquals(-1, reporting.firstReportShare(), "still running");
+    assertEquals(JobMetrics.HandlerRun.UNKNOWN, reporting.handlerRun(), "still running");
     long returned = System.nanoTime();
     reporting.handlerReturned();
     long returnedBy = System.nanoTime();
-    double share = reporting.firstReportShare();
-    assertTrue(share >= (before - claimedBy) / (double) (returnedBy - claimed)
-        && share <= (after - claimed) / (double) (returned - claimedBy), "about a third of the way: " + share);
+    JobMetrics.HandlerRun run = reporting.handlerRun();
+    long lagNanos = run.claimLag().toNanos();
+    assertTrue(lagNanos >= started - claimedBy && lagNanos <= startedBy - claimed, "the 60 ms before it began: "
+        + run.claimLag());
+    // A third of the way into the handler's run: counted from the claim, it would be under a fifth.
+    double share = run.firstReportShare();
+    assertTrue(share >= (before - startedBy) / (double) (returnedBy - started)
+        && share <= (after - started) / (double) (returned - startedBy), "about a third of the way: " + share);
 
     RunContext silent = context();
     silent.handlerStarted();
     silent.progress(0, "no progress");
     Thread.sleep(JobMetrics.FIRST_REPORT_MIN_RUN_MS + 5);
     silent.handlerReturned();
-    assertEquals(1, silent.firstReportShare(), "never reported any: at its end");
+    assertEquals(1, silent.handlerRun().firstReportShare(), "never reported any: at its end");
 
     RunContext brief = context();
     brief.handlerStarted();
     brief.progress(50, "half");
     brief.handlerReturned();
-    assertEquals(-1, brief.firstReportShare(), "too short a run to say anything of longer ones");
+    assertEquals(JobMetrics.HandlerRun.UNKNOWN, brief.handlerRun(), "too short a run to say anything of longer ones");
   }
 
   @Test
