@@ -68,6 +68,8 @@ public final class HintInputs {
   private Map<String, long[]> lastLateReports;
   private Map<String, long[]> lastClaimLags;
   private Map<String, Long> lastFinished;
+  /** Each type's finishes when its queue was last counted. */
+  private Map<String, Long> finishedAtCount = Map.of();
   private long lastAt;
   private long lastRateAt;
   private Instant lastCountedAt;
@@ -163,8 +165,9 @@ public final class HintInputs {
       JobMetrics.HintDurations durations, Map<String, Map<Priority, JobStore.Queued>> counted,
       Map<String, JobStore.Running> running) {
     long now = System.nanoTime() / 1_000_000;
+    Instant refreshedAt = Instant.now();
     if (counted != null) {
-      lastCountedAt = Instant.now();
+      lastCountedAt = refreshedAt;
     }
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, long[]> firstReports = new HashMap<>();
@@ -176,6 +179,9 @@ public final class HintInputs {
     names.forEach(type -> lateReports.put(type, durations.lateReportsByType().get(type)));
     names.forEach(type -> claimLags.put(type, durations.claimLagsByType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
+    if (counted != null) {
+      finishedAtCount = finished;
+    }
     Map<String, TypeState> next = new HashMap<>();
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
     // Rates are measured over a window of their own: finishes counted over a shorter one come in bursts, and a
@@ -209,7 +215,7 @@ public final class HintInputs {
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
-          counted == null ? before.countedAt() : lastCountedAt));
+          counted == null ? before.countedAt() : lastCountedAt, finishedSince(type, finished), refreshedAt));
     }
     if (measuring) {
       lastFinished = finished;
@@ -221,6 +227,13 @@ public final class HintInputs {
     lastLateReports = lateReports;
     lastClaimLags = claimLags;
     lastAt = now;
+  }
+
+  /** How many of the type's jobs finished since its queue was counted; -1 if not known (or the counter started again). */
+  private long finishedSince(String type, Map<String, Long> finished) {
+    Long atCount = finishedAtCount.get(type);
+    long since = finished.getOrDefault(type, 0L) - (atCount == null ? 0 : atCount);
+    return atCount == null || since < 0 ? -1 : since;
   }
 
   /**

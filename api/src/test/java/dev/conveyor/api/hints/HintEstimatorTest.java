@@ -165,6 +165,24 @@ class HintEstimatorTest {
   }
 
   @Test
+  void whatDrainedSinceTheCountIsWhatFinishedSinceAndAtTheCapacityOnlyAfterTheLastRead() {
+    Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0));
+    Instant counted = NOW.minusMillis(1_600);
+    TypeState assumed = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, counted);
+    assertEquals(Math.round((2_000 - 700 * 1.6) / 0.7) + HintEstimator.COLD_START_MS,
+        hint(queued(Priority.NORMAL), assumed), "finishes not known: drained at the capacity since the count");
+    TypeState starting = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, counted, 300,
+        NOW.minusMillis(100));
+    assertEquals(Math.round((2_000 - 300 - 70) / 0.7) + HintEstimator.COLD_START_MS,
+        hint(queued(Priority.NORMAL), starting),
+        "a backlog as it starts: 300 finished by the last read, 100 ms ago, then at the capacity; not 1,120");
+    TypeState plusBurst = starting.plus(Map.of(Priority.NORMAL, 100L));
+    assertEquals(300, plusBurst.finishedSinceCount(), "a burst accepted since keeps what finished since the count");
+    TypeState justCounted = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, NOW, 0, NOW);
+    assertEquals(Math.round(2_000 / 0.7) + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), justCounted));
+  }
+
+  @Test
   void ofItsOwnPriorityOnlyTheJobsDueBeforeAQueuedJobAreAheadOfIt() {
     assertEquals(1, HintEstimator.dueBefore(0, 4_000), "just due: the whole queue came before it");
     assertEquals(0.25, HintEstimator.dueBefore(3_000, 4_000), 1e-9, "due 3 s of the 4 s the oldest has waited");
