@@ -124,16 +124,17 @@ public final class PollingBenchmark {
   private void run() throws Exception {
     // Warm-up: every strategy's code paths in the API and the worker, compiled by the JIT as on a server that has run
     // a while (the first hundred jobs after a start are seen tens of ms later), with noop jobs, and hash jobs for the
-    // progress reports' path, so that the sleep type's history holds only what a client of it would have seen; then
-    // that history. (Without the hash jobs, the first sleep jobs of 0.2 s ran 375 ms against 230 later, and the 0.2 s
-    // set was read after that slow history: 120 ms and more late.)
+    // progress reports' path; and the sleep type's history, of 0.2 s jobs, each round: the first of them run slow
+    // (305 ms from claim to end, 75 of them before the handler began, against 226 and 12 later), and with only those
+    // in the history the 0.2 s set was read 100 ms after its end. (Without the hash jobs, the first sleep jobs of
+    // 0.2 s ran 375 ms.)
     for (int round = 0; round < WARM_UP_ROUNDS; round++) {
       for (Poller.Strategy strategy : Poller.Strategy.values()) {
         awaitAll(strategy, Collections.nCopies(20, "{\"type\":\"noop\",\"payload\":{}}"));
       }
       awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, HASH_WARM_UP));
+      awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, sleep(200)));
     }
-    awaitAll(Poller.Strategy.LONG_POLL, Collections.nCopies(20, sleep(200)));
     // The API reads what finished every 250 ms, from counts the workers write in batches: a set submitted at once
     // would be read as a type with no history (a cold start) one run in two.
     Thread.sleep(1_000);
