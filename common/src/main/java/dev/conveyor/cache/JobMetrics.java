@@ -31,6 +31,9 @@ public final class JobMetrics {
    */
   public static final long[] HINT_BUCKETS_MS = hintBuckets();
 
+  /** Upper bounds (ms) of the buckets of the lags from a claim to its handler's start: every millisecond up to 300. */
+  public static final long[] CLAIM_LAG_BUCKETS_MS = java.util.stream.LongStream.rangeClosed(1, 300).toArray();
+
   /** A histogram as stored: the count in each bucket (the last one unbounded), the sum and the count. */
   public record Histogram(long[] buckets, double sum, long count) {
   }
@@ -63,7 +66,7 @@ public final class JobMetrics {
    * Per type, the count of its finished jobs in each bucket of {@link #HINT_BUCKETS_MS} (the last one unbounded), of
    * its succeeded ones in each bucket of {@link #FIRST_REPORT_BUCKETS}, of those that reported late (see
    * {@link #LATE_REPORT_SHARE}) in each bucket of {@link #HINT_BUCKETS_MS}, and of the same succeeded ones' lags from
-   * claim to handler start in each bucket of {@link #HINT_BUCKETS_MS}.
+   * claim to handler start in each bucket of {@link #CLAIM_LAG_BUCKETS_MS}.
    */
   public record HintDurations(Map<String, long[]> byType, Map<String, long[]> firstReportsByType,
       Map<String, long[]> lateReportsByType, Map<String, long[]> claimLagsByType) {
@@ -124,7 +127,7 @@ public final class JobMetrics {
         increments.add(new Increment(prefix + "hint-handler-report:" + job.type(),
             Integer.toString(firstReportBucket(firstReportShare)), false, 1, 0));
         increments.add(new Increment(prefix + "hint-claim-lag:" + job.type(),
-            Integer.toString(hintBucket(run.claimLag())), false, 1, 0));
+            Integer.toString(claimLagBucket(run.claimLag())), false, 1, 0));
         if (firstReportShare > LATE_REPORT_SHARE) {
           increments.add(new Increment(prefix + "hint-late-report:" + job.type(), Integer.toString(hintBucket(duration)),
               false, 1, 0));
@@ -217,7 +220,7 @@ public final class JobMetrics {
         byType.put(types.get(i), bucketCounts(responses.get(i), HINT_BUCKETS_MS.length + 1));
         firstReports.put(types.get(i), bucketCounts(responses.get(n + i), FIRST_REPORT_BUCKETS.length + 1));
         lateReports.put(types.get(i), bucketCounts(responses.get(2 * n + i), HINT_BUCKETS_MS.length + 1));
-        claimLags.put(types.get(i), bucketCounts(responses.get(3 * n + i), HINT_BUCKETS_MS.length + 1));
+        claimLags.put(types.get(i), bucketCounts(responses.get(3 * n + i), CLAIM_LAG_BUCKETS_MS.length + 1));
       }
       return new HintDurations(byType, firstReports, lateReports, claimLags);
     });
@@ -237,6 +240,10 @@ public final class JobMetrics {
   /** The bucket of a share (0..1): the first whose bound in per mille holds it, so a share is never read as earlier. */
   static int firstReportBucket(double share) {
     return bucket(FIRST_REPORT_BUCKETS, share * 1000);
+  }
+
+  static int claimLagBucket(Duration lag) {
+    return bucket(CLAIM_LAG_BUCKETS_MS, lag.toNanos() / 1e6);
   }
 
   static int hintBucket(Duration duration) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A type's recent durations as a histogram whose weights decay: each refresh multiplies what was there by a factor
- * below one and adds what finished since, so the recent past counts most. (With bounds in percent, the same serves
+ * below one and adds what finished since, so the recent past counts most. (With bounds in per mille, the same serves
  * how far into their runs the type's jobs first reported progress.) Its buckets are narrow (see
  * {@code JobMetrics.HINT_BUCKETS_MS}), so a bucket's end is a close estimate of a job's end; running sums make a
  * quantile cost a binary search, and {@link #cheapestRead} one pass over the buckets past the job's age (a few

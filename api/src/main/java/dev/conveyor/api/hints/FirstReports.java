@@ -10,15 +10,15 @@ import dev.conveyor.cache.JobMetrics;
  */
 public record FirstReports(DurationHistory shares, DurationHistory lateLengths, DurationHistory claimLags) {
   public static final FirstReports NONE = new FirstReports(DurationHistory.empty(JobMetrics.FIRST_REPORT_BUCKETS),
-      DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS));
+      DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), DurationHistory.empty(JobMetrics.CLAIM_LAG_BUCKETS_MS));
 
-  /** Without the claim lags (counted by workers of an earlier version, whose shares count from the claim). */
+  /** With no claim lags known. */
   public FirstReports(DurationHistory shares, DurationHistory lateLengths) {
-    this(shares, lateLengths, DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS));
+    this(shares, lateLengths, DurationHistory.empty(JobMetrics.CLAIM_LAG_BUCKETS_MS));
   }
 
-  /** The median lag from a claim to its handler's start; 0 if none is known. */
-  long claimLagMs() {
-    return claimLags.known() ? claimLags.median() : 0;
+  /** The lag from a claim to its handler's start that this share {@code q} of the recent ones had; 0 if none known. */
+  long claimLagMs(double q) {
+    return claimLags.known() ? claimLags.percentile(q) : 0;
   }
 }

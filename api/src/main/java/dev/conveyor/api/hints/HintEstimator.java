@@ -208,22 +208,22 @@ public final class HintEstimator {
 
   /**
    * How many of the jobs counted queued have left the queue since the count, draining at {@code rate}: those that
-   * finished since, as last read, and at the rate after that (in a steady backlog, each finish frees a slot that the
-   * next queued job takes); at the rate alone since the count when the finishes are not known. A backlog drains
-   * slower than its capacity as it starts (its first claims, records still arriving): taken at the capacity of 712 a
-   * second for the 1.6 s since a count of 2,000 jobs just queued, 1,100 of them were taken as gone, where the backlog
-   * drained 850 in the 2.3 s after the count, and jobs behind it were read 1.4 s before they started.
+   * left since, as last read (see {@link TypeState#leftSinceCount}), and at the rate after that; at the rate alone
+   * since the count when what left is not known. A backlog drains slower than its capacity as it starts (its first
+   * claims, records still arriving): taken at the capacity of 712 a second for the 1.6 s since a count of 2,000 jobs
+   * just queued, 1,100 of them were taken as gone, where the backlog drained 850 in the 2.3 s after the count, and
+   * jobs behind it were read 1.4 s before they started.
    */
   static double drainedSinceCount(TypeState type, Instant now, double rate) {
     if (type.countedAt() == null) {
       return 0;
     }
     long sinceCount = Math.max(0, Duration.between(type.countedAt(), now).toMillis());
-    if (type.finishedSinceCount() < 0 || type.finishedAt() == null) {
+    if (type.leftSinceCount() < 0 || type.leftCountedAt() == null) {
       return rate * sinceCount / 1000;
     }
-    long sinceFinished = Math.min(sinceCount, Math.max(0, Duration.between(type.finishedAt(), now).toMillis()));
-    return type.finishedSinceCount() + rate * sinceFinished / 1000;
+    long sinceRead = Math.min(sinceCount, Math.max(0, Duration.between(type.leftCountedAt(), now).toMillis()));
+    return type.leftSinceCount() + rate * sinceRead / 1000;
   }
 
   /**
@@ -450,8 +450,11 @@ public final class HintEstimator {
    * (taken as at least {@link #LEAST_REPORT_SHARE}, so that a job unlike them is read at most ten times its length
    * late), and few of those that ran longer than it has reported later or never, its handler runs at least what it has
    * run over s: from {@code elapsedMs}, less the moment a report takes to be seen and the type's median lag from a
-   * claim to its handler's start, which is then added back; else, or in its first {@link #SILENT_FROM_MS}, what it
-   * has run. Only the late
+   * claim to its handler's start, which is then added back; else, or until its handler has run
+   * {@link #SILENT_FROM_MS} past the lag of all but a few claims, what it has run. The median, not a high quantile,
+   * in the length: taken at its 95th percentile, the lag put 20 s jobs silent at 0.25 s at 1.88 s, a moment before
+   * their first report came, and each took a read more; a job whose own lag is longer is read late only if it is
+   * as short as the least length, by up to nine times the difference. Only the late
    * reporters longer than it count against the rule: a backlog of short jobs that report at their end says nothing
    * of a job that has run longer than they do.
    */
@@ -470,9 +473,13 @@ public final class HintEstimator {
     if (share >= EARLY_REPORT_SHARE) {
       return elapsedMs;
     }
-    // The shares are of the handlers' runs, which begin a moment after the claim that a job's age counts from.
+    // The shares are of handlers' runs, which begin a moment after the claim that a job's age counts from: only a
+    // handler that has run as long as those counted, past all but the longest lags, is one of them.
     long ran = elapsedMs - VISIBLE_MS;
-    long lag = Math.min(reports.claimLagMs(), ran);
+    if (ran - reports.claimLagMs(REPORTED_QUANTILE) < SILENT_FROM_MS) {
+      return elapsedMs;
+    }
+    long lag = Math.min(reports.claimLagMs(0.5), ran);
     return Math.max(elapsedMs, Math.round(lag + (ran - lag) / share));
   }
 

@@ -68,8 +68,9 @@ public final class HintInputs {
   private Map<String, long[]> lastLateReports;
   private Map<String, long[]> lastClaimLags;
   private Map<String, Long> lastFinished;
-  /** Each type's finishes when its queue was last counted. */
+  /** Each type's finishes and first starts when its queue was last counted. */
   private Map<String, Long> finishedAtCount = Map.of();
+  private Map<String, Long> startedAtCount = Map.of();
   private long lastAt;
   private long lastRateAt;
   private Instant lastCountedAt;
@@ -134,12 +135,16 @@ public final class HintInputs {
     // machine's: hints stretch to spare the API, not because something else shares its host.
     vertx.executeBlocking(HintInputs::cpuLoad, false).onSuccess(cpu -> load = cpu);
     boolean recount = recountDue();
+    // What is read is as of about now: dated when the reads return, a count that took 150 ms would be taken as that
+    // much younger, and jobs counted in it as that much less drained.
+    Instant readAt = Instant.now();
     types.names()
         .compose(names -> Future.all(metrics.snapshot(names), metrics.hintDurations(names),
                 recount ? store.queuedByTypeAndPriority(namespace, JobStore.QUEUED_COUNT_CAP)
                     : Future.succeededFuture(null),
                 recount ? store.runningByType(namespace) : Future.succeededFuture(null))
-            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3))))
+            .onSuccess(all -> update(names, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3),
+                readAt)))
         .onFailure(e -> LOG.log(Level.FINE, "poll hints keep their last inputs", e))
         .onComplete(ar -> refreshing.set(false));
   }
@@ -160,14 +165,13 @@ public final class HintInputs {
   /**
    * @param counted the queued jobs just counted, or null to keep the last count (and the bursts added since)
    * @param running the running jobs counted with them, or null with them
+   * @param readAt when the reads began
    */
-  private synchronized void update(List<String> names, JobMetrics.Snapshot snapshot,
-      JobMetrics.HintDurations durations, Map<String, Map<Priority, JobStore.Queued>> counted,
-      Map<String, JobStore.Running> running) {
+  synchronized void update(List<String> names, JobMetrics.Snapshot snapshot, JobMetrics.HintDurations durations,
+      Map<String, Map<Priority, JobStore.Queued>> counted, Map<String, JobStore.Running> running, Instant readAt) {
     long now = System.nanoTime() / 1_000_000;
-    Instant refreshedAt = Instant.now();
     if (counted != null) {
-      lastCountedAt = refreshedAt;
+      lastCountedAt = readAt;
     }
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, long[]> firstReports = new HashMap<>();
@@ -179,8 +183,11 @@ public final class HintInputs {
     names.forEach(type -> lateReports.put(type, durations.lateReportsByType().get(type)));
     names.forEach(type -> claimLags.put(type, durations.claimLagsByType().get(type)));
     snapshot.finished().forEach((typeAndStatus, n) -> finished.merge(typeAndStatus.split(" ")[0], n, Long::sum));
+    Map<String, Long> started = new HashMap<>();
+    snapshot.queueWaits().forEach((type, waits) -> started.put(type, waits.count()));
     if (counted != null) {
-      finishedAtCount = finished;
+      finishedAtCount = atCount(names, finished);
+      startedAtCount = atCount(names, started);
     }
     Map<String, TypeState> next = new HashMap<>();
     double factor = lastBuckets == null ? 0 : Math.pow(0.5, (now - lastAt) / HALF_LIFE_MS);
@@ -210,12 +217,12 @@ public final class HintInputs {
               lastFirstReports == null ? null : lastFirstReports.get(type), all, factor),
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
               lastLateReports == null ? null : lastLateReports.get(type), all, factor),
-          advanced(before.firstReports().claimLags(), JobMetrics.HINT_BUCKETS_MS, claimLags.get(type),
+          advanced(before.firstReports().claimLags(), JobMetrics.CLAIM_LAG_BUCKETS_MS, claimLags.get(type),
               lastClaimLags == null ? null : lastClaimLags.get(type), all, factor));
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
-          counted == null ? before.countedAt() : lastCountedAt, finishedSince(type, finished), refreshedAt));
+          counted == null ? before.countedAt() : lastCountedAt, leftSince(type, finished, started), readAt));
     }
     if (measuring) {
       lastFinished = finished;
@@ -229,11 +236,24 @@ public final class HintInputs {
     lastAt = now;
   }
 
-  /** How many of the type's jobs finished since its queue was counted; -1 if not known (or the counter started again). */
-  private long finishedSince(String type, Map<String, Long> finished) {
-    Long atCount = finishedAtCount.get(type);
-    long since = finished.getOrDefault(type, 0L) - (atCount == null ? 0 : atCount);
-    return atCount == null || since < 0 ? -1 : since;
+  private static Map<String, Long> atCount(List<String> names, Map<String, Long> counters) {
+    Map<String, Long> at = new HashMap<>();
+    names.forEach(type -> at.put(type, counters.getOrDefault(type, 0L)));
+    return at;
+  }
+
+  /**
+   * How many of the type's jobs left the queue since it was counted: the more of those whose first attempt started
+   * and those that finished (a retry queued again leaves again, and is counted finishing only), either being a
+   * little under; -1 if neither is known (or their counters started again).
+   */
+  private long leftSince(String type, Map<String, Long> finished, Map<String, Long> started) {
+    return Math.max(since(finishedAtCount.get(type), finished.getOrDefault(type, 0L)),
+        since(startedAtCount.get(type), started.getOrDefault(type, 0L)));
+  }
+
+  private static long since(Long atCount, long now) {
+    return atCount == null || now < atCount ? -1 : now - atCount;
   }
 
   /**

@@ -14,12 +14,12 @@ import java.util.Map;
  * one waits now, once measured ({@code backlogPerSecond}, else 0; see {@link BacklogThroughput#rate}), how many
  * wait per priority (and how long the oldest has waited) and how many run (and for how long; while some run, their
  * count is at least the slots seen lately, see {@link RunningSlots}), as counted at {@code countedAt}, plus the jobs
- * this process accepted since; and how many of its jobs finished between that count and {@code finishedAt} (-1 if
- * not known).
+ * this process accepted since; and how many of its jobs left the queue (started their first attempt, or finished)
+ * between that count and {@code leftCountedAt} (-1 if not known).
  */
 public record TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
     double capacityPerSecond, double backlogPerSecond, Map<Priority, JobStore.Queued> queued,
-    JobStore.Running running, Instant countedAt, long finishedSinceCount, Instant finishedAt) {
+    JobStore.Running running, Instant countedAt, long leftSinceCount, Instant leftCountedAt) {
   private static final JobStore.Queued NONE = new JobStore.Queued(0, 0);
 
   /** A type with no backlog measured now. */
@@ -28,7 +28,7 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     this(durations, firstReports, drainPerSecond, capacityPerSecond, 0, queued, running, countedAt);
   }
 
-  /** A type whose finishes since the count are not known. */
+  /** A type of which what left the queue since the count is not known. */
   public TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
       double capacityPerSecond, double backlogPerSecond, Map<Priority, JobStore.Queued> queued,
       JobStore.Running running, Instant countedAt) {
@@ -51,6 +51,6 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     added.forEach((p, n) -> more.put(p, new JobStore.Queued(queued(p).count() + n, queued(p).oldestWaitMs(),
         queued(p).waitTenthsMs())));
     return new TypeState(durations, firstReports, drainPerSecond, capacityPerSecond, backlogPerSecond, more, running,
-        countedAt, finishedSinceCount, finishedAt);
+        countedAt, leftSinceCount, leftCountedAt);
   }
 }

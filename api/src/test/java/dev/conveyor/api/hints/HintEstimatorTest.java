@@ -47,6 +47,19 @@ class HintEstimatorTest {
     return new FirstReports(UNREPORTED.shares().decayAndAdd(1, added), UNREPORTED.lateLengths());
   }
 
+  /** {@code n} claims whose handlers began {@code ms} after them. */
+  private static long[] lagsOf(int n, int ms) {
+    long[] added = new long[JobMetrics.CLAIM_LAG_BUCKETS_MS.length + 1];
+    added[Math.min(ms, JobMetrics.CLAIM_LAG_BUCKETS_MS.length) - 1] = n;
+    return added;
+  }
+
+  /** No reports, and {@code n} claims whose handlers began {@code ms} after them. */
+  private static FirstReports claimLags(int n, int ms) {
+    return new FirstReports(UNREPORTED.shares(), UNREPORTED.lateLengths(),
+        UNREPORTED.claimLags().decayAndAdd(1, lagsOf(n, ms)));
+  }
+
   /** {@code reports}' shares with {@code n} more at 100 %. */
   private static DurationHistory reportAtEndShares(FirstReports reports, int n) {
     long[] atEnd = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
@@ -177,7 +190,7 @@ class HintEstimatorTest {
         hint(queued(Priority.NORMAL), starting),
         "a backlog as it starts: 300 finished by the last read, 100 ms ago, then at the capacity; not 1,120");
     TypeState plusBurst = starting.plus(Map.of(Priority.NORMAL, 100L));
-    assertEquals(300, plusBurst.finishedSinceCount(), "a burst accepted since keeps what finished since the count");
+    assertEquals(300, plusBurst.leftSinceCount(), "a burst accepted since keeps what left since the count");
     TypeState justCounted = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, NOW, 0, NOW);
     assertEquals(Math.round(2_000 / 0.7) + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), justCounted));
   }
@@ -750,15 +763,18 @@ class HintEstimatorTest {
         "300 ms in, at least 2.85 s long: not read as the 20 s jobs end, far later");
     // The shares are of the handlers' runs: one that began 40 ms after its claim has run 245 ms of its own, not 285.
     FirstReports lagging = new FirstReports(reportedAt(20, 10).shares(), UNREPORTED.lateLengths(),
-        finished(UNREPORTED.claimLags(), 20, 40));
+        claimLags(20, 40).claimLags());
     assertEquals(40 + Math.round((300 - HintEstimator.VISIBLE_MS - 40) / 0.1) - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(shortJobs, lagging, 0, 0, Map.of(), IDLE, NOW)),
         "at least 2.49 s long, its claim's lag and ten times what its handler ran since");
     FirstReports slowClaims = new FirstReports(lagging.shares(), UNREPORTED.lateLengths(),
-        finished(UNREPORTED.claimLags(), 20, 400));
+        claimLags(20, 40).claimLags().decayAndAdd(1, lagsOf(2, 250)));
     assertEquals(bucketEnd(2_000) - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(shortJobs, slowClaims, 0, 0, Map.of(), IDLE, NOW)),
-        "claims that lag longer than it has run: its handler may not have begun, so its silence says nothing");
+        "one claim in eleven lagged 250 ms: its handler may not have run 100 ms, so its silence says nothing yet");
+    assertEquals(40 + Math.round((400 - HintEstimator.VISIBLE_MS - 40) / 0.1) - 400 + HintEstimator.VISIBLE_MS,
+        hint(running(400, null, 0), new TypeState(shortJobs, slowClaims, 0, 0, Map.of(), IDLE, NOW)),
+        "400 ms in, it has: at least the median lag and ten times what the handler ran since");
     assertEquals(least - 300 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(shortJobs, reportedAt(20, 2), 0, 0, Map.of(), IDLE, NOW)),
         "reports earlier than a tenth in are taken as at a tenth: a job unlike them is not read far too late");

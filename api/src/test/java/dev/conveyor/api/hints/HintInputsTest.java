@@ -3,9 +3,14 @@ package dev.conveyor.api.hints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.conveyor.cache.JobMetrics;
+import dev.conveyor.jobs.Priority;
+import dev.conveyor.store.JobStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How an API process's first refresh weighs what the workers counted before it started. */
+/** What an API process's refreshes make of what they read. */
 class HintInputsTest {
   private static final long[] BOUNDS = JobMetrics.HINT_BUCKETS_MS;
 
@@ -25,5 +30,54 @@ class HintInputsTest {
     assertEquals(4, HintInputs.seeded(BOUNDS, counts(500, 4), counts(500, 4)).total(), 1e-9,
         "fewer than ten weigh what they are");
     assertEquals(0, HintInputs.seeded(BOUNDS, counts(500, 0), all).total(), 1e-9);
+  }
+
+  /** A refresh's reads: {@code finished} and {@code started} jobs of type t so far, none of it of any length. */
+  private static void refresh(HintInputs inputs, long finished, long started, Long queued, Instant at) {
+    JobMetrics.Snapshot snapshot = new JobMetrics.Snapshot(Map.of(), Map.of("t succeeded", finished), Map.of(),
+        Map.of("t", new JobMetrics.Histogram(new long[0], 0, started)));
+    long[] none = new long[BOUNDS.length + 1];
+    JobMetrics.HintDurations durations = new JobMetrics.HintDurations(Map.of("t", none),
+        Map.of("t", new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1]), Map.of("t", none),
+        Map.of("t", new long[JobMetrics.CLAIM_LAG_BUCKETS_MS.length + 1]));
+    inputs.update(List.of("t"), snapshot, durations,
+        queued == null ? null : Map.of("t", Map.of(Priority.NORMAL, new JobStore.Queued(queued, 0))),
+        queued == null ? null : Map.of("t", JobStore.Running.NONE), at);
+  }
+
+  @Test
+  void whatLeftTheQueueSinceItWasCountedIsTheMoreOfTheFirstStartsAndTheFinishesSince() {
+    HintInputs inputs = new HintInputs(null, null, null, null, "ns");
+    Instant counted = Instant.parse("2026-12-05T10:00:00Z");
+    refresh(inputs, 100, 50, 2_000L, counted);
+    TypeState atCount = inputs.state("t");
+    assertEquals(counted, atCount.countedAt(), "dated when the reads began");
+    assertEquals(0, atCount.leftSinceCount());
+    Instant later = counted.plusMillis(250);
+    refresh(inputs, 400, 450, null, later);
+    assertEquals(400, inputs.state("t").leftSinceCount(), "400 first starts, where 300 finished");
+    assertEquals(counted, inputs.state("t").countedAt(), "the count stays");
+    assertEquals(later, inputs.state("t").leftCountedAt());
+    refresh(inputs, 500, 450, null, later.plusMillis(250));
+    assertEquals(400, inputs.state("t").leftSinceCount(), "400 finished since too: retries queued again, say");
+    refresh(inputs, 20, 10, null, later.plusMillis(500));
+    assertEquals(-1, inputs.state("t").leftSinceCount(), "the counters started again: not known");
+    refresh(inputs, 20, 10, 1_000L, later.plusMillis(750));
+    assertEquals(0, inputs.state("t").leftSinceCount(), "a new count, from the counters as they are");
+  }
+
+  @Test
+  void aTypeThatHadFinishedNothingWhenItsQueueWasCountedCountsFromNothing() {
+    HintInputs inputs = new HintInputs(null, null, null, null, "ns");
+    Instant counted = Instant.parse("2026-12-05T10:00:00Z");
+    JobMetrics.Snapshot empty = new JobMetrics.Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
+    long[] none = new long[BOUNDS.length + 1];
+    inputs.update(List.of("t"), empty, new JobMetrics.HintDurations(Map.of("t", none),
+        Map.of("t", new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1]), Map.of("t", none),
+        Map.of("t", new long[JobMetrics.CLAIM_LAG_BUCKETS_MS.length + 1])),
+        Map.of("t", Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0))), Map.of("t", JobStore.Running.NONE),
+        counted);
+    refresh(inputs, 30, 70, null, counted.plusMillis(250));
+    assertEquals(70, inputs.state("t").leftSinceCount());
   }
 }

@@ -159,11 +159,12 @@ public final class JobRunner {
         finished.complete();
         return;
       }
+      long claimAskedNanos = System.nanoTime();
       Future<StatusWriter.Claim> claimed = claim(id.get(), type);
       claimed.map(claim -> claim.overLimit() ? Release.OVER_LIMIT
           : claim.job().isPresent() ? Release.CLAIMED : Release.SKIPPED).onComplete(released);
       Future<Void> work = claimed.compose(claim -> claim.job().isEmpty() ? Future.succeededFuture()
-          : runClaimed(claim.job().get(), handler.get(), slotFreed, traceparent));
+          : runClaimed(claim.job().get(), handler.get(), slotFreed, traceparent, claimAskedNanos));
       active.put(id.get(), work);
       work.onComplete(ar -> {
         slotFreed.tryComplete();
@@ -255,11 +256,12 @@ public final class JobRunner {
   }
 
   /** Runs the attempt, then writes its outcome; the slot is free once the handler's thread has returned. */
-  private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed, String traceparent) {
+  private Future<Void> runClaimed(Job job, JobHandler handler, Promise<Void> slotFreed, String traceparent,
+      long claimAskedNanos) {
     held.add(job.id());
     // The handler's run is a span of the job's trace of its own, a child of the record's.
     RunContext runContext = new RunContext(job, writer::progress, context.owner(),
-        TraceContext.continueOrStart(traceparent));
+        TraceContext.continueOrStart(traceparent), claimAskedNanos);
     Future<Outcome> outcome = handingBack || closing ? Future.succeededFuture(new Outcome.Interrupted())
         : attempt(handler, runContext);
     outcome.onComplete(ar -> slotFreed.tryComplete());

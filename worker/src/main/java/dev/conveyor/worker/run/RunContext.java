@@ -53,8 +53,12 @@ final class RunContext implements JobContext {
   private final AtomicBoolean cancelRequested;
   private final AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
   private volatile int lastPercent = -1;
-  /** When the attempt was claimed (this context is made then), and when its handler began (0 until it has). */
-  private final long claimedNanos = System.nanoTime();
+  /**
+   * When the claim was asked for (monotonic ns): a moment before the claim's own time in PostgreSQL, from which the
+   * hints count a running job's age, so the lag to the handler's start is if anything over; and when the handler began
+   * (0 until it has).
+   */
+  private final long claimAskedNanos;
   private volatile long handlerStartNanos;
   /** When the handler made its first report of some progress, and when it returned (monotonic ns), 0 until then. */
   private volatile long firstReportNanos;
@@ -68,8 +72,9 @@ final class RunContext implements JobContext {
   private volatile boolean settling;
   private Promise<Void> idle;
 
-  RunContext(Job job, ProgressWriter writer, Vertx vertx, TraceContext trace) {
+  RunContext(Job job, ProgressWriter writer, Vertx vertx, TraceContext trace, long claimAskedNanos) {
     this.job = job;
+    this.claimAskedNanos = claimAskedNanos;
     this.writer = writer;
     this.vertx = vertx;
     this.trace = trace;
@@ -116,7 +121,7 @@ final class RunContext implements JobContext {
   }
 
   /**
-   * How the handler ran, for the poll hints: how long after the claim it began, and how far into its own run (from
+   * How the handler ran, for the poll hints: how long after the claim was asked for it began, and how far into its own run (from
    * its start to its return) it first reported some progress (1 if it never did); unknown if the handler has not run
    * and returned, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The hints learn from them how long a
    * job that has not reported yet still runs. The lag is counted apart since it is the worker's, not the handler's:
@@ -130,7 +135,7 @@ final class RunContext implements JobContext {
     }
     double share = firstReportNanos == 0 ? 1
         : Math.min(1, (firstReportNanos - handlerStartNanos) / (double) (handlerEndNanos - handlerStartNanos));
-    return new JobMetrics.HandlerRun(Duration.ofNanos(handlerStartNanos - claimedNanos), share);
+    return new JobMetrics.HandlerRun(Duration.ofNanos(handlerStartNanos - claimAskedNanos), share);
   }
 
   @Override

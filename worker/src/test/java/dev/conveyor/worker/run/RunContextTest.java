@@ -43,7 +43,7 @@ class RunContextTest {
       runningTimes.add(runningMs);
       writtenAtNanos.add(System.nanoTime());
       return Future.succeededFuture(Optional.of(j));
-    }, vertx, TraceContext.newRoot());
+    }, vertx, TraceContext.newRoot(), System.nanoTime());
   }
 
   @Test
