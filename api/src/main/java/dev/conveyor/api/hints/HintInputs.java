@@ -135,8 +135,8 @@ public final class HintInputs {
     // machine's: hints stretch to spare the API, not because something else shares its host.
     vertx.executeBlocking(HintInputs::cpuLoad, false).onSuccess(cpu -> load = cpu);
     boolean recount = recountDue();
-    // What is read is as of about now: dated when the reads return, a count that took 150 ms would be taken as that
-    // much younger, and jobs counted in it as that much less drained.
+    // The counters in Redis are read about now: dated when all the reads return (after a count of 150 ms, say), what
+    // left the queue since would be taken as that much younger.
     Instant readAt = Instant.now();
     types.names()
         .compose(names -> Future.all(metrics.snapshot(names), metrics.hintDurations(names),
@@ -165,13 +165,16 @@ public final class HintInputs {
   /**
    * @param counted the queued jobs just counted, or null to keep the last count (and the bursts added since)
    * @param running the running jobs counted with them, or null with them
-   * @param readAt when the reads began
+   * @param readAt when the reads began: when the counters of what finished and started were read
    */
   synchronized void update(List<String> names, JobMetrics.Snapshot snapshot, JobMetrics.HintDurations durations,
       Map<String, Map<Priority, JobStore.Queued>> counted, Map<String, JobStore.Running> running, Instant readAt) {
     long now = System.nanoTime() / 1_000_000;
     if (counted != null) {
-      lastCountedAt = readAt;
+      // Dated when it has come, after PostgreSQL counted: dated before, the jobs counted would seem to have waited
+      // longer than they had, and a job younger than they had more of them ahead (a burst's jobs were told a round too
+      // many).
+      lastCountedAt = Instant.now();
     }
     Map<String, long[]> buckets = new HashMap<>();
     Map<String, long[]> firstReports = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.conveyor.api.hints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.cache.JobMetrics;
 import dev.conveyor.jobs.Priority;
@@ -51,12 +52,13 @@ class HintInputsTest {
     Instant counted = Instant.parse("2026-12-05T10:00:00Z");
     refresh(inputs, 100, 50, 2_000L, counted);
     TypeState atCount = inputs.state("t");
-    assertEquals(counted, atCount.countedAt(), "dated when the reads began");
+    assertEquals(counted, atCount.leftCountedAt(), "the counters dated when the reads began");
+    assertTrue(atCount.countedAt().isAfter(counted), "the count when it came, after PostgreSQL counted");
     assertEquals(0, atCount.leftSinceCount());
     Instant later = counted.plusMillis(250);
     refresh(inputs, 400, 450, null, later);
     assertEquals(400, inputs.state("t").leftSinceCount(), "400 first starts, where 300 finished");
-    assertEquals(counted, inputs.state("t").countedAt(), "the count stays");
+    assertEquals(atCount.countedAt(), inputs.state("t").countedAt(), "the count stays");
     assertEquals(later, inputs.state("t").leftCountedAt());
     refresh(inputs, 500, 450, null, later.plusMillis(250));
     assertEquals(400, inputs.state("t").leftSinceCount(), "400 finished since too: retries queued again, say");
