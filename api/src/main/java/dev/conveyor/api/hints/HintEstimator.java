@@ -453,8 +453,9 @@ public final class HintEstimator {
    * claim to its handler's start, which is then added back; else, or until its handler has run
    * {@link #SILENT_FROM_MS} past the lag of all but a few claims, what it has run. The median, not a high quantile,
    * in the length: taken at its 95th percentile (79 ms in the polling benchmark, against a median of 37), the lag
-   * would put 20 s jobs silent at 0.25 s at 1.6 s, before their first report at 2 s, and each would take a read more; a job whose own lag is longer is read late only if it is
-   * as short as the least length, by up to nine times the difference. Only the late
+   * would put 20 s jobs silent at 0.25 s at 1.6 s, before their first report at 2 s, and each would take a read more;
+   * a job whose own lag is longer is read late only if it is as short as the least length, by up to nine times the
+   * difference. Only the late
    * reporters longer than it count against the rule: a backlog of short jobs that report at their end says nothing
    * of a job that has run longer than they do.
    */

@@ -121,12 +121,12 @@ final class RunContext implements JobContext {
   }
 
   /**
-   * How the handler ran, for the poll hints: how long after the claim was asked for it began, and how far into its own run (from
-   * its start to its return) it first reported some progress (1 if it never did); unknown if the handler has not run
-   * and returned, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The hints learn from them how long a
-   * job that has not reported yet still runs. The lag is counted apart since it is the worker's, not the handler's:
-   * counted in the share, it made 0.2 s jobs that report at 10 % of their run count as reporting at 16 to 28 %, and
-   * every silent job was read before its first report could have come.
+   * How the handler ran, for the poll hints: how long after the claim was asked for it began, and how far into its own
+   * run (from its start to its return) it first reported some progress (1 if it never did); unknown if the handler has
+   * not run and returned, or ran less than {@link JobMetrics#FIRST_REPORT_MIN_RUN_MS}. The hints learn from them how
+   * long a job that has not reported yet still runs. The lag is counted apart since it is the worker's, not the
+   * handler's: counted in the share, it made 0.2 s jobs that report at 10 % of their run count as reporting at 16 to
+   * 28 %, and every silent job was read before its first report could have come.
    */
   JobMetrics.HandlerRun handlerRun() {
     if (handlerStartNanos == 0 || handlerEndNanos == 0
