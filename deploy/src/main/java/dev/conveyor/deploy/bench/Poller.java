@@ -26,16 +26,19 @@ final class Poller {
 
   /** How a client waits. */
   enum Strategy {
-    FIXED_500("fixed 500 ms"),
-    EXPONENTIAL("exponential 100 ms → 5 s"),
-    HINTS("follows Poll-After-Ms"),
-    LONG_POLL("long poll (wait=30)"),
-    EVENTS("server-sent events");
+    FIXED_500("fixed 500 ms", "fixed"),
+    EXPONENTIAL("exponential 100 ms → 5 s", "exponential"),
+    HINTS("follows Poll-After-Ms", "hints"),
+    LONG_POLL("long poll (wait=30)", "long-poll"),
+    EVENTS("server-sent events", "events");
 
     final String label;
+    /** Its name in the benchmark's {@code --clients}. */
+    final String option;
 
-    Strategy(String label) {
+    Strategy(String label, String option) {
       this.label = label;
+      this.option = option;
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How well clients learn that their jobs ended, for what it costs them and the API: {@code sleep} jobs of 0.2 s, 2 s
  * and 20 s, then a mix of the three queued behind a backlog, then a burst of 200 jobs of 3 s, three times what the
- * worker runs at once, each awaited by clients that poll every 500 ms, back off from 100 ms to 5 s, follow
- * Poll-After-Ms, long-poll, or read events; then one client awaiting 100 jobs, with one GET per job against one
- * {@code ?ids=} request a round. One strategy at a time, so that the API's CPU is its own. Usage: see
+ * worker runs at once, then jobs of 2 s while a crowd reads a job's status back to back (see {@link StatusFlood}),
+ * each awaited by clients that poll every 500 ms, back off from 100 ms to 5 s, follow Poll-After-Ms, long-poll, or
+ * read events; then one client awaiting 100 jobs, with one GET per job against one {@code ?ids=} request a round. One
+ * strategy at a time, so that the API's CPU is its own (but for the crowd's). Usage: see
  * {@link PollingOptions#USAGE}.
  */
 public final class PollingBenchmark {
@@ -49,19 +51,26 @@ public final class PollingBenchmark {
 
   private final PollingTarget target;
   private final HttpClient http;
+  private final Vertx vertx;
   private final Poller poller;
   private final int perSet;
   private final long[] durationsMs;
+  private final Set<PollingOptions.PollingSet> sets;
+  private final Set<Poller.Strategy> clients;
   private final long ticksPerSecond = ProcessCpu.clockTicksPerSecond();
   private final List<Row> rows = new ArrayList<>();
   private final List<String> many = new ArrayList<>();
+  private final List<String> underLoad = new ArrayList<>();
 
-  private PollingBenchmark(PollingTarget target, HttpClient http, int perSet, long[] durationsMs) {
+  private PollingBenchmark(PollingTarget target, HttpClient http, Vertx vertx, PollingOptions options) {
     this.target = target;
     this.http = http;
+    this.vertx = vertx;
     this.poller = new Poller(http, target.baseUrl(), target.key());
-    this.perSet = perSet;
-    this.durationsMs = durationsMs;
+    this.perSet = options.perSet();
+    this.durationsMs = options.durationsMs();
+    this.sets = options.sets();
+    this.clients = options.clients();
   }
 
   public static void main(String[] args) throws Exception {
@@ -73,12 +82,11 @@ public final class PollingBenchmark {
       System.exit(2);
       return;
     }
-    int perSet = options.perSet();
-    long[] durationsMs = options.durationsMs();
     Logging.configure();
     Benchmark.wipe(DIR);
     Files.createDirectories(DIR);
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Vertx vertx = Vertx.vertx();
     if (options.url().isPresent()) {
       PollingTarget target;
       try {
@@ -88,9 +96,8 @@ public final class PollingBenchmark {
         System.exit(2);
         return;
       }
-      System.exit(measure(new PollingBenchmark(target, http, perSet, durationsMs)));
+      System.exit(measure(new PollingBenchmark(target, http, vertx, options)));
     }
-    Vertx vertx = Vertx.vertx();
     Stack stack = new Stack(DIR);
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-stop"));
     int status = 1;
@@ -98,7 +105,7 @@ public final class PollingBenchmark {
       JobsDb.drop(vertx, Stack.DATABASE);
       stack.startConveyor();
       stack.startWorker(true);
-      status = measure(new PollingBenchmark(PollingTarget.of(stack), http, perSet, durationsMs));
+      status = measure(new PollingBenchmark(PollingTarget.of(stack), http, vertx, options));
     } catch (Exception e) {
       System.err.println("bench-polling: FAILED: " + e);
     } finally {
@@ -138,25 +145,60 @@ public final class PollingBenchmark {
     // The API reads what finished every 250 ms, from counts the workers write in batches: a set submitted at once
     // would be read as a type with no history (a cold start) one run in two.
     Thread.sleep(1_000);
-    for (long ms : durationsMs) {
-      for (Poller.Strategy strategy : Poller.Strategy.values()) {
-        measure(String.format("%.1f s", ms / 1000.0), strategy, Collections.nCopies(perSet, sleep(ms)));
+    if (sets.contains(PollingOptions.PollingSet.LENGTHS)) {
+      for (long ms : durationsMs) {
+        for (Poller.Strategy strategy : clients) {
+          measure(String.format("%.1f s", ms / 1000.0), strategy, Collections.nCopies(perSet, sleep(ms)));
+        }
       }
     }
-    Random random = new Random(42);
-    List<String> mixed = new ArrayList<>();
-    for (int i = 0; i < perSet; i++) {
-      mixed.add(sleep(durationsMs[random.nextInt(durationsMs.length)]));
+    if (sets.contains(PollingOptions.PollingSet.MIXED)) {
+      Random random = new Random(42);
+      List<String> mixed = new ArrayList<>();
+      for (int i = 0; i < perSet; i++) {
+        mixed.add(sleep(durationsMs[random.nextInt(durationsMs.length)]));
+      }
+      for (Poller.Strategy strategy : clients) {
+        say("backlog of " + BACKLOG + " jobs of 50 ms, then the mixed set");
+        backlog();
+        measure("mixed, behind a backlog", strategy, mixed);
+      }
     }
-    for (Poller.Strategy strategy : Poller.Strategy.values()) {
-      say("backlog of " + BACKLOG + " jobs of 50 ms, then the mixed set");
-      backlog();
-      measure("mixed, behind a backlog", strategy, mixed);
+    if (sets.contains(PollingOptions.PollingSet.BURST)) {
+      for (Poller.Strategy strategy : clients) {
+        measure(BURST + " of " + BURST_MS / 1000 + " s at once", strategy,
+            Collections.nCopies(BURST, sleep(BURST_MS)));
+      }
     }
-    for (Poller.Strategy strategy : Poller.Strategy.values()) {
-      measure(BURST + " of " + BURST_MS / 1000 + " s at once", strategy, Collections.nCopies(BURST, sleep(BURST_MS)));
+    if (sets.contains(PollingOptions.PollingSet.LOAD)) {
+      underLoad();
     }
-    manyAtOnce();
+    if (sets.contains(PollingOptions.PollingSet.MANY)) {
+      manyAtOnce();
+    }
+  }
+
+  /**
+   * The sets' middle length again, while a crowd of clients reads a job's status back to back: the API is loaded,
+   * and the hints stretch.
+   */
+  private void underLoad() throws Exception {
+    long ms = durationsMs[durationsMs.length / 2];
+    String set = String.format("%.1f s, API under load", ms / 1000.0);
+    String finished = submit("{\"type\":\"noop\",\"payload\":{}}");
+    for (Poller.Strategy strategy : clients) {
+      try (StatusFlood flood = StatusFlood.start(vertx, target.baseUrl(), target.key(), finished)) {
+        long startNs = System.nanoTime();
+        double before = apiTicks();
+        long answeredBefore = flood.answered();
+        measure(set, strategy, Collections.nCopies(perSet, sleep(ms)));
+        double seconds = (System.nanoTime() - startNs) / 1e9;
+        double cores = Runtime.getRuntime().availableProcessors();
+        underLoad.add(String.format("%s: %,.0f status reads a second from the crowd, API CPU %s", strategy.label,
+            (flood.answered() - answeredBefore) / seconds,
+            cpu((apiTicks() - before) / ticksPerSecond / seconds / cores * 100, "%.0f %% of the machine")));
+      }
+    }
   }
 
   private void measure(String set, Poller.Strategy strategy, List<String> bodies) throws Exception {
@@ -262,6 +304,7 @@ public final class PollingBenchmark {
     }
     out.println();
     many.forEach(line -> out.println(MANY + " jobs of 2 s awaited by one client, " + line));
+    underLoad.forEach(line -> out.println("Under load, " + line));
     out.println();
     out.println("Detection delay: when the client saw the job terminal, less its finishedAt (same clock); within"
         + " target: the share of jobs seen at most max(100 ms, 10 % of startedAt to finishedAt) late. "
@@ -282,6 +325,8 @@ public final class PollingBenchmark {
     }
     ArrayNode manyNode = root.putArray("manyAtOnce");
     many.forEach(manyNode::add);
+    ArrayNode loadNode = root.putArray("underLoad");
+    underLoad.forEach(loadNode::add);
     root.put("durationsMs", Arrays.toString(durationsMs));
     json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
   }

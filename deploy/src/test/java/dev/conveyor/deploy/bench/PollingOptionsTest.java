@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,15 @@ class PollingOptionsTest {
     assertEquals(10, options.perSet());
     assertArrayEquals(new long[] {200, 2_000, 20_000}, options.durationsMs());
     assertTrue(options.url().isEmpty());
+    assertEquals(EnumSet.allOf(PollingOptions.PollingSet.class), options.sets());
+    assertEquals(EnumSet.allOf(Poller.Strategy.class), options.clients());
+  }
+
+  @Test
+  void runsOnlyTheSetsAndClientsNamed() {
+    PollingOptions options = PollingOptions.parse(new String[] {"--sets", "lengths, load", "--clients", "hints"});
+    assertEquals(EnumSet.of(PollingOptions.PollingSet.LENGTHS, PollingOptions.PollingSet.LOAD), options.sets());
+    assertEquals(EnumSet.of(Poller.Strategy.HINTS), options.clients());
   }
 
   @Test
@@ -34,7 +44,8 @@ class PollingOptionsTest {
   void refusesWhatItCannotRun() {
     for (String[] args : new String[][] {
         {"0"}, {"x"}, {"10", "0.5,-1"}, {"10", "a,b"}, {"10", "1", "2"}, {"--url"}, {"--port", "1"},
-        {"--key", "k"}, {"--url", "http://127.0.0.1:8080", "--api-pid", "one"}}) {
+        {"--key", "k"}, {"--url", "http://127.0.0.1:8080", "--api-pid", "one"}, {"--sets", "lengths,all"},
+        {"--clients", "hint"}}) {
       assertThrows(IllegalArgumentException.class, () -> PollingOptions.parse(args), String.join(" ", args));
     }
   }
