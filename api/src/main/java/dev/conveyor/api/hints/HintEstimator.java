@@ -34,7 +34,9 @@ import java.util.List;
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
  *   reads.</li>
  *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when
- *   saturated), jitter lengthens it by up to {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
+ *   saturated), but not past the job's likely end (see {@link #stretched}); a look before an end beyond the longest
+ *   hint may move onto that hint's steps back from the end (see {@link #onCapSteps}); jitter lengthens it by up to
+ *   {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
  * </ul>
  */
 public final class HintEstimator {
@@ -70,6 +72,8 @@ public final class HintEstimator {
    */
   static final double JITTER = 0.05;
   static final long MAX_JITTER_MS = 40;
+  /** A look moves onto the longest hint's steps back from its end when that makes it at most this share later. */
+  static final double ON_STEP_SHARE = 0.5;
   static final long COLD_START_MS = 200;
   /**
    * Where in the type's recent length a queued job is first looked at, when that length is at least
@@ -134,13 +138,54 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    long raw = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs)
-        : queued(job, now, type, minMs);
-    return clamp(spread(stretch(raw, load), jitter), minMs, maxMs);
+    Look look = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs) : queued(job, now, type, minMs);
+    return clamp(spread(onCapSteps(stretched(look, load), maxMs), jitter), minMs, maxMs);
+  }
+
+  /**
+   * A read {@code ms} from now, and the end it leads to: the job's most likely end, {@code endMs} from now (the read
+   * itself when it is aimed there; {@link Long#MAX_VALUE} when nothing says where it is).
+   */
+  record Look(long ms, long endMs) {
+    static Look atEnd(long ms) {
+      return new Look(ms, ms);
+    }
+
+    static Look before(long ms, long endMs) {
+      return new Look(ms, endMs < 0 ? Long.MAX_VALUE : Math.max(ms, endMs));
+    }
+
+    static Look endUnknown(long ms) {
+      return new Look(ms, Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * The look stretched by the server's load (see {@link #stretch}), but never past the end it leads to: a read there
+   * is due whatever the load, and one put off past it spares no request, only keeps its client waiting.
+   */
+  static Look stretched(Look look, double load) {
+    return new Look(Math.min(stretch(look.ms(), load), look.endMs()), look.endMs());
+  }
+
+  /**
+   * The look's wait, moved onto the steps of {@code maxMs} back from the end it leads to, if that end is beyond the
+   * longest hint and the step lies a little past the look (at most {@link #ON_STEP_SHARE} of it later): every read
+   * after it then comes {@code maxMs} after the last, the final one at the end, where a look off those steps costs a
+   * read more. Jobs of 60 s, silent at 2.5 s and so at least 23 s long, were read at 23 s (their first report), 53 s
+   * (the longest hint) and 60 s. After jobs of 30 s, read at 30.2 s instead, then at 60.2 s.
+   */
+  static long onCapSteps(Look look, long maxMs) {
+    if (look.endMs() == Long.MAX_VALUE || look.endMs() <= maxMs || look.ms() >= look.endMs()) {
+      return look.ms();
+    }
+    long steps = (look.endMs() + maxMs - 1) / maxMs - 1;
+    long onStep = look.endMs() - steps * maxMs;
+    return onStep > look.ms() && onStep <= look.ms() * (1 + ON_STEP_SHARE) ? onStep : look.ms();
   }
 
   /** The wait for the work ahead (if it has begun to be due), then the first look at the job running. */
-  static long queued(Job job, Instant now, TypeState type, long minMs) {
+  static Look queued(Job job, Instant now, TypeState type, long minMs) {
     long untilDue = job.runAt() == null ? 0 : Math.max(0, Duration.between(now, job.runAt()).toMillis());
     long sinceDue = untilDue > 0 ? 0 : Math.max(0, Duration.between(due(job), now).toMillis());
     // The count is a moment old: what drained since is no longer ahead, and what waited then has waited longer.
@@ -178,14 +223,24 @@ public final class HintEstimator {
       }
     }
     long burstLength = slotsFull ? burstLength(job, now, type) : -1;
-    long end = slotsFull && unlikeRecent(running.lengthMs(), type.durations()) ? running.lengthMs() + FINISH_MS
-        : burstLength > 0 ? burstLength + FINISH_MS
-        : type.durations().known()
-            ? probe(type.durations(), type.durations().cheapestRead(0, borne(minMs), READ_COST)) : -1;
-    if (end < 0) {
-      // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
-      return untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2);
+    boolean byHistory = false;
+    long aimed = slotsFull && unlikeRecent(running.lengthMs(), type.durations()) ? running.lengthMs() + FINISH_MS
+        : burstLength > 0 ? burstLength + FINISH_MS : -1;
+    if (aimed < 0 && type.durations().known()) {
+      aimed = type.durations().cheapestRead(0, borne(minMs), READ_COST);
+      byHistory = true;
     }
+    if (aimed < 0) {
+      // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
+      return Look.endUnknown(untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2));
+    }
+    long end = byHistory ? probe(type.durations(), aimed) : aimed;
+    return Look.before(untilDue + waitMs + firstLook(end, waitMs, sinceDue),
+        untilDue + waitMs + firstLook(aimed, waitMs, sinceDue));
+  }
+
+  /** For a job due {@code sinceDue} ago with {@code waitMs} of work ahead: from its start to a look at {@code end}. */
+  private static long firstLook(long end, long waitMs, long sinceDue) {
     // With nothing ahead, a job due less than a job's length ago has most likely been starting meanwhile (a 202
     // waits for Kafka, and a worker may take the record first): its end is that much nearer. Due longer ago, it waits
     // for something unknown, and a look one job's length from now is as good as any.
@@ -195,7 +250,7 @@ public final class HintEstimator {
       // Due for long with nothing known ahead: no worker may be taking the type. Looks spread out with its wait.
       look = Math.max(look, Math.round(sinceDue * STUCK_SHARE));
     }
-    return untilDue + waitMs + look;
+    return look;
   }
 
   /**
@@ -390,12 +445,14 @@ public final class HintEstimator {
     return Math.abs(typicalMs - ageMs);
   }
 
-  static long running(Job job, Instant now, TypeState type, long minMs) {
+  static Look running(Job job, Instant now, TypeState type, long minMs) {
     DurationHistory durations = type.durations();
     Instant attemptStart = attemptStart(job);
     long elapsed = attemptStart == null ? 0 : Math.max(0, Duration.between(attemptStart, now).toMillis());
     long byProgress = progressEnd(job, now);
     long end;
+    // Where the job most likely ends, when the read is not aimed there: the median of the recent ends past it.
+    long likely;
     long burstLength = byProgress > 0 ? -1 : burstLength(job, now, type);
     long byBurst = burstLength > 0 ? burstLength + FINISH_MS : -1;
     if (job.timeoutMs() != null) {
@@ -403,13 +460,14 @@ public final class HintEstimator {
     }
     if (byBurst > elapsed) {
       // Not reported yet, but due with jobs that agree on their length: most likely as long as they are.
-      return byBurst - elapsed + VISIBLE_MS;
+      return Look.atEnd(byBurst - elapsed + VISIBLE_MS);
     }
     if (byProgress > 0) {
       long tolerance = Math.max(ALIKE_MIN_MS, Math.round(byProgress * ALIKE_SHARE));
       long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
           byProgress + tolerance);
       end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
+      likely = end;
     } else {
       // An attempt with a time limit ends by then, silent or not.
       long least = Math.min(unreportedLength(elapsed, type.firstReports(), durations),
@@ -420,28 +478,32 @@ public final class HintEstimator {
         // a little later, a read as they end finds it ended or reported, and a job of a new length is not seen late
         // by much.
         long alike = durations.cheapestRead(least, borne(minMs), READ_COST);
-        return (alike > 0 && alike <= least * NEAR_LEAST ? alike : least) - elapsed + VISIBLE_MS;
+        likely = durations.endWithin(0.5, least, Long.MAX_VALUE);
+        return Look.before((alike > 0 && alike <= least * NEAR_LEAST ? alike : least) - elapsed + VISIBLE_MS,
+            likely < 0 ? -1 : likely - elapsed + VISIBLE_MS);
       }
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
+      likely = durations.endWithin(0.5, elapsed, Long.MAX_VALUE);
     }
     if (end > elapsed) {
-      return end - elapsed + VISIBLE_MS;
+      return Look.before(end - elapsed + VISIBLE_MS, Math.max(end, likely) - elapsed + VISIBLE_MS);
     }
     // Well along, this job's own progress says more of its length than how long any other ran; early on (1 % in the
     // first moment) it says little.
     long expected = byProgress > 0 && job.progress().percent() >= TRUSTED_PERCENT ? byProgress
         : Math.max(byProgress, durations.longest());
     if (expected <= 0) {
-      return Math.max(COLD_START_MS, elapsed / 2);
+      return Look.endUnknown(Math.max(COLD_START_MS, elapsed / 2));
     }
     if (expected > elapsed) {
       // Too few recent jobs ran this long to say where to read, but some did: look when the last did.
-      return expected - elapsed + VISIBLE_MS;
+      return Look.atEnd(expected - elapsed + VISIBLE_MS);
     }
     // Past every end known: most such jobs are only a moment late, a few far longer than any seen, so the step
     // starts small and doubles with how long the job is overdue, never past half its age.
     long overdue = elapsed - expected;
-    return Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue));
+    return Look.endUnknown(
+        Math.max(VISIBLE_MS, Math.min(Math.max(1, elapsed / 2), Math.round(elapsed * OVERDUE_SHARE) + overdue)));
   }
 
   /**

@@ -605,7 +605,8 @@ class HintEstimatorTest {
         "ends far apart: the first look stays with the short jobs");
     long in = bucketEnd(305);
     assertEquals(bucketEnd(340) - in + HintEstimator.VISIBLE_MS, HintEstimator.running(running(in, null, 0), NOW,
-        new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 100), "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
+        new TypeState(spread, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 100).ms(),
+        "running, 305 ms in: after the rest of them (before the 100 ms clamp)");
   }
 
   @Test
@@ -724,6 +725,36 @@ class HintEstimatorTest {
     assertEquals(200 + 10, HintEstimator.hint(young, NOW, cold, 0, 0.99999, 1, 60_000), "a short one by up to 5 %");
     assertEquals(5_000, HintEstimator.hint(job, NOW, cold, 0, 0, 5_000, 60_000), "CONVEYOR_POLL_MIN_MS");
     assertEquals(3_000, HintEstimator.hint(job, NOW, cold, 1.0, 0, 1, 3_000), "CONVEYOR_POLL_MAX_MS");
+  }
+
+  @Test
+  void loadStretchesTheLooksBeforeAJobsLikelyEndUpToItButNeverTheReadAimedThere() {
+    TypeState tens = new TypeState(finished(NONE, 30, 10_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
+    Job reported = running(2_000, new Progress(20, "step 2"), 2_000);
+    long atEnd = HintEstimator.hint(reported, NOW, tens, 0, 0, 1, 60_000);
+    assertEquals(atEnd, HintEstimator.hint(reported, NOW, tens, 1.0, 0, 1, 60_000),
+        "aimed at its end: put off, it spares no read");
+    Job queued = queued(Priority.NORMAL);
+    long probe = HintEstimator.hint(queued, NOW, tens, 0, 0, 1, 60_000);
+    assertTrue(probe < 2_000, "a first look early in a long run, as its jobs were alike: " + probe);
+    assertEquals(3 * probe, HintEstimator.hint(queued, NOW, tens, 1.0, 0, 1, 60_000), "saturated: three times");
+    TypeState twos = new TypeState(finished(NONE, 30, 2_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
+    Job young = running(100, null, 0);
+    long shortly = HintEstimator.hint(young, NOW, twos, 0, 0, 1, 60_000);
+    assertEquals(shortly, HintEstimator.hint(young, NOW, twos, 1.0, 0, 1, 60_000), "at the end its type's jobs had");
+  }
+
+  @Test
+  void aLookBeforeAnEndPastTheLongestHintMovesOntoItsStepsIfThatIsALittleLater() {
+    assertEquals(27_500, HintEstimator.onCapSteps(new HintEstimator.Look(22_400, 57_500), 30_000),
+        "then 30 s later, at the end: a read less than at 22.4 s, 52.4 s and 57.5 s");
+    assertEquals(9_000, HintEstimator.onCapSteps(new HintEstimator.Look(9_000, 60_100), 30_000),
+        "the step, at 30.1 s, is far later than the look");
+    assertEquals(20_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 60_010), 30_000),
+        "the step, at 10 ms, is earlier");
+    assertEquals(20_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 25_000), 30_000), "within a hint");
+    assertEquals(40_000, HintEstimator.onCapSteps(HintEstimator.Look.atEnd(40_000), 30_000), "aimed at the end");
+    assertEquals(20_000, HintEstimator.onCapSteps(HintEstimator.Look.endUnknown(20_000), 30_000), "no end known");
   }
 
   @Test

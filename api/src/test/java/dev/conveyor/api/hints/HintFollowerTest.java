@@ -98,6 +98,19 @@ class HintFollowerTest {
   }
 
   @Test
+  void aJobLongerThanTheLongestHintTakesNoReadMoreThanTheLongestHintsForceWhenItsLengthWasSeenLately() {
+    FirstReports tenSteps = HintEstimatorTest.reportedAt(30, 10);
+    DurationHistory withThem = HintEstimatorTest.finished(benchmarkHistory(), 10, 60_030);
+    DurationHistory onlyThem = HintEstimatorTest.finished(DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS), 30,
+        60_030);
+    for (DurationHistory history : new DurationHistory[] {withThem, onlyThem}) {
+      Followed f = follow(history, tenSteps, 60_000, true);
+      assertTrue(f.reads() <= 4, "60 s: " + f);
+      assertTrue(f.lateMs() <= 6_000, "60 s: " + f);
+    }
+  }
+
+  @Test
   void aJobThatNeverReportsOfATypeWhoseJobsReportEarlyIsSeenLateButBoundedly() {
     // The price of reading silence as length: such a job is taken to be ten times as long as it has run.
     for (long ms : new long[] {1_000, 5_000, 20_000}) {
