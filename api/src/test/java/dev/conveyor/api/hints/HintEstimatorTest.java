@@ -509,9 +509,12 @@ class HintEstimatorTest {
     assertEquals(75, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS));
     assertEquals(HintEstimator.PROBE_FROM_MS - 1, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS - 1),
         "a short job is read once it may have ended");
-    DurationHistory spread = finished(threeSeconds, 10, 400);
-    assertEquals(3_000, HintEstimator.probe(spread, 3_000),
-        "a quarter of recent jobs ended within 0.4 s: a read at 3 s has weighed them already");
+    DurationHistory shortOnes = finished(threeSeconds, 10, 400);
+    assertEquals(450, HintEstimator.probe(shortOnes, 3_000),
+        "a quarter of recent jobs ended within 0.4 s: the early look finds them ended, and a job of 2 s reported");
+    DurationHistory between = finished(threeSeconds, 10, 1_000);
+    assertEquals(3_000, HintEstimator.probe(between, 3_000),
+        "a quarter ended at 1 s, between the early look and half the way: the cheapest read has weighed them");
     DurationHistory close = finished(finished(NONE, 30, 2_000), 30, 3_000);
     assertEquals(450, HintEstimator.probe(close, 3_000), "ends between 2 s and 3 s are close together");
   }

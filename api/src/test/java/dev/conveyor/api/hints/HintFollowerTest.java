@@ -63,6 +63,17 @@ class HintFollowerTest {
   }
 
   @Test
+  void aJobReportingProgressIsSeenEndedWithinATenthOfItsLengthAfterALengthAndAFewShortOnes() {
+    DurationHistory empty = DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS);
+    DurationHistory history = HintEstimatorTest.finished(HintEstimatorTest.finished(empty, 28, 3_030), 4, 230);
+    for (long ms : new long[] {1_000, 2_000, 3_000}) {
+      Followed f = follow(history, ms, true);
+      assertTrue(f.reads() <= 3, ms + " ms: " + f);
+      assertTrue(f.lateMs() <= Math.max(100, ms / 10), ms + " ms: " + f);
+    }
+  }
+
+  @Test
   void withoutProgressAJobOfALengthSeenLatelyIsSeenEndedAtOnce() {
     DurationHistory history = benchmarkHistory();
     for (long ms : new long[] {200, 2_000, 20_000}) {
