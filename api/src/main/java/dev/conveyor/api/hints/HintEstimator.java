@@ -489,6 +489,14 @@ public final class HintEstimator {
       }
       end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
       likely = durations.endWithin(0.5, elapsed, Long.MAX_VALUE);
+      // As for a queued job's first look, when the type's jobs report before it: a job of a length not seen lately
+      // shows it early in its run (young and silent, a job whose first report was slow to come under a loaded
+      // machine was read at the end of the jobs of 3 s that filled the history, where it ran 2).
+      long early = end < 0 ? end : probe(durations, end);
+      double share = earlyReportShare(elapsed, type.firstReports(), durations);
+      if (early >= elapsed + SILENT_FROM_MS && early < end && share > 0 && share < PROBE_SHARE) {
+        return Look.before(early - elapsed + VISIBLE_MS, Math.max(end, likely) - elapsed + VISIBLE_MS);
+      }
     }
     if (end > elapsed) {
       return Look.before(end - elapsed + VISIBLE_MS, Math.max(end, likely) - elapsed + VISIBLE_MS);
@@ -530,15 +538,8 @@ public final class HintEstimator {
     if (elapsedMs < SILENT_FROM_MS) {
       return elapsedMs;
     }
-    DurationHistory shares = reports.shares();
-    double lateByShares = shares.weightAfter(EARLY_REPORT_PER_MILLE);
-    long early = shares.total() - lateByShares < DurationHistory.MIN_WEIGHT ? -1
-        : shares.endWithin(REPORTED_QUANTILE, 0, EARLY_REPORT_PER_MILLE);
-    if (early < 0 || !fewLate(elapsedMs, reports, lateByShares, durations)) {
-      return elapsedMs;
-    }
-    double share = Math.max(LEAST_REPORT_SHARE, early / 1000.0);
-    if (share >= EARLY_REPORT_SHARE) {
+    double share = earlyReportShare(elapsedMs, reports, durations);
+    if (share < 0) {
       return elapsedMs;
     }
     // The shares are of handlers' runs, which begin a moment after the claim that a job's age counts from: only a
@@ -549,6 +550,23 @@ public final class HintEstimator {
     }
     long lag = Math.min(reports.claimLagMs(0.5), ran);
     return Math.max(elapsedMs, Math.round(lag + (ran - lag) / share));
+  }
+
+  /**
+   * The share s of {@link #unreportedLength}: how far into their handler's run all but a few of the type's recent
+   * jobs that reported in its first half had first reported (at least {@link #LEAST_REPORT_SHARE}), when few of those
+   * that ran longer than {@code elapsedMs} reported late or never; -1 when the type's jobs do not report early.
+   */
+  static double earlyReportShare(long elapsedMs, FirstReports reports, DurationHistory durations) {
+    DurationHistory shares = reports.shares();
+    double lateByShares = shares.weightAfter(EARLY_REPORT_PER_MILLE);
+    long early = shares.total() - lateByShares < DurationHistory.MIN_WEIGHT ? -1
+        : shares.endWithin(REPORTED_QUANTILE, 0, EARLY_REPORT_PER_MILLE);
+    if (early < 0 || !fewLate(elapsedMs, reports, lateByShares, durations)) {
+      return -1;
+    }
+    double share = Math.max(LEAST_REPORT_SHARE, early / 1000.0);
+    return share < EARLY_REPORT_SHARE ? share : -1;
   }
 
   /**

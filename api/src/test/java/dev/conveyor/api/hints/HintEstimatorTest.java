@@ -774,6 +774,26 @@ class HintEstimatorTest {
   }
 
   @Test
+  void aYoungSilentJobOfATypeThatReportsEarlyIsLookedAtEarlyInItsRunWhileItsSilenceSaysNothingYet() {
+    DurationHistory threes = finished(finished(NONE, 30, 3_000), 4, 200);
+    // Claims that lag 150 ms: 250 ms in, its handler may not have run 100 ms, and its silence says nothing yet.
+    FirstReports slowClaims = new FirstReports(reportedAt(20, 10).shares(), UNREPORTED.lateLengths(),
+        claimLags(20, 150).claimLags());
+    Job silent = running(250, null, 0);
+    assertEquals(Math.round(bucketEnd(3_000) * HintEstimator.PROBE_SHARE) - 250 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(threes, slowClaims, 0, 0, Map.of(), IDLE, NOW)),
+        "15 % of the way to the jobs of 3 s: one of 2 s has reported by then");
+    assertEquals(bucketEnd(3_000) - 250 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(threes, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),
+        "a type whose jobs are not known to report early: at their end");
+    FirstReports slowerClaims = new FirstReports(slowClaims.shares(), UNREPORTED.lateLengths(),
+        claimLags(20, 300).claimLags());
+    assertEquals(bucketEnd(3_000) - 400 + HintEstimator.VISIBLE_MS,
+        hint(running(400, null, 0), new TypeState(threes, slowerClaims, 0, 0, Map.of(), IDLE, NOW)),
+        "400 ms in, after claims that lag 300 ms, less than 100 ms before that look: at their end");
+  }
+
+  @Test
   void aRunningJobThatHasNotReportedYetOfATypeThatReportsEarlyIsReadWhenItsFirstReportIsDueNotAtShorterEnds() {
     DurationHistory shortJobs = finished(finished(NONE, 20, 200), 20, 2_000);
     Job silent = running(300, null, 0);
