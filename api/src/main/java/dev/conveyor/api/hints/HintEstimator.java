@@ -28,7 +28,8 @@ import java.util.List;
  *   {@link #ofTheirBurst}). Else, when its type's jobs report early in their run and few of those that ran longer
  *   reported late, when its first report is due if it is as long as its silence says (see
  *   {@link #unreportedLength}); else where a read costs least over the recent jobs that ran longer than this one
- *   has.</li>
+ *   has, or, while its silence says nothing yet, early on the way there (see {@link #probe}). An attempt with a time
+ *   limit is read by then.</li>
  *   <li>Past every end known: a read after a step that doubles with each one, from a small share of its age; with
  *   nothing known (a cold start), after half its age, queued or running.</li>
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
@@ -63,6 +64,8 @@ public final class HintEstimator {
   /** The first read past every end known comes this share of the job's age later; each next one doubles the wait. */
   static final double OVERDUE_SHARE = 0.01;
   static final double MAX_STRETCH = 3;
+  /** A read aimed at a job's end grows under load by at most this share of it (when saturated). */
+  static final double PAST_END_SHARE = 0.1;
   /** Below this CPU use the server is not loaded: a job's own estimate is worth more than sparing requests. */
   static final double BUSY = 0.8;
   /**
@@ -76,9 +79,9 @@ public final class HintEstimator {
   static final double ON_STEP_SHARE = 0.5;
   static final long COLD_START_MS = 200;
   /**
-   * Where in the type's recent length a queued job is first looked at, when that length is at least
-   * {@link #PROBE_FROM_MS}: late enough that most handlers have reported progress, early enough that a job a few
-   * times shorter has not long ended.
+   * Where in the type's recent length a job is first looked at early (see {@link #probe}), when that length is at
+   * least {@link #PROBE_FROM_MS}: late enough that most handlers have reported progress, early enough that a job a
+   * few times shorter has not long ended.
    */
   static final double PROBE_SHARE = 0.15;
   static final long PROBE_FROM_MS = 500;
@@ -145,10 +148,15 @@ public final class HintEstimator {
   }
 
   /**
-   * A read {@code ms} from now, and the end it leads to: the job's most likely end, {@code endMs} from now (the read
-   * itself when it is aimed there; {@link Long#MAX_VALUE} when nothing says where it is).
+   * A read {@code ms} from now, and the end it leads to, {@code endMs} from now: where the job would be read if this
+   * look were not before it (the read itself when it is aimed at an end; {@link Long#MAX_VALUE} when nothing says
+   * where the end is). Never before the read.
    */
   record Look(long ms, long endMs) {
+    Look {
+      endMs = Math.max(ms, endMs);
+    }
+
     static Look atEnd(long ms) {
       return new Look(ms, ms);
     }
@@ -163,11 +171,15 @@ public final class HintEstimator {
   }
 
   /**
-   * The look stretched by the server's load (see {@link #stretch}), but never past the end it leads to: a read there
-   * is due whatever the load, and one put off past it spares no request, only keeps its client waiting.
+   * The look stretched by the server's load (see {@link #stretch}), but past the end it leads to by at most
+   * {@link #PAST_END_SHARE} of it when saturated: a read there is due whatever the load, and one put off past it
+   * spares no request, only keeps its client waiting. So the looks before an end grow as much as the load says, and a
+   * read aimed at an end grows within the delay its client bears.
    */
   static Look stretched(Look look, double load) {
-    return new Look(Math.min(stretch(look.ms(), load), look.endMs()), look.endMs());
+    long full = stretch(look.ms(), load);
+    long pastEnd = Math.round((full - look.ms()) / (MAX_STRETCH - 1) * PAST_END_SHARE);
+    return new Look(Math.min(full, Math.max(look.endMs(), look.ms() + pastEnd)), look.endMs());
   }
 
   /**
@@ -181,7 +193,7 @@ public final class HintEstimator {
     if (look.endMs() == Long.MAX_VALUE || look.endMs() <= maxMs || look.ms() >= look.endMs()) {
       return look.ms();
     }
-    long steps = (look.endMs() + maxMs - 1) / maxMs - 1;
+    long steps = (look.endMs() - 1) / maxMs;
     long onStep = look.endMs() - steps * maxMs;
     return onStep > look.ms() && onStep <= look.ms() * (1 + ON_STEP_SHARE) ? onStep : look.ms();
   }
@@ -232,13 +244,31 @@ public final class HintEstimator {
       aimed = type.durations().cheapestRead(0, borne(minMs), READ_COST);
       byHistory = true;
     }
+    long before = plus(untilDue, waitMs);
     if (aimed < 0) {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
-      return Look.endUnknown(untilDue + waitMs + Math.max(COLD_START_MS, sinceDue / 2));
+      return Look.endUnknown(plus(before, Math.max(COLD_START_MS, sinceDue / 2)));
     }
-    long end = byHistory ? probe(type.durations(), aimed) : aimed;
-    return Look.before(untilDue + waitMs + firstLook(end, waitMs, sinceDue),
-        untilDue + waitMs + firstLook(aimed, waitMs, sinceDue));
+    long end = byHistory ? probe(type.durations(), aimed, reportsEarly(type.firstReports(), type.durations())) : aimed;
+    long look = plus(before, firstLook(end, waitMs, sinceDue));
+    // A wait for work ahead is an estimate, which load makes longer still: the look is stretched as a whole.
+    return waitMs > 0 ? Look.endUnknown(look) : Look.before(look, plus(before, firstLook(aimed, waitMs, sinceDue)));
+  }
+
+  /** An end ({@code ms}, -1 if none), no later than {@code limitMs}; the limit itself when none is known. */
+  private static long within(long ms, long limitMs) {
+    return ms < 0 ? (limitMs == Long.MAX_VALUE ? -1 : limitMs) : Math.min(ms, limitMs);
+  }
+
+  /** a + b for non-negative a and b, at most {@link Long#MAX_VALUE}. */
+  private static long plus(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+  }
+
+  /** Whether a type's jobs first report early enough in their run that a look {@link #PROBE_SHARE} in sees it. */
+  private static boolean reportsEarly(FirstReports reports, DurationHistory durations) {
+    double share = earlyReportShare(0, reports, durations);
+    return share > 0 && share < PROBE_SHARE;
   }
 
   /** For a job due {@code sinceDue} ago with {@code waitMs} of work ahead: from its start to a look at {@code end}. */
@@ -284,17 +314,24 @@ public final class HintEstimator {
   }
 
   /**
-   * A queued job's first look at it running, given where a read costs least over its type's recent ends ({@code end}).
-   * When none of those ended between a share of the way there and half of it, a job that does would be of a length
-   * not seen lately: a look early in a long run sees the job's own progress rate (or its end, if it is short), which
-   * says where to read next, and finds the recent jobs shorter than it ended. Where some ended in between, the cheapest
-   * read has weighed them. (Looked early only where all recent ends came close together, jobs of 2 s after a burst of
-   * 200 of 3 s, with jobs of 0.2 s an eighth of the history, were read at 3.1 s: 1.1 s late.)
+   * A job's first look early in its run, given where a read costs least over its type's recent ends ({@code end}).
+   * When those all came close together (their 10th percentile past half their 90th), or, for a type whose jobs report
+   * early ({@code reportsEarly}), when under a tenth of them ended between a share of the way there and half of it,
+   * a job that ends in between would be of a length not seen lately: a look early in a long run sees the job's own
+   * progress rate (or its end, if it is short), which says where to read next, and finds the recent jobs shorter than
+   * it ended. Where more ended in between, the cheapest read has weighed them. (Looked at early only where all recent
+   * ends came close together, jobs of 2 s after a burst of 200 of 3 s, with jobs of 0.2 s an eighth of the history,
+   * were read at 3.1 s: 1.1 s late.) A type whose jobs do not report early shows nothing at such a look but a short
+   * job's end, which the cheapest read has weighed already.
    */
-  static long probe(DurationHistory durations, long end) {
+  static long probe(DurationHistory durations, long end, boolean reportsEarly) {
+    if (end < PROBE_FROM_MS) {
+      return end;
+    }
     long early = Math.round(end * PROBE_SHARE);
+    boolean narrow = durations.percentile(NARROW_SHARE) * 2 > durations.percentile(1 - NARROW_SHARE);
     double between = durations.weightAfter(early) - durations.weightAfter(end / 2);
-    return end >= PROBE_FROM_MS && between < PROBE_PASSED_SHARE * durations.total() ? early : end;
+    return narrow || reportsEarly && between < PROBE_PASSED_SHARE * durations.total() ? early : end;
   }
 
   /**
@@ -458,11 +495,10 @@ public final class HintEstimator {
     long end;
     // Where the job most likely ends, when the read is not aimed there: the median of the recent ends past it.
     long likely;
+    // An attempt with a time limit ends by then, whatever else says it runs longer.
+    long timeoutEnd = job.timeoutMs() == null ? Long.MAX_VALUE : job.timeoutMs() + FINISH_MS;
     long burstLength = byProgress > 0 ? -1 : burstLength(job, now, type);
-    long byBurst = burstLength > 0 ? burstLength + FINISH_MS : -1;
-    if (job.timeoutMs() != null) {
-      byBurst = Math.min(byBurst, job.timeoutMs() + FINISH_MS);
-    }
+    long byBurst = Math.min(burstLength > 0 ? burstLength + FINISH_MS : -1, timeoutEnd);
     if (byBurst > elapsed) {
       // Not reported yet, but due with jobs that agree on their length: most likely as long as they are.
       return Look.atEnd(byBurst - elapsed + VISIBLE_MS);
@@ -471,30 +507,28 @@ public final class HintEstimator {
       long tolerance = Math.max(ALIKE_MIN_MS, Math.round(byProgress * ALIKE_SHARE));
       long alike = durations.endWithin(ALIKE_QUANTILE, Math.max(elapsed, byProgress - tolerance),
           byProgress + tolerance);
-      end = alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS;
+      end = Math.min(timeoutEnd, alike > 0 ? alike : byProgress + Math.round(byProgress * AIM_PAST_END) + FINISH_MS);
       likely = end;
     } else {
-      // An attempt with a time limit ends by then, silent or not.
-      long least = Math.min(unreportedLength(elapsed, type.firstReports(), durations),
-          job.timeoutMs() == null ? Long.MAX_VALUE : Math.max(elapsed, job.timeoutMs() + FINISH_MS));
+      long least = Math.min(unreportedLength(elapsed, type.firstReports(), durations), Math.max(elapsed, timeoutEnd));
       if (least > elapsed) {
         // Most likely it does not end before: a read then finds its first report if it is up to ten times as long,
         // and one ten times later if not, whatever lengths the type's recent jobs had. Where recent jobs ended only
         // a little later, a read as they end finds it ended or reported, and a job of a new length is not seen late
         // by much.
         long alike = durations.cheapestRead(least, borne(minMs), READ_COST);
-        likely = durations.endWithin(0.5, least, Long.MAX_VALUE);
-        return Look.before((alike > 0 && alike <= least * NEAR_LEAST ? alike : least) - elapsed + VISIBLE_MS,
-            likely < 0 ? -1 : likely - elapsed + VISIBLE_MS);
+        long read = Math.min(timeoutEnd, alike > 0 && alike <= least * NEAR_LEAST ? alike : least);
+        likely = within(durations.endWithin(0.5, least, Long.MAX_VALUE), timeoutEnd);
+        return Look.before(read - elapsed + VISIBLE_MS, likely < 0 ? -1 : likely - elapsed + VISIBLE_MS);
       }
-      end = durations.cheapestRead(elapsed, borne(minMs), READ_COST);
-      likely = durations.endWithin(0.5, elapsed, Long.MAX_VALUE);
+      end = within(durations.cheapestRead(elapsed, borne(minMs), READ_COST), timeoutEnd);
+      likely = within(durations.endWithin(0.5, elapsed, Long.MAX_VALUE), timeoutEnd);
       // As for a queued job's first look, when the type's jobs report before it: a job of a length not seen lately
       // shows it early in its run (young and silent, a job whose first report was slow to come under a loaded
       // machine was read at the end of the jobs of 3 s that filled the history, where it ran 2).
-      long early = end < 0 ? end : probe(durations, end);
       double share = earlyReportShare(elapsed, type.firstReports(), durations);
-      if (early >= elapsed + SILENT_FROM_MS && early < end && share > 0 && share < PROBE_SHARE) {
+      long early = end > 0 && share > 0 && share < PROBE_SHARE ? probe(durations, end, true) : end;
+      if (early >= elapsed + SILENT_FROM_MS && early < end) {
         return Look.before(early - elapsed + VISIBLE_MS, Math.max(end, likely) - elapsed + VISIBLE_MS);
       }
     }

@@ -411,7 +411,7 @@ class HintEstimatorTest {
   /** A queued job's first look at it running, by the type's recent ends alone. */
   private static long byHistoryLook(DurationHistory durations) {
     return HintEstimator.START_MS + HintEstimator.probe(durations, durations.cheapestRead(0, HintEstimator.borne(1),
-        HintEstimator.READ_COST)) + HintEstimator.VISIBLE_MS;
+        HintEstimator.READ_COST), false) + HintEstimator.VISIBLE_MS;
   }
 
   @Test
@@ -504,19 +504,24 @@ class HintEstimatorTest {
   @Test
   void aFirstLookComesAShareOfTheWayToALongRecentEndAndAtAShortOne() {
     DurationHistory threeSeconds = finished(NONE, 30, 3_000);
-    assertEquals(450, HintEstimator.probe(threeSeconds, 3_000), "recent jobs all of 3 s: 15 % of the way");
+    assertEquals(450, HintEstimator.probe(threeSeconds, 3_000, false), "recent jobs all of 3 s: 15 % of the way");
     DurationHistory halfSecond = finished(NONE, 30, HintEstimator.PROBE_FROM_MS);
-    assertEquals(75, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS));
-    assertEquals(HintEstimator.PROBE_FROM_MS - 1, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS - 1),
+    assertEquals(75, HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS, false));
+    assertEquals(HintEstimator.PROBE_FROM_MS - 1,
+        HintEstimator.probe(halfSecond, HintEstimator.PROBE_FROM_MS - 1, true),
         "a short job is read once it may have ended");
     DurationHistory shortOnes = finished(threeSeconds, 10, 400);
-    assertEquals(450, HintEstimator.probe(shortOnes, 3_000),
+    assertEquals(450, HintEstimator.probe(shortOnes, 3_000, true),
         "a quarter of recent jobs ended within 0.4 s: the early look finds them ended, and a job of 2 s reported");
+    assertEquals(3_000, HintEstimator.probe(shortOnes, 3_000, false),
+        "the same, of a type whose jobs do not report early: the look would show nothing the cheapest read missed");
     DurationHistory between = finished(threeSeconds, 10, 1_000);
-    assertEquals(3_000, HintEstimator.probe(between, 3_000),
+    assertEquals(3_000, HintEstimator.probe(between, 3_000, true),
         "a quarter ended at 1 s, between the early look and half the way: the cheapest read has weighed them");
+    assertEquals(450, HintEstimator.probe(finished(shortOnes, 3, 1_000), 3_000, true), "7 % of them: a look");
+    assertEquals(3_000, HintEstimator.probe(finished(shortOnes, 5, 1_000), 3_000, true), "11 %: none");
     DurationHistory close = finished(finished(NONE, 30, 2_000), 30, 3_000);
-    assertEquals(450, HintEstimator.probe(close, 3_000), "ends between 2 s and 3 s are close together");
+    assertEquals(450, HintEstimator.probe(close, 3_000, false), "ends between 2 s and 3 s are close together");
   }
 
   @Test
@@ -735,8 +740,11 @@ class HintEstimatorTest {
     TypeState tens = new TypeState(finished(NONE, 30, 10_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job reported = running(2_000, new Progress(20, "step 2"), 2_000);
     long atEnd = HintEstimator.hint(reported, NOW, tens, 0, 0, 1, 60_000);
-    assertEquals(atEnd, HintEstimator.hint(reported, NOW, tens, 1.0, 0, 1, 60_000),
-        "aimed at its end: put off, it spares no read");
+    assertEquals(Math.round(atEnd * (1 + HintEstimator.PAST_END_SHARE)),
+        HintEstimator.hint(reported, NOW, tens, 1.0, 0, 1, 60_000),
+        "aimed at its end: put off, it spares no read, so saturated it grows by a tenth, the delay its client bears");
+    assertEquals(Math.round(atEnd * (1 + HintEstimator.PAST_END_SHARE / 2)),
+        HintEstimator.hint(reported, NOW, tens, 0.9, 0, 1, 60_000), "half way to saturated: a twentieth");
     Job queued = queued(Priority.NORMAL);
     long probe = HintEstimator.hint(queued, NOW, tens, 0, 0, 1, 60_000);
     assertTrue(probe < 2_000, "a first look early in a long run, as its jobs were alike: " + probe);
@@ -744,7 +752,28 @@ class HintEstimatorTest {
     TypeState twos = new TypeState(finished(NONE, 30, 2_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job young = running(100, null, 0);
     long shortly = HintEstimator.hint(young, NOW, twos, 0, 0, 1, 60_000);
-    assertEquals(shortly, HintEstimator.hint(young, NOW, twos, 1.0, 0, 1, 60_000), "at the end its type's jobs had");
+    assertEquals(Math.round(shortly * (1 + HintEstimator.PAST_END_SHARE)),
+        HintEstimator.hint(young, NOW, twos, 1.0, 0, 1, 60_000), "at the end its type's jobs had");
+    assertEquals(3_000, HintEstimator.stretched(new HintEstimator.Look(2_000, 3_000), 1.0).ms(),
+        "a look 2 s before an end 3 s away: to the end, not to three times 2 s");
+    assertEquals(6_000, HintEstimator.stretched(HintEstimator.Look.endUnknown(2_000), 1.0).ms(), "no end known");
+    assertEquals(new HintEstimator.Look(2_000, 2_000), new HintEstimator.Look(2_000, 1_000), "no end before the look");
+  }
+
+  @Test
+  void aJobWithATimeLimitIsReadByThenWhateverTheLengthsBeyondIt() {
+    TypeState sixties = new TypeState(finished(NONE, 30, 60_000), reportedAt(30, 10), 0, 0, Map.of(), IDLE, NOW);
+    Job limited = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        22_000L, null, null, NOW.minusMillis(2_500), NOW.minusMillis(2_500), NOW.minusMillis(2_500), null, null, null,
+        false, 1, null);
+    assertEquals(22_000 + HintEstimator.FINISH_MS - 2_500 + HintEstimator.VISIBLE_MS,
+        HintEstimator.hint(limited, NOW, sixties, 0, 0, 1, 30_000),
+        "silent at 2.5 s, at least 23 s long, but ended by its limit of 22 s: then, not on the 30 s steps to 60 s");
+    Job reported = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(),
+        new Progress(10, "step 1"), 1, 3, 22_000L, null, null, NOW.minusMillis(7_000), NOW.minusMillis(7_000),
+        NOW.minusMillis(1_000), null, null, null, false, 1, null);
+    assertEquals(22_000 + HintEstimator.FINISH_MS - 7_000 + HintEstimator.VISIBLE_MS,
+        HintEstimator.hint(reported, NOW, sixties, 0, 0, 1, 30_000), "its progress points at 60 s: by its limit");
   }
 
   @Test
@@ -758,6 +787,12 @@ class HintEstimatorTest {
     assertEquals(20_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 25_000), 30_000), "within a hint");
     assertEquals(40_000, HintEstimator.onCapSteps(HintEstimator.Look.atEnd(40_000), 30_000), "aimed at the end");
     assertEquals(20_000, HintEstimator.onCapSteps(HintEstimator.Look.endUnknown(20_000), 30_000), "no end known");
+    assertEquals(30_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 60_000), 30_000),
+        "an end two longest hints away: the step at one, half as late again");
+    assertEquals(20_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 60_001), 30_000),
+        "the step a moment over half as late again: as it was");
+    long far = HintEstimator.onCapSteps(new HintEstimator.Look(20_000, Long.MAX_VALUE - 1), 30_000);
+    assertTrue(far >= 20_000 && far <= 30_000, "an end as far as can be: no overflow, " + far);
   }
 
   @Test
@@ -786,6 +821,15 @@ class HintEstimatorTest {
     assertEquals(bucketEnd(3_000) - 250 + HintEstimator.VISIBLE_MS,
         hint(silent, new TypeState(threes, UNREPORTED, 0, 0, Map.of(), IDLE, NOW)),
         "a type whose jobs are not known to report early: at their end");
+    FirstReports atAFifth = new FirstReports(reportedAt(20, 20).shares(), UNREPORTED.lateLengths(),
+        claimLags(20, 150).claimLags());
+    assertEquals(bucketEnd(3_000) - 250 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(threes, atAFifth, 0, 0, Map.of(), IDLE, NOW)),
+        "jobs that report a fifth in would not have reported at that look: at their end");
+    DurationHistory onesBetween = finished(threes, 10, 1_000);
+    assertEquals(bucketEnd(1_000) - 250 + HintEstimator.VISIBLE_MS,
+        hint(silent, new TypeState(onesBetween, slowClaims, 0, 0, Map.of(), IDLE, NOW)),
+        "a fifth of recent jobs ended at 1 s, between: read as they end, where the cheapest read is");
     FirstReports slowerClaims = new FirstReports(slowClaims.shares(), UNREPORTED.lateLengths(),
         claimLags(20, 300).claimLags());
     assertEquals(bucketEnd(3_000) - 400 + HintEstimator.VISIBLE_MS,

@@ -67,10 +67,12 @@ class HintFollowerTest {
     DurationHistory empty = DurationHistory.empty(JobMetrics.HINT_BUCKETS_MS);
     DurationHistory history = HintEstimatorTest.finished(HintEstimatorTest.finished(empty, 28, 3_030), 4, 230);
     for (long ms : new long[] {1_000, 2_000, 3_000}) {
-      Followed f = follow(history, ms, true);
+      Followed f = follow(history, HintEstimatorTest.reportedAt(30, 10), ms, true);
       assertTrue(f.reads() <= 3, ms + " ms: " + f);
       assertTrue(f.lateMs() <= Math.max(100, ms / 10), ms + " ms: " + f);
     }
+    Followed silent = follow(history, 3_000, false);
+    assertTrue(silent.reads() <= 1, "a job of 3 s of a type that does not report: read at their end, " + silent);
   }
 
   @Test
