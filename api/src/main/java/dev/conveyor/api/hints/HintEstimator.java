@@ -35,9 +35,9 @@ import java.util.List;
  *   <li>Every aim at an end is at a bucket's end (narrow buckets) plus the moment an end takes to be seen by
  *   reads.</li>
  *   <li>Then the API process's load stretches it (from {@link #BUSY} CPU use, up to {@link #MAX_STRETCH} times when
- *   saturated), but not past the job's likely end (see {@link #stretched}); a look before an end beyond the longest
- *   hint may move onto that hint's steps back from the end (see {@link #onCapSteps}); jitter lengthens it by up to
- *   {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
+ *   saturated), a read aimed at an end by a tenth at most (see {@link #stretched}); a look before an end beyond the
+ *   longest hint may move onto that hint's steps back from the end (see {@link #onCapSteps}); jitter lengthens it by
+ *   up to {@link #JITTER} (at most {@link #MAX_JITTER_MS}), and it is clamped.</li>
  * </ul>
  */
 public final class HintEstimator {
@@ -143,7 +143,8 @@ public final class HintEstimator {
     if (job.status().terminal()) {
       return null;
     }
-    Look look = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs) : queued(job, now, type, minMs);
+    Look look = job.status() == JobStatus.RUNNING ? running(job, now, type, minMs)
+        : queued(job, now, type, minMs, load);
     return clamp(spread(onCapSteps(stretched(look, load), maxMs), jitter), minMs, maxMs);
   }
 
@@ -198,8 +199,11 @@ public final class HintEstimator {
     return onStep > look.ms() && onStep <= look.ms() * (1 + ON_STEP_SHARE) ? onStep : look.ms();
   }
 
-  /** The wait for the work ahead (if it has begun to be due), then the first look at the job running. */
-  static Look queued(Job job, Instant now, TypeState type, long minMs) {
+  /**
+   * The wait for the work ahead (if it has begun to be due), then the first look at the job running. The wait is an
+   * estimate that the API's load stretches whole (see {@link #stretch}): under load the workers drain slower too.
+   */
+  static Look queued(Job job, Instant now, TypeState type, long minMs, double load) {
     long untilDue = job.runAt() == null ? 0 : Math.max(0, Duration.between(now, job.runAt()).toMillis());
     long sinceDue = untilDue > 0 ? 0 : Math.max(0, Duration.between(due(job), now).toMillis());
     // The count is a moment old: what drained since is no longer ahead, and what waited then has waited longer.
@@ -236,6 +240,7 @@ public final class HintEstimator {
         waitMs = Math.round(Math.max(0, ahead - drainedSinceCount(type, now, rate)) * 1000 / rate);
       }
     }
+    waitMs = stretch(waitMs, load);
     long burstLength = slotsFull ? burstLength(job, now, type) : -1;
     boolean byHistory = false;
     long aimed = slotsFull && unlikeRecent(running.lengthMs(), type.durations()) ? running.lengthMs() + FINISH_MS
@@ -249,15 +254,15 @@ public final class HintEstimator {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
       return Look.endUnknown(plus(before, Math.max(COLD_START_MS, sinceDue / 2)));
     }
-    long end = byHistory ? probe(type.durations(), aimed, reportsEarly(type.firstReports(), type.durations())) : aimed;
-    long look = plus(before, firstLook(end, waitMs, sinceDue));
-    // A wait for work ahead is an estimate, which load makes longer still: the look is stretched as a whole.
-    return waitMs > 0 ? Look.endUnknown(look) : Look.before(look, plus(before, firstLook(aimed, waitMs, sinceDue)));
+    long end = byHistory ? probe(type.durations(), aimed, reportsEarly(aimed, type.firstReports(), type.durations()))
+        : aimed;
+    return Look.before(plus(before, firstLook(end, waitMs, sinceDue)),
+        plus(before, firstLook(aimed, waitMs, sinceDue)));
   }
 
-  /** An end ({@code ms}, -1 if none), no later than {@code limitMs}; the limit itself when none is known. */
+  /** An end ({@code ms}, -1 if none known) no later than {@code limitMs}. */
   private static long within(long ms, long limitMs) {
-    return ms < 0 ? (limitMs == Long.MAX_VALUE ? -1 : limitMs) : Math.min(ms, limitMs);
+    return ms < 0 ? ms : Math.min(ms, limitMs);
   }
 
   /** a + b for non-negative a and b, at most {@link Long#MAX_VALUE}. */
@@ -265,9 +270,12 @@ public final class HintEstimator {
     return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
   }
 
-  /** Whether a type's jobs first report early enough in their run that a look {@link #PROBE_SHARE} in sees it. */
-  private static boolean reportsEarly(FirstReports reports, DurationHistory durations) {
-    double share = earlyReportShare(0, reports, durations);
+  /**
+   * Whether a type's jobs first report early enough in their run that a look {@link #PROBE_SHARE} of the way to
+   * {@code end} sees it (late reporters shorter than that look are seen ended by it, and do not count against it).
+   */
+  private static boolean reportsEarly(long end, FirstReports reports, DurationHistory durations) {
+    double share = earlyReportShare(Math.round(end * PROBE_SHARE), reports, durations);
     return share > 0 && share < PROBE_SHARE;
   }
 
@@ -537,8 +545,8 @@ public final class HintEstimator {
     }
     // Well along, this job's own progress says more of its length than how long any other ran; early on (1 % in the
     // first moment) it says little.
-    long expected = byProgress > 0 && job.progress().percent() >= TRUSTED_PERCENT ? byProgress
-        : Math.max(byProgress, durations.longest());
+    long expected = within(byProgress > 0 && job.progress().percent() >= TRUSTED_PERCENT ? byProgress
+        : Math.max(byProgress, durations.longest()), timeoutEnd);
     if (expected <= 0) {
       return Look.endUnknown(Math.max(COLD_START_MS, elapsed / 2));
     }

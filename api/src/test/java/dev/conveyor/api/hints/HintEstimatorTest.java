@@ -736,7 +736,7 @@ class HintEstimatorTest {
   }
 
   @Test
-  void loadStretchesTheLooksBeforeAJobsLikelyEndUpToItButNeverTheReadAimedThere() {
+  void loadStretchesTheLooksBeforeAJobsEndUpToItAndTheReadAimedThereByATenthAtMost() {
     TypeState tens = new TypeState(finished(NONE, 30, 10_000), UNREPORTED, 0, 0, Map.of(), IDLE, NOW);
     Job reported = running(2_000, new Progress(20, "step 2"), 2_000);
     long atEnd = HintEstimator.hint(reported, NOW, tens, 0, 0, 1, 60_000);
@@ -758,6 +758,36 @@ class HintEstimatorTest {
         "a look 2 s before an end 3 s away: to the end, not to three times 2 s");
     assertEquals(6_000, HintEstimator.stretched(HintEstimator.Look.endUnknown(2_000), 1.0).ms(), "no end known");
     assertEquals(new HintEstimator.Look(2_000, 2_000), new HintEstimator.Look(2_000, 1_000), "no end before the look");
+  }
+
+  @Test
+  void underLoadAQueuedJobsWaitForTheWorkAheadStretchesWholeAndItsLookAtTheEndByATenth() {
+    DurationHistory spread = finished(finished(NONE, 30, 2_000), 4, 200);
+    TypeState ahead = new TypeState(spread, UNREPORTED, 0, 100, Map.of(Priority.NORMAL, new JobStore.Queued(100, 1_000)),
+        IDLE, NOW);
+    long idle = hint(queued(Priority.NORMAL), ahead);
+    assertEquals(1_000 + HintEstimator.START_MS + bucketEnd(2_000) + HintEstimator.VISIBLE_MS, idle,
+        "100 jobs ahead at 100 a second, then the end of the jobs of 2 s");
+    long loaded = idle + 2 * 1_000;
+    assertEquals(loaded + Math.round(loaded * HintEstimator.PAST_END_SHARE),
+        HintEstimator.hint(queued(Priority.NORMAL), NOW, ahead, 1.0, 0, 1, 60_000),
+        "saturated: the wait three times, the whole by a tenth more");
+  }
+
+  @Test
+  void aJobPastItsTimeLimitOrOfATypeWithNoHistoryIsReadInStepsNotAtTheLimit() {
+    TypeState sixties = new TypeState(finished(NONE, 30, 60_000), reportedAt(30, 10), 0, 0, Map.of(), IDLE, NOW);
+    Job overdue = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        22_000L, null, null, NOW.minusMillis(23_000), NOW.minusMillis(23_000), NOW.minusMillis(23_000), null, null,
+        null, false, 1, null);
+    assertEquals(Math.round(23_000 * HintEstimator.OVERDUE_SHARE) + 23_000 - (22_000 + HintEstimator.FINISH_MS),
+        HintEstimator.hint(overdue, NOW, sixties, 0, 0, 1, 30_000),
+        "23 s in, past its limit of 22 s: a short step, not the 60 s its type's jobs ran");
+    Job limited = new Job(JobIds.next(), "t", "sleep", JobStatus.RUNNING, Priority.NORMAL, Json.object(), null, 1, 3,
+        60_000L, null, null, NOW.minusMillis(1_500), NOW.minusMillis(1_500), NOW.minusMillis(1_500), null, null, null,
+        false, 1, null);
+    assertEquals(750, HintEstimator.hint(limited, NOW, new TypeState(NONE, UNREPORTED, 0, 0, Map.of(), IDLE, NOW), 0, 0,
+        1, 30_000), "a type with no history: after half its age, not at its limit of 60 s");
   }
 
   @Test
@@ -791,8 +821,9 @@ class HintEstimatorTest {
         "an end two longest hints away: the step at one, half as late again");
     assertEquals(20_000, HintEstimator.onCapSteps(new HintEstimator.Look(20_000, 60_001), 30_000),
         "the step a moment over half as late again: as it was");
-    long far = HintEstimator.onCapSteps(new HintEstimator.Look(20_000, Long.MAX_VALUE - 1), 30_000);
-    assertTrue(far >= 20_000 && far <= 30_000, "an end as far as can be: no overflow, " + far);
+    assertEquals(Long.MAX_VALUE - 1 - (Long.MAX_VALUE - 2) / 30_000 * 30_000,
+        HintEstimator.onCapSteps(new HintEstimator.Look(20_000, Long.MAX_VALUE - 1), 30_000),
+        "an end as far as can be: its step, without overflow");
   }
 
   @Test
