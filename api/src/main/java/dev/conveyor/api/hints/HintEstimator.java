@@ -163,7 +163,7 @@ public final class HintEstimator {
     }
 
     static Look before(long ms, long endMs) {
-      return new Look(ms, endMs < 0 ? Long.MAX_VALUE : Math.max(ms, endMs));
+      return new Look(ms, endMs < 0 ? Long.MAX_VALUE : endMs);
     }
 
     static Look endUnknown(long ms) {
@@ -254,8 +254,8 @@ public final class HintEstimator {
       // Nothing known of the type: as for a running job, the looks back off with how long it has waited.
       return Look.endUnknown(plus(before, Math.max(COLD_START_MS, sinceDue / 2)));
     }
-    long end = byHistory ? probe(type.durations(), aimed, reportsEarly(aimed, type.firstReports(), type.durations()))
-        : aimed;
+    long end = byHistory ? probe(type.durations(), aimed,
+        reportsEarly(Math.round(aimed * PROBE_SHARE), type.firstReports(), type.durations())) : aimed;
     return Look.before(plus(before, firstLook(end, waitMs, sinceDue)),
         plus(before, firstLook(aimed, waitMs, sinceDue)));
   }
@@ -271,11 +271,11 @@ public final class HintEstimator {
   }
 
   /**
-   * Whether a type's jobs first report early enough in their run that a look {@link #PROBE_SHARE} of the way to
-   * {@code end} sees it (late reporters shorter than that look are seen ended by it, and do not count against it).
+   * Whether a type's jobs first report early enough in their run that a look {@link #PROBE_SHARE} of the way to an
+   * end sees it, for a job that has run {@code ranMs} (late reporters shorter than that do not count against it).
    */
-  private static boolean reportsEarly(long end, FirstReports reports, DurationHistory durations) {
-    double share = earlyReportShare(Math.round(end * PROBE_SHARE), reports, durations);
+  private static boolean reportsEarly(long ranMs, FirstReports reports, DurationHistory durations) {
+    double share = earlyReportShare(ranMs, reports, durations);
     return share > 0 && share < PROBE_SHARE;
   }
 
@@ -534,8 +534,8 @@ public final class HintEstimator {
       // As for a queued job's first look, when the type's jobs report before it: a job of a length not seen lately
       // shows it early in its run (young and silent, a job whose first report was slow to come under a loaded
       // machine was read at the end of the jobs of 3 s that filled the history, where it ran 2).
-      double share = earlyReportShare(elapsed, type.firstReports(), durations);
-      long early = end > 0 && share > 0 && share < PROBE_SHARE ? probe(durations, end, true) : end;
+      long early = end > 0 && reportsEarly(elapsed, type.firstReports(), durations) ? probe(durations, end, true)
+          : end;
       if (early >= elapsed + SILENT_FROM_MS && early < end) {
         return Look.before(early - elapsed + VISIBLE_MS, Math.max(end, likely) - elapsed + VISIBLE_MS);
       }
