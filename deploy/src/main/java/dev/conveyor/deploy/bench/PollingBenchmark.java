@@ -179,8 +179,8 @@ public final class PollingBenchmark {
   }
 
   /**
-   * The sets' middle length again, while a crowd of clients reads a job's status back to back: the API is loaded,
-   * and the hints stretch.
+   * The sets' middle length again, while a crowd of clients reads a job's status back to back: the API is loaded
+   * (the hints stretch once it uses 80 % of the machine, which the crowd, on one core of its own, may not bring).
    */
   private void underLoad() throws Exception {
     long ms = durationsMs[durationsMs.length / 2];
