@@ -62,9 +62,16 @@ public final class DurationHistory {
 
   /** This history aged by {@code factor} (0..1), plus {@code finished} new counts per bucket. */
   public DurationHistory decayAndAdd(double factor, long[] finished) {
+    return decayAndAdd(factor, finished, 1);
+  }
+
+  /**
+   * This history aged by {@code factor} (0..1), plus {@code finished} new counts per bucket, each weighing {@code w}.
+   */
+  public DurationHistory decayAndAdd(double factor, long[] finished, double w) {
     double[] next = new double[weights.length];
     for (int i = 0; i < next.length; i++) {
-      next[i] = weights[i] * factor + (i < finished.length ? Math.max(0, finished[i]) : 0);
+      next[i] = weights[i] * factor + (i < finished.length ? Math.max(0, finished[i]) * w : 0);
     }
     return new DurationHistory(boundsMs, next);
   }

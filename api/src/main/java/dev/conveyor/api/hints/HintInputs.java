@@ -20,8 +20,9 @@ import java.util.logging.Logger;
 
 /**
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how its
- * jobs first reported progress (see {@link FirstReports}), and its finishes from the job metrics in Redis (which every
- * worker writes, so every API process sees the same), its due queued jobs per priority and its running jobs from
+ * jobs first reported progress (see {@link FirstReports}; in both, a flood's jobs weigh as a few, see
+ * {@link FloodWeight}), and its finishes from the job metrics in Redis (which every worker writes, so every API process
+ * sees the same), its due queued jobs per priority and its running jobs from
  * PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last
  * state stays.
  */
@@ -77,6 +78,7 @@ public final class HintInputs {
   private long timer = -1;
   private final BacklogThroughput throughput = new BacklogThroughput();
   private final RunningSlots slots = new RunningSlots();
+  private final FloodWeight floods = new FloodWeight();
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HintInputs(Vertx vertx, JobMetrics metrics, JobStore store, JobTypeStore types, String namespace) {
@@ -201,6 +203,7 @@ public final class HintInputs {
     double rateFactor = lastFinished == null ? 0 : Math.pow(0.5, (now - lastRateAt) / RATE_HALF_LIFE_MS);
     throughput.retain(names);
     slots.retain(names);
+    floods.retain(names);
     for (String type : names) {
       TypeState before = state(type);
       double rate = before.drainPerSecond();
@@ -213,19 +216,22 @@ public final class HintInputs {
       long[] all = buckets.get(type);
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           all == null ? new long[0] : all, now, now - lastAt);
+      // The same weight in every history of the type, so that they keep their weight against each other.
+      long left = leftSince(type, finished, started);
+      double each = floods.share(type, finished.getOrDefault(type, 0L), waiting - Math.max(0, left), now);
       DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, all,
-          lastBuckets == null ? null : lastBuckets.get(type), all, factor);
+          lastBuckets == null ? null : lastBuckets.get(type), all, factor, each);
       FirstReports reports = new FirstReports(
           advanced(before.firstReports().shares(), JobMetrics.FIRST_REPORT_BUCKETS, firstReports.get(type),
-              lastFirstReports == null ? null : lastFirstReports.get(type), all, factor),
+              lastFirstReports == null ? null : lastFirstReports.get(type), all, factor, each),
           advanced(before.firstReports().lateLengths(), JobMetrics.HINT_BUCKETS_MS, lateReports.get(type),
-              lastLateReports == null ? null : lastLateReports.get(type), all, factor),
+              lastLateReports == null ? null : lastLateReports.get(type), all, factor, each),
           advanced(before.firstReports().claimLags(), JobMetrics.CLAIM_LAG_BUCKETS_MS, claimLags.get(type),
-              lastClaimLags == null ? null : lastClaimLags.get(type), all, factor));
+              lastClaimLags == null ? null : lastClaimLags.get(type), all, factor, each));
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
-          counted == null ? before.countedAt() : lastCountedAt, leftSince(type, finished, started), readAt));
+          counted == null ? before.countedAt() : lastCountedAt, left, readAt));
     }
     if (measuring) {
       lastFinished = finished;
@@ -267,12 +273,13 @@ public final class HintInputs {
    *
    * @param lastCounts the counts at the last refresh (null for a type not counted then)
    * @param allCounts the type's durations, all its jobs counted, which set the scale of the first refresh
+   * @param each what each job counted since weighs (see {@link FloodWeight})
    */
   private DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
-      long[] allCounts, double factor) {
+      long[] allCounts, double factor, double each) {
     boolean first = lastBuckets == null;
     return first && counts != null ? seeded(bounds, counts, allCounts)
-        : before.decayAndAdd(factor, first ? new long[0] : minus(counts, lastCounts));
+        : before.decayAndAdd(factor, first ? new long[0] : minus(counts, lastCounts), each);
   }
 
   /**

@@ -82,4 +82,40 @@ class HintInputsTest {
     refresh(inputs, 30, 70, null, counted.plusMillis(250));
     assertEquals(70, inputs.state("t").leftSinceCount());
   }
+
+  /**
+   * A refresh's reads: {@code finished} jobs of type t so far, each in one bucket of its durations, of its first
+   * reports' shares, of its late reporters' lengths and of its claim lags; {@code queued} waiting.
+   */
+  private static void refreshWithDurations(HintInputs inputs, long finished, long queued) {
+    JobMetrics.Snapshot snapshot = new JobMetrics.Snapshot(Map.of(), Map.of("t succeeded", finished), Map.of(),
+        Map.of("t", new JobMetrics.Histogram(new long[0], 0, finished)));
+    long[] shares = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
+    shares[100] = finished;
+    long[] lags = new long[JobMetrics.CLAIM_LAG_BUCKETS_MS.length + 1];
+    lags[10] = finished;
+    JobMetrics.HintDurations durations = new JobMetrics.HintDurations(Map.of("t", counts(50, finished)),
+        Map.of("t", shares), Map.of("t", counts(500, finished)), Map.of("t", lags));
+    inputs.update(List.of("t"), snapshot, durations,
+        Map.of("t", Map.of(Priority.NORMAL, new JobStore.Queued(queued, 0))), Map.of("t", JobStore.Running.NONE),
+        Instant.now());
+  }
+
+  @Test
+  void aBacklogsJobsWeighAFloodTogetherInEveryHistoryAndAQuietTypesOneEach() {
+    HintInputs flooded = new HintInputs(null, null, null, null, "ns");
+    refreshWithDurations(flooded, 0, 3_000);
+    refreshWithDurations(flooded, 1_000, 2_000);
+    double weight = 1_000 * FloodWeight.FLOOD_WEIGHT / 3_000;
+    TypeState state = flooded.state("t");
+    assertEquals(weight, state.durations().total(), 0.01, "1,000 of a backlog of 3,000 jobs: a third of a flood");
+    assertEquals(weight, state.firstReports().shares().total(), 0.01, "their first reports alike");
+    assertEquals(weight, state.firstReports().lateLengths().total(), 0.01);
+    assertEquals(weight, state.firstReports().claimLags().total(), 0.01);
+    HintInputs quiet = new HintInputs(null, null, null, null, "ns");
+    refreshWithDurations(quiet, 0, 0);
+    refreshWithDurations(quiet, 10, 0);
+    assertEquals(10, quiet.state("t").durations().total(), 0.01, "10 jobs weigh 10");
+    assertEquals(10, quiet.state("t").firstReports().claimLags().total(), 0.01);
+  }
 }
