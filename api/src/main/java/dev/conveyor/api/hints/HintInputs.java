@@ -267,19 +267,22 @@ public final class HintInputs {
 
   /**
    * A histogram after a refresh: {@code before} decayed by {@code factor}, plus what was counted since the last
-   * refresh. On the first, the process starts knowing what the workers ever counted, as much as a few recent jobs
-   * (see {@link #seeded}): a restart of the API does not make every type a cold start, and what finishes next soon
-   * outweighs it.
+   * refresh. On a type's first (this process's first, or the first since the type appeared), the process starts
+   * knowing what the workers ever counted, as much as a few recent jobs (see {@link #seeded}): a restart of the API
+   * does not make every type a cold start, what finishes next soon outweighs it, and a type that appears with a long
+   * past (its counters were there before it was listed) does not come in with all of it at full weight.
    *
    * @param lastCounts the counts at the last refresh (null for a type not counted then)
    * @param allCounts the type's durations, all its jobs counted, which set the scale of the first refresh
    * @param each what each job counted since weighs (see {@link FloodWeight})
    */
-  private DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
+  private static DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
       long[] allCounts, double factor, double each) {
-    boolean first = lastBuckets == null;
-    return first && counts != null ? seeded(bounds, counts, allCounts)
-        : before.decayAndAdd(factor, first ? new long[0] : minus(counts, lastCounts), each);
+    if (counts == null) {
+      return before.decayAndAdd(factor, new long[0], each);
+    }
+    return lastCounts == null ? seeded(bounds, counts, allCounts)
+        : before.decayAndAdd(factor, minus(counts, lastCounts), each);
   }
 
   /**

@@ -118,4 +118,21 @@ class HintInputsTest {
     assertEquals(10, quiet.state("t").durations().total(), 0.01, "10 jobs weigh 10");
     assertEquals(10, quiet.state("t").firstReports().claimLags().total(), 0.01);
   }
+
+  @Test
+  void aTypeFirstListedAfterTheProcessStartedIsSeededLikeOneListedAtItsStart() {
+    HintInputs inputs = new HintInputs(null, null, null, null, "ns");
+    refreshWithDurations(inputs, 0, 0);
+    long[] past = counts(500, 100_000);
+    long[] shares = new long[JobMetrics.FIRST_REPORT_BUCKETS.length + 1];
+    long[] lags = new long[JobMetrics.CLAIM_LAG_BUCKETS_MS.length + 1];
+    JobMetrics.Snapshot snapshot = new JobMetrics.Snapshot(Map.of(), Map.of("t succeeded", 0L, "u succeeded",
+        100_000L), Map.of(), Map.of());
+    JobMetrics.HintDurations durations = new JobMetrics.HintDurations(
+        Map.of("t", counts(50, 0), "u", past), Map.of("t", shares, "u", shares),
+        Map.of("t", counts(500, 0), "u", counts(500, 0)), Map.of("t", lags, "u", lags));
+    inputs.update(List.of("t", "u"), snapshot, durations, null, null, Instant.now());
+    assertEquals(10, inputs.state("u").durations().total(), 1e-9,
+        "100,000 jobs counted before it was listed weigh as ten recent ones, not 100,000");
+  }
 }
