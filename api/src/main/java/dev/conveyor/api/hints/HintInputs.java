@@ -22,9 +22,8 @@ import java.util.logging.Logger;
  * Keeps what the hints read up to date, every {@link #REFRESH_MS}: each type's durations (finely bucketed), how its
  * jobs first reported progress (see {@link FirstReports}; in both, a flood's jobs weigh as a few, see
  * {@link FloodWeight}), and its finishes from the job metrics in Redis (which every worker writes, so every API process
- * sees the same), its due queued jobs per priority and its running jobs from
- * PostgreSQL, and the machine's CPU load. Answers from memory, so a hint costs no I/O. When a refresh fails, the last
- * state stays.
+ * sees the same), its due queued jobs per priority and its running jobs from PostgreSQL, and the machine's CPU load.
+ * Answers from memory, so a hint costs no I/O. When a refresh fails, the last state stays.
  */
 public final class HintInputs {
   private static final Logger LOG = Logger.getLogger(HintInputs.class.getName());
@@ -216,8 +215,8 @@ public final class HintInputs {
       long[] all = buckets.get(type);
       double capacity = throughput.capacity(type, before.capacityPerSecond(), waiting, finished.getOrDefault(type, 0L),
           all == null ? new long[0] : all, now, now - lastAt);
-      // The same weight in every history of the type, so that they keep their weight against each other.
       long left = leftSince(type, finished, started);
+      // The same weight in every history of the type, so that they keep their weight against each other.
       double each = floods.share(type, finished.getOrDefault(type, 0L), waiting - Math.max(0, left), now);
       DurationHistory history = advanced(before.durations(), JobMetrics.HINT_BUCKETS_MS, all,
           lastBuckets == null ? null : lastBuckets.get(type), all, factor, each);
@@ -279,7 +278,7 @@ public final class HintInputs {
   private static DurationHistory advanced(DurationHistory before, long[] bounds, long[] counts, long[] lastCounts,
       long[] allCounts, double factor, double each) {
     if (counts == null) {
-      return before.decayAndAdd(factor, new long[0], each);
+      return before.decayAndAdd(factor, new long[0]);
     }
     return lastCounts == null ? seeded(bounds, counts, allCounts)
         : before.decayAndAdd(factor, minus(counts, lastCounts), each);
