@@ -120,7 +120,8 @@ public final class KafkaBroker implements AutoCloseable {
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IOException("the Kafka broker exited with code " + process.exitValue() + " while starting");
+          throw new IOException("the Kafka broker exited with code " + process.exitValue() + " while starting; the end"
+              + " of its log, " + log + ":\n" + logTail(40));
         }
         try {
           int expected = Math.max(1, voters.size());

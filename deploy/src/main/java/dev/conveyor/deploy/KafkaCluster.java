@@ -2,8 +2,6 @@ package dev.conveyor.deploy;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +21,7 @@ public final class KafkaCluster implements AutoCloseable {
   public static KafkaCluster start(Path home, int size, String heap) throws IOException, InterruptedException {
     List<KafkaBroker.Node> nodes = new ArrayList<>();
     for (int id = 1; id <= size; id++) {
-      nodes.add(new KafkaBroker.Node(id, home.resolve("node-" + id), freePort(), freePort()));
+      nodes.add(new KafkaBroker.Node(id, home.resolve("node-" + id), Ports.free(), Ports.free()));
     }
     String clusterId = KafkaBroker.clusterId();
     List<KafkaBroker> brokers = new ArrayList<>();
@@ -69,13 +67,6 @@ public final class KafkaCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @Override
   public void close() {

@@ -2,7 +2,7 @@ package dev.conveyor.it;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.conveyor.it.faults.IsolatedStack;
+import dev.conveyor.deploy.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -32,7 +32,7 @@ final class CallbackReceiver implements AutoCloseable {
   private HttpServer server;
 
   CallbackReceiver() {
-    this.port = IsolatedStack.freePort();
+    this.port = Ports.free();
     start();
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.deploy.Ports;
 import dev.conveyor.it.faults.IsolatedStack;
 import dev.conveyor.it.faults.TcpProxy;
 import java.net.http.HttpResponse;
@@ -30,8 +31,8 @@ class DegradedIT {
 
   @BeforeAll
   static void start() {
-    redis = TestStack.await(TcpProxy.start(TestStack.vertx(), 6379, IsolatedStack.freePort()));
-    postgresql = TestStack.await(TcpProxy.start(TestStack.vertx(), 5432, IsolatedStack.freePort()));
+    redis = TestStack.await(TcpProxy.start(TestStack.vertx(), 6379, Ports.free()));
+    postgresql = TestStack.await(TcpProxy.start(TestStack.vertx(), 5432, Ports.free()));
     stack = IsolatedStack.create("degraded", Map.of(
         "CONVEYOR_REDIS_URL", "redis://127.0.0.1:" + redis.port(),
         "CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:" + postgresql.port() + "/conveyor_it_degraded"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.deploy.Ports;
 import dev.conveyor.it.faults.IsolatedStack;
 import dev.conveyor.it.faults.TcpProxy;
 import dev.conveyor.worker.WorkerApplication;
@@ -31,7 +32,7 @@ class LeaseLossIT {
 
   @BeforeEach
   void start() {
-    postgresql = TestStack.await(TcpProxy.start(TestStack.vertx(), 5432, IsolatedStack.freePort()));
+    postgresql = TestStack.await(TcpProxy.start(TestStack.vertx(), 5432, Ports.free()));
     stack = IsolatedStack.create("leaseloss", Map.of("CONVEYOR_LEASE_MS", Long.toString(LEASE_MS)));
     stack.startApi();
   }

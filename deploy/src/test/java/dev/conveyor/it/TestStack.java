@@ -5,6 +5,7 @@ import dev.conveyor.api.ops.Metrics;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Logging;
 import dev.conveyor.deploy.KafkaBroker;
+import dev.conveyor.deploy.Ports;
 import dev.conveyor.worker.WorkerApplication;
 import dev.conveyor.worker.run.HandlerRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,7 +19,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -105,7 +105,7 @@ public final class TestStack implements BeforeAllCallback {
       Logging.configure();
       Path home = Files.createTempDirectory("conveyor-it");
       File kafkaLog = home.resolve("kafka.log").toFile();
-      int kafkaPort = freePortPair();
+      int kafkaPort = Ports.freePair();
       KafkaBroker kafka = KafkaBroker.start(home.resolve("kafka"), kafkaPort, "384m", kafkaLog);
 
       PrometheusMeterRegistry registry = Metrics.newRegistry();
@@ -116,7 +116,7 @@ public final class TestStack implements BeforeAllCallback {
       await(admin.close());
 
       Map<String, String> env = new HashMap<>();
-      env.put("CONVEYOR_HTTP_PORT", Integer.toString(freePort()));
+      env.put("CONVEYOR_HTTP_PORT", Integer.toString(Ports.free()));
       env.put("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/" + DATABASE);
       env.put("CONVEYOR_REDIS_URL", "redis://127.0.0.1:6379");
       env.put("CONVEYOR_KAFKA_BOOTSTRAP", kafka.bootstrap());
@@ -200,22 +200,5 @@ public final class TestStack implements BeforeAllCallback {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
-  /** The broker needs two adjacent ports (client and controller). */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int port = freePort();
-      try (ServerSocket next = new ServerSocket(port + 1)) {
-        return port;
-      } catch (IOException taken) {
-        // try another pair
-      }
-    }
-    throw new IOException("no two adjacent free ports");
-  }
 }

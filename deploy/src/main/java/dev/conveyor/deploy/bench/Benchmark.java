@@ -1,6 +1,7 @@
 package dev.conveyor.deploy.bench;
 
 import dev.conveyor.config.Logging;
+import dev.conveyor.deploy.Ports;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,7 +133,7 @@ public final class Benchmark {
 
   /** wrk, then the open loop of the latency phases (whose submits it answers like any request). */
   private void bareEndpoint() throws Exception {
-    int port = Stack.freePort();
+    int port = Ports.free();
     say("bare endpoint: starting, then wrk for " + options.seconds() + " s and open loops at " + LATENCY_RATES
         + "/s for " + options.latencySeconds() + " s");
     Stack.Child bare = stack.startBareEndpoint(port);

@@ -3,11 +3,11 @@ package dev.conveyor.deploy.bench;
 import dev.conveyor.config.Logging;
 import dev.conveyor.deploy.JavaProcess;
 import dev.conveyor.deploy.KafkaBroker;
+import dev.conveyor.deploy.Ports;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ public final class QueueModesBenchmark {
     Path home = Files.createTempDirectory("conveyor-queues");
     File log = home.resolve("kafka.log").toFile();
     System.out.println("starting a Kafka broker (log: " + log + ")");
-    try (KafkaBroker broker = KafkaBroker.start(home.resolve("kafka"), freePortPair(), "512m", log)) {
+    try (KafkaBroker broker = KafkaBroker.start(home.resolve("kafka"), Ports.freePair(), "512m", log)) {
       String bootstrap = broker.bootstrap();
       List<String> rows = new ArrayList<>();
       for (String mode : List.of("consumer", "share")) {
@@ -232,20 +232,6 @@ public final class QueueModesBenchmark {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
   }
 
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
-      try (ServerSocket next = new ServerSocket(port + 1)) {
-        return port;
-      } catch (IOException taken) {
-        // try another pair
-      }
-    }
-    throw new IOException("no two adjacent free ports");
-  }
 
   /** One member of the group, in a JVM of its own: prints "sequence millis" for every record it finishes. */
   public static final class Member {

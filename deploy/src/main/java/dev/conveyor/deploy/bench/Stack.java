@@ -2,9 +2,9 @@ package dev.conveyor.deploy.bench;
 
 import dev.conveyor.deploy.JavaProcess;
 import dev.conveyor.deploy.KafkaBroker;
+import dev.conveyor.deploy.Ports;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,10 +96,10 @@ final class Stack implements AutoCloseable {
   void startConveyor() throws IOException, InterruptedException {
     apiJar = copy("api/target/conveyor-api.jar", "bench-api.jar");
     workerJar = copy("worker/target/conveyor-worker.jar", "bench-worker.jar");
-    int kafkaPort = freePortPair();
+    int kafkaPort = Ports.freePair();
     kafka = KafkaBroker.start(dir.resolve("kafka-data"), kafkaPort, "512m", dir.resolve("kafka.log").toFile());
     env = new LinkedHashMap<>();
-    env.put("CONVEYOR_HTTP_PORT", Integer.toString(freePort()));
+    env.put("CONVEYOR_HTTP_PORT", Integer.toString(Ports.free()));
     env.put("CONVEYOR_PG_URL", PG_URL);
     env.put("CONVEYOR_REDIS_URL", "redis://127.0.0.1:6379");
     env.put("CONVEYOR_KAFKA_BOOTSTRAP", kafka.bootstrap());
@@ -114,7 +114,7 @@ final class Stack implements AutoCloseable {
 
   /** Starts a worker; with {@code awaitReady}, returns once its health port says it is ready. */
   Child startWorker(boolean awaitReady) throws IOException, InterruptedException {
-    int healthPort = freePort();
+    int healthPort = Ports.free();
     Map<String, String> workerEnv = new LinkedHashMap<>(env);
     workerEnv.put("CONVEYOR_WORKER_HEALTH_PORT", Integer.toString(healthPort));
     Child worker = launch("worker-" + (++workersStarted), jar(workerJar, workerEnv));
@@ -239,24 +239,7 @@ final class Stack implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
-  /** The broker needs two adjacent ports (clients and controller). */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int port = freePort();
-      try (ServerSocket next = new ServerSocket(port + 1)) {
-        return port;
-      } catch (IOException taken) {
-        // try another pair
-      }
-    }
-    throw new IOException("no two adjacent free ports");
-  }
 
   private static String random(int bytes) {
     byte[] value = new byte[bytes];

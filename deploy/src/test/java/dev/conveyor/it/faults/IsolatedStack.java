@@ -2,6 +2,7 @@ package dev.conveyor.it.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.deploy.JavaProcess;
+import dev.conveyor.deploy.Ports;
 import dev.conveyor.it.Http;
 import dev.conveyor.it.TestStack;
 import dev.conveyor.queue.Topics;
@@ -12,7 +13,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +55,7 @@ public final class IsolatedStack implements AutoCloseable {
     TestStack.admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
     env.put("CONVEYOR_NAMESPACE", env.get("CONVEYOR_NAMESPACE") + name);
     env.put("CONVEYOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/" + database);
-    env.put("CONVEYOR_HTTP_PORT", Integer.toString(freePort()));
+    env.put("CONVEYOR_HTTP_PORT", Integer.toString(Ports.free()));
     env.putAll(overrides);
     return new IsolatedStack(name, env);
   }
@@ -257,13 +257,6 @@ public final class IsolatedStack implements AutoCloseable {
     }
   }
 
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** Sends a signal to a child process: "STOP", "CONT", "KILL", "TERM". */
   public static void signal(Process process, String signal) {
