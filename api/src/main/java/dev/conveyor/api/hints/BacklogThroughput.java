@@ -4,7 +4,9 @@ import dev.conveyor.cache.JobMetrics;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the workers can do for each type: the throughput over the life of the backlog waiting now, once it has lasted
@@ -32,6 +34,12 @@ final class BacklogThroughput {
    */
   static final long WINDOW_MS = 500;
   static final double WINDOW_TURNOVERS = 5;
+  /**
+   * A backlog measured over this much of its life says what the workers can do; the first moments of a type's first
+   * one only what they did as it began (cold, they sped up from 356 jobs a second to about 900), and so does a backlog
+   * that ended soon after its first measure.
+   */
+  static final long LEARNT_MS = 2_000;
   /** The finish counts kept for the recent window: four a second for 2.5 minutes. */
   private static final int SAMPLES = 600;
 
@@ -54,6 +62,7 @@ final class BacklogThroughput {
   }
 
   private final Map<String, Backlog> backlogs = new HashMap<>();
+  private final Set<String> learnt = new HashSet<>();
 
   /**
    * The type's capacity in jobs a second, given the last one ({@code before}, 0 if none), how many of its jobs wait,
@@ -82,6 +91,9 @@ final class BacklogThroughput {
     if (lifeMs < MEASURE_MS || finished - backlog.finished < MEASURE_JOBS) {
       return before;
     }
+    if (lifeMs >= LEARNT_MS) {
+      learnt.add(type);
+    }
     double overLife = (finished - backlog.finished) * 1000.0 / lifeMs;
     backlog.inFlight = busyMs(backlog.durations, durations, lifeMs) / lifeMs;
     // With no durations counted, how long a slot takes to turn over is not known, nor so the window that rounds need.
@@ -91,6 +103,11 @@ final class BacklogThroughput {
     double measured = Math.max(overLife, recent);
     double slow = Math.pow(0.5, sinceLastMs / HALF_LIFE_MS);
     return Math.max(measured, before * slow + measured * (1 - slow));
+  }
+
+  /** Whether the type's capacity rests on a backlog measured over {@link #LEARNT_MS} of its life. */
+  boolean learnt(String type) {
+    return learnt.contains(type);
   }
 
   /**
@@ -159,5 +176,6 @@ final class BacklogThroughput {
   /** Forgets the types no longer known. */
   void retain(Collection<String> types) {
     backlogs.keySet().retainAll(types);
+    learnt.retainAll(types);
   }
 }

@@ -230,7 +230,7 @@ public final class HintInputs {
       JobStore.Running runs = running == null ? before.running()
           : slots.slots(type, running.getOrDefault(type, JobStore.Running.NONE), throughput.inFlight(type), now);
       next.put(type, new TypeState(history, reports, rate, capacity, throughput.rate(type), queued, runs,
-          counted == null ? before.countedAt() : lastCountedAt, left, readAt));
+          counted == null ? before.countedAt() : lastCountedAt, left, readAt, throughput.learnt(type)));
     }
     if (measuring) {
       lastFinished = finished;

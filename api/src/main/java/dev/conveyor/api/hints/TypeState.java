@@ -14,12 +14,14 @@ import java.util.Map;
  * one waits now, once measured ({@code backlogPerSecond}, else 0; see {@link BacklogThroughput#rate}), how many
  * wait per priority (and how long the oldest has waited) and how many run (and for how long; while some run, their
  * count is at least the slots seen lately, see {@link RunningSlots}), as counted at {@code countedAt}, plus the jobs
- * this process accepted since; and how many of its jobs left the queue (started their first attempt, or finished)
- * between that count and {@code leftCountedAt} (-1 if not known).
+ * this process accepted since; how many of its jobs left the queue (started their first attempt, or finished)
+ * between that count and {@code leftCountedAt} (-1 if not known); and whether the capacity is learnt from a backlog
+ * measured long enough ({@code capacityLearnt}, see {@link BacklogThroughput#learnt}).
  */
 public record TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
     double capacityPerSecond, double backlogPerSecond, Map<Priority, JobStore.Queued> queued,
-    JobStore.Running running, Instant countedAt, long leftSinceCount, Instant leftCountedAt) {
+    JobStore.Running running, Instant countedAt, long leftSinceCount, Instant leftCountedAt,
+    boolean capacityLearnt) {
   private static final JobStore.Queued NONE = new JobStore.Queued(0, 0);
 
   /** A type with no backlog measured now. */
@@ -28,12 +30,12 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     this(durations, firstReports, drainPerSecond, capacityPerSecond, 0, queued, running, countedAt);
   }
 
-  /** A type of which what left the queue since the count is not known. */
+  /** A type of which what left the queue since the count is not known, its capacity (if any) learnt. */
   public TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
       double capacityPerSecond, double backlogPerSecond, Map<Priority, JobStore.Queued> queued,
       JobStore.Running running, Instant countedAt) {
     this(durations, firstReports, drainPerSecond, capacityPerSecond, backlogPerSecond, queued, running, countedAt, -1,
-        null);
+        null, true);
   }
 
   public JobStore.Queued queued(Priority priority) {
@@ -51,6 +53,6 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     added.forEach((p, n) -> more.put(p, new JobStore.Queued(queued(p).count() + n, queued(p).oldestWaitMs(),
         queued(p).waitTenthsMs())));
     return new TypeState(durations, firstReports, drainPerSecond, capacityPerSecond, backlogPerSecond, more, running,
-        countedAt, leftSinceCount, leftCountedAt);
+        countedAt, leftSinceCount, leftCountedAt, capacityLearnt);
   }
 }

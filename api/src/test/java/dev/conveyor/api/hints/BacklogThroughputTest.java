@@ -1,6 +1,7 @@
 package dev.conveyor.api.hints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.cache.JobMetrics;
@@ -28,6 +29,23 @@ class BacklogThroughputTest {
     throughput.capacity("u", 0, 2_000, 0, NONE, 0, 500);
     assertEquals(0, throughput.capacity("u", 0, 2_000, 200, NONE, 400, 400), 0, "0.4 s: the first claims' lag");
     assertEquals(0, throughput.capacity("t", 0, 99, 10_000, NONE, 10_000, 500), 0, "99 waiting is no backlog");
+  }
+
+  @Test
+  void aCapacityIsLearntFromABacklogMeasuredOverTwoSecondsOfItsLife() {
+    throughput.capacity("t", 0, 2_000, 0, NONE, 0, 500);
+    throughput.capacity("t", 0, 1_600, 400, NONE, 500, 500);
+    assertFalse(throughput.learnt("t"), "half a second of a first backlog: how it began");
+    throughput.capacity("t", 800, 500, 1_900, NONE, BacklogThroughput.LEARNT_MS, 500);
+    assertTrue(throughput.learnt("t"), "two seconds of it");
+
+    throughput.capacity("u", 0, 2_000, 0, NONE, 0, 500);
+    throughput.capacity("u", 0, 1_000, 1_000, NONE, 1_000, 1_000);
+    assertFalse(throughput.learnt("u"));
+    throughput.capacity("u", 1_000, 50, 1_950, NONE, 1_500, 500);
+    assertFalse(throughput.learnt("u"), "a backlog measured for a second, then ended: how it began, still");
+    throughput.retain(List.of("u"));
+    assertFalse(throughput.learnt("t"), "forgotten with its type");
   }
 
   @Test

@@ -185,13 +185,13 @@ class HintEstimatorTest {
     assertEquals(Math.round((2_000 - 700 * 1.6) / 0.7) + HintEstimator.COLD_START_MS,
         hint(queued(Priority.NORMAL), assumed), "finishes not known: drained at the capacity since the count");
     TypeState starting = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, counted, 300,
-        NOW.minusMillis(100));
+        NOW.minusMillis(100), true);
     assertEquals(Math.round((2_000 - 300 - 70) / 0.7) + HintEstimator.COLD_START_MS,
         hint(queued(Priority.NORMAL), starting),
         "a backlog as it starts: 300 finished by the last read, 100 ms ago, then at the capacity; not 1,120");
     TypeState plusBurst = starting.plus(Map.of(Priority.NORMAL, 100L));
     assertEquals(300, plusBurst.leftSinceCount(), "a burst accepted since keeps what left since the count");
-    TypeState justCounted = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, NOW, 0, NOW);
+    TypeState justCounted = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, NOW, 0, NOW, true);
     assertEquals(Math.round(2_000 / 0.7) + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), justCounted));
   }
 
@@ -289,6 +289,28 @@ class HintEstimatorTest {
         new JobStore.Running(64, 200, 150, 0), NOW);
     assertEquals(look, hint(queued(Priority.NORMAL), flowing),
         "a queue waiting only a moment is starting, not waiting");
+  }
+
+  @Test
+  void aLongWaitOnAPaceMeasuredOnlyAsAFirstBacklogBeganIsLookedAtHalfway() {
+    Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 600));
+    TypeState firstMoments = new TypeState(mixed(), UNREPORTED, 0, 356, 356, backlog, IDLE, NOW, -1, null, false);
+    assertTrue(HintEstimator.paceUnsure(firstMoments));
+    assertTrue(HintEstimator.paceUnsure(firstMoments.plus(Map.of(Priority.NORMAL, 5L))), "jobs accepted since");
+    long wait = Math.round(2_000 * 1000 / 356.0);
+    assertEquals(wait / 2, hint(queued(Priority.NORMAL), firstMoments),
+        "2,000 ahead at 356 a second, measured as the workers began: looked at halfway, then reckoned again");
+    TypeState learnt = new TypeState(mixed(), UNREPORTED, 0, 356, 356, backlog, IDLE, NOW, -1, null, true);
+    assertFalse(HintEstimator.paceUnsure(learnt));
+    assertTrue(hint(queued(Priority.NORMAL), learnt) > wait, "a capacity learnt: read once the wait is over");
+    assertFalse(HintEstimator.paceUnsure(new TypeState(mixed(), UNREPORTED, 0, 356, 356, backlog,
+        new JobStore.Running(64, 40, 10, 50), NOW, -1, null, false)), "the running jobs' progress says their length");
+    assertFalse(HintEstimator.paceUnsure(new TypeState(mixed(), UNREPORTED, 40, 0, 0, backlog, IDLE, NOW, -1, null,
+        false)), "no capacity measured: the wait rests on the drain rate, and halving it would never stop");
+    TypeState fewAhead = new TypeState(mixed(), UNREPORTED, 0, 356, 356, Map.of(Priority.NORMAL,
+        new JobStore.Queued(200, 600)), IDLE, NOW, -1, null, false);
+    assertTrue(hint(queued(Priority.NORMAL), fewAhead) > Math.round(200 * 1000 / 356.0),
+        "a wait shorter than a measure takes: read once it is over");
   }
 
   @Test
