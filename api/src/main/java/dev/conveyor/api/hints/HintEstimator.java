@@ -115,6 +115,14 @@ public final class HintEstimator {
    * backlog's throughput is measured (see {@link BacklogThroughput#MEASURE_MS}).
    */
   static final long UNSURE_WAIT_CHECK_MS = 2 * BacklogThroughput.MEASURE_MS;
+  /**
+   * A wait for the work ahead to drain at the workers' best pace lately is lengthened by this share of it, by at most
+   * what a read costs ({@link #READ_COST} times the delay a short job's client bears): a backlog begins slower than
+   * that pace (its workers' first claims), and one that drained at 660 a second, where the capacity was 739, had the
+   * jobs behind it read 110 ms before they started, each a read more. Later by that margin, a read costs a job that
+   * ended meanwhile no more than the read it spares.
+   */
+  static final double WAIT_MARGIN_SHARE = 0.1;
   /** A queue whose oldest job has waited less than this is flowing: jobs in it start at once. */
   static final long FLOWING_MS = 500;
   /**
@@ -240,9 +248,10 @@ public final class HintEstimator {
       double rate = type.capacityPerSecond() > 0 ? type.capacityPerSecond()
           : oldestWaitMs >= FLOWING_MS ? type.drainPerSecond() : 0;
       if (rate > 0) {
-        // The whole wait, not a share of it: the capacity is the best the workers did lately, so the wait is if
-        // anything short, and a read aimed early finds the job queued and costs one more.
-        waitMs = Math.round(Math.max(0, ahead - drainedSinceCount(type, now, rate)) * 1000 / rate);
+        // The whole wait, not a share of it, and a margin: the capacity is the best the workers did lately, so the
+        // wait is if anything short, and a read aimed early finds the job queued and costs one more.
+        long drainMs = Math.round(Math.max(0, ahead - drainedSinceCount(type, now, rate)) * 1000 / rate);
+        waitMs = drainMs + Math.min(Math.round(drainMs * WAIT_MARGIN_SHARE), Math.round(READ_COST * borne(minMs)));
       }
     }
     waitMs = stretch(waitMs, load);

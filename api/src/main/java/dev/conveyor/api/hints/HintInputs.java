@@ -110,16 +110,18 @@ public final class HintInputs {
       return;
     }
     Map<String, Map<Priority, Long>> added = new HashMap<>();
+    Map<String, Instant> dueFrom = new HashMap<>();
     for (Job job : jobs) {
       if (job.runAt() == null) {
         added.computeIfAbsent(job.type(), t -> new EnumMap<>(Priority.class)).merge(job.priority(), 1L, Long::sum);
+        dueFrom.merge(job.type(), job.createdAt(), (a, b) -> a.isBefore(b) ? a : b);
       }
     }
     if (added.isEmpty()) {
       return;
     }
     Map<String, TypeState> next = new HashMap<>(states);
-    added.forEach((type, counts) -> next.put(type, state(type).plus(counts)));
+    added.forEach((type, counts) -> next.put(type, state(type).plus(counts, dueFrom.get(type))));
     states = next;
   }
 

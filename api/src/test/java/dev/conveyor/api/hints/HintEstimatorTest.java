@@ -98,6 +98,9 @@ class HintEstimatorTest {
     return job(JobStatus.RUNNING, Priority.NORMAL, started, progress, started.plusMillis(progressAtMs));
   }
 
+  /** The margin on a wait drained at a rate, with the shortest hint of 1 ms: what a read costs, 3 ms. */
+  private static final long MARGIN = 3;
+
   private static long hint(Job job, TypeState type) {
     return HintEstimator.hint(job, NOW, type, 0, 0, 1, 3_600_000);
   }
@@ -148,16 +151,17 @@ class HintEstimatorTest {
   void aQueuedJobWaitsForTheWorkAheadOfItAtTheTypesDrainRate() {
     TypeState busy = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.HIGH, waiting(200), Priority.NORMAL, waiting(1_000),
         Priority.LOW, waiting(5_000)), IDLE, NOW);
-    assertEquals(12_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
+    assertEquals(12_000 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), busy),
         "1,200 jobs of its priority or higher, 100 a second: the first read once that wait is over");
-    assertEquals(2_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy), "a high job: 200 ahead");
-    assertEquals(62_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
+    assertEquals(2_000 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.HIGH), busy),
+        "a high job: 200 ahead");
+    assertEquals(62_000 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.LOW), busy));
     TypeState stalled = new TypeState(NONE, UNREPORTED, 0, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE, NOW);
     assertEquals(HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), stalled),
         "with no drain rate yet, no wait is made up");
     TypeState counted = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, waiting(1_000)), IDLE,
         NOW.minusSeconds(4));
-    assertEquals(6_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
+    assertEquals(6_000 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), counted),
         "counted 4 s ago: 400 of them have drained since");
     TypeState flowing = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_000, 300)), IDLE,
         NOW);
@@ -168,9 +172,9 @@ class HintEstimatorTest {
   @Test
   void aBurstIsWorkAheadAtOnceWhenTheWorkersCapacityIsKnown() {
     TypeState learnt = new TypeState(NONE, UNREPORTED, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), IDLE, NOW)
-        .plus(Map.of(Priority.NORMAL, 2_000L));
+        .plus(Map.of(Priority.NORMAL, 2_000L), NOW);
     assertEquals(2_000, learnt.queued(Priority.NORMAL).count(), "jobs just accepted are counted before PostgreSQL is");
-    assertEquals(4_000 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
+    assertEquals(4_000 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), learnt),
         "2,000 just queued at the 500 a second the workers did under the last backlog, though none has waited yet");
     TypeState idle = new TypeState(NONE, UNREPORTED, 1, 500, Map.of(Priority.NORMAL, new JobStore.Queued(3, 100)), IDLE, NOW);
     assertTrue(hint(queued(Priority.NORMAL), idle) <= HintEstimator.COLD_START_MS + 10,
@@ -178,21 +182,36 @@ class HintEstimatorTest {
   }
 
   @Test
+  void aWaitDrainedAtTheCapacityIsLengthenedByATenthAtMostWhatAReadCosts() {
+    TypeState learnt = new TypeState(NONE, UNREPORTED, 0, 500, Map.of(Priority.NORMAL, new JobStore.Queued(0, 0)), IDLE, NOW);
+    long shortest = 100;
+    long cap = Math.round(HintEstimator.READ_COST * HintEstimator.borne(shortest));
+    assertEquals(150, cap);
+    assertEquals(4_000 + cap + HintEstimator.COLD_START_MS, HintEstimator.hint(queued(Priority.NORMAL), NOW,
+        learnt.plus(Map.of(Priority.NORMAL, 2_000L), NOW), 0, 0, shortest, 3_600_000),
+        "2,000 at 500 a second: 4 s, and 150 ms (not 400) past it");
+    assertEquals(600 + 60 + HintEstimator.COLD_START_MS, HintEstimator.hint(queued(Priority.NORMAL), NOW,
+        learnt.plus(Map.of(Priority.NORMAL, 300L), NOW), 0, 0, shortest, 3_600_000),
+        "300 at 500 a second: 0.6 s, and a tenth of it");
+  }
+
+  @Test
   void whatDrainedSinceTheCountIsWhatFinishedSinceAndAtTheCapacityOnlyAfterTheLastRead() {
     Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 0));
     Instant counted = NOW.minusMillis(1_600);
     TypeState assumed = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, counted);
-    assertEquals(Math.round((2_000 - 700 * 1.6) / 0.7) + HintEstimator.COLD_START_MS,
+    assertEquals(Math.round((2_000 - 700 * 1.6) / 0.7) + MARGIN + HintEstimator.COLD_START_MS,
         hint(queued(Priority.NORMAL), assumed), "finishes not known: drained at the capacity since the count");
     TypeState starting = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, counted, 300,
         NOW.minusMillis(100), true);
-    assertEquals(Math.round((2_000 - 300 - 70) / 0.7) + HintEstimator.COLD_START_MS,
+    assertEquals(Math.round((2_000 - 300 - 70) / 0.7) + MARGIN + HintEstimator.COLD_START_MS,
         hint(queued(Priority.NORMAL), starting),
         "a backlog as it starts: 300 finished by the last read, 100 ms ago, then at the capacity; not 1,120");
-    TypeState plusBurst = starting.plus(Map.of(Priority.NORMAL, 100L));
+    TypeState plusBurst = starting.plus(Map.of(Priority.NORMAL, 100L), NOW);
     assertEquals(300, plusBurst.leftSinceCount(), "a burst accepted since keeps what left since the count");
     TypeState justCounted = new TypeState(NONE, UNREPORTED, 0, 700, 0, backlog, IDLE, NOW, 0, NOW, true);
-    assertEquals(Math.round(2_000 / 0.7) + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), justCounted));
+    assertEquals(Math.round(2_000 / 0.7) + MARGIN + HintEstimator.COLD_START_MS,
+        hint(queued(Priority.NORMAL), justCounted));
   }
 
   @Test
@@ -212,7 +231,7 @@ class HintEstimatorTest {
     TypeState behind = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, BACKLOG_THEN_TEN), IDLE, NOW);
     double ahead = 1_010 * HintEstimator.dueBefore(1_466, BACKLOG_THEN_TEN, 0);
     assertTrue(ahead > 900, "nearly all of it: " + ahead);
-    assertEquals(ahead * 10 + 1_466 / 2, hint(queuedSince(1_466), behind), 1,
+    assertEquals(ahead * 10 + MARGIN + 1_466 / 2, hint(queuedSince(1_466), behind), 1,
         "that many at 100 a second, then a first look at half its wait (nothing known of the type's lengths)");
     TypeState even = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, new JobStore.Queued(1_010, 1_900)),
         IDLE, NOW);
@@ -220,12 +239,32 @@ class HintEstimatorTest {
   }
 
   @Test
-  void aBurstAcceptedSinceTheCountKeepsTheWaitsCountedAndIsAheadOfNoneOfThem() {
+  void aBurstAcceptedSinceTheCountIsBehindTheJobsCountedAndAheadOfThoseDueAfterIt() {
     TypeState burst = new TypeState(NONE, UNREPORTED, 100, 0, Map.of(Priority.NORMAL, BACKLOG_THEN_TEN), IDLE, NOW)
-        .plus(Map.of(Priority.NORMAL, 500L));
-    assertEquals(BACKLOG_THEN_TEN.waitTenthsMs(), burst.queued(Priority.NORMAL).waitTenthsMs());
-    assertEquals(1_510 * 10 + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), burst),
+        .plus(Map.of(Priority.NORMAL, 500L), NOW);
+    assertEquals(List.of(1_900L, 1_840L, 1_780L, 1_721L, 1_661L, 1_601L, 1_541L, 1L, 1L, 1L, 1L),
+        burst.queued(Priority.NORMAL).waitTenthsMs(), "the youngest third of the queue is the burst");
+    assertEquals(1_510 * 10 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), burst),
         "one of the burst, due now: everything counted and the burst ahead");
+    assertEquals(0.9 + 0.1 * (1_540 - 1_466 + 100) / 1_340.0,
+        HintEstimator.dueBefore(1_466, burst.queued(Priority.NORMAL), 0) * 1_510 / 1_010, 0.02,
+        "one of the 10 counted: behind nearly all the backlog, and none of the burst");
+  }
+
+  @Test
+  void aJobSubmittedAfterABatchHasAllOfTheBatchAhead() {
+    // Nothing queued at the count, 1 s ago; a batch of 2,000 made 0.9 s ago; then a job made 0.5 s ago, whose 202
+    // answers now.
+    TypeState batch = new TypeState(NONE, UNREPORTED, 0, 500, Map.of(), IDLE, NOW.minusMillis(1_000))
+        .plus(Map.of(Priority.NORMAL, 2_000L), NOW.minusMillis(900));
+    assertEquals(1, HintEstimator.dueBefore(500, batch.queued(Priority.NORMAL), 1_000), "all of it ahead, not 50 %");
+    assertEquals((2_000 - 500) * 2 + MARGIN + 500 / 2, hint(queuedSince(500), batch),
+        "2,000, of which 500 drained since the count, at 500 a second; then a look after half its wait (nothing known"
+            + " of the type's lengths)");
+    assertEquals(1, HintEstimator.dueBefore(900, batch.queued(Priority.NORMAL), 1_000),
+        "the batch's earliest job has the rest of it ahead");
+    assertEquals(0, HintEstimator.dueBefore(950, batch.queued(Priority.NORMAL), 1_000),
+        "a job made before the batch has none of it ahead");
   }
 
   @Test
@@ -296,8 +335,8 @@ class HintEstimatorTest {
     Map<Priority, JobStore.Queued> backlog = Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 600));
     TypeState firstMoments = new TypeState(mixed(), UNREPORTED, 0, 356, 356, backlog, IDLE, NOW, -1, null, false);
     assertTrue(HintEstimator.paceUnsure(firstMoments));
-    assertTrue(HintEstimator.paceUnsure(firstMoments.plus(Map.of(Priority.NORMAL, 5L))), "jobs accepted since");
-    long wait = Math.round(2_000 * 1000 / 356.0);
+    assertTrue(HintEstimator.paceUnsure(firstMoments.plus(Map.of(Priority.NORMAL, 5L), NOW)), "jobs accepted since");
+    long wait = Math.round(2_000 * 1000 / 356.0) + MARGIN;
     assertEquals(wait / 2, hint(queued(Priority.NORMAL), firstMoments),
         "2,000 ahead at 356 a second, measured as the workers began: looked at halfway, then reckoned again");
     TypeState learnt = new TypeState(mixed(), UNREPORTED, 0, 356, 356, backlog, IDLE, NOW, -1, null, true);
@@ -788,9 +827,9 @@ class HintEstimatorTest {
     TypeState ahead = new TypeState(spread, UNREPORTED, 0, 100, Map.of(Priority.NORMAL, new JobStore.Queued(100, 1_000)),
         IDLE, NOW);
     long idle = hint(queued(Priority.NORMAL), ahead);
-    assertEquals(1_000 + HintEstimator.START_MS + bucketEnd(2_000) + HintEstimator.VISIBLE_MS, idle,
+    assertEquals(1_000 + MARGIN + HintEstimator.START_MS + bucketEnd(2_000) + HintEstimator.VISIBLE_MS, idle,
         "100 jobs ahead at 100 a second, then the end of the jobs of 2 s");
-    long loaded = idle + 2 * 1_000;
+    long loaded = idle + 2 * (1_000 + MARGIN);
     assertEquals(loaded + Math.round(loaded * HintEstimator.PAST_END_SHARE),
         HintEstimator.hint(queued(Priority.NORMAL), NOW, ahead, 1.0, 0, 1, 60_000),
         "saturated: the wait three times, the whole by a tenth more");
