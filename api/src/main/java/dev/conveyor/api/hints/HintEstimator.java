@@ -251,7 +251,7 @@ public final class HintEstimator {
         // The whole wait, not a share of it, and a margin: the capacity is the best the workers did lately, so the
         // wait is if anything short, and a read aimed early finds the job queued and costs one more.
         long drainMs = Math.round(Math.max(0, ahead - drainedSinceCount(type, now, rate)) * 1000 / rate);
-        waitMs = drainMs + Math.min(Math.round(drainMs * WAIT_MARGIN_SHARE), Math.round(READ_COST * borne(minMs)));
+        waitMs = plus(drainMs, Math.min(Math.round(drainMs * WAIT_MARGIN_SHARE), Math.round(READ_COST * borne(minMs))));
       }
     }
     waitMs = stretch(waitMs, load);

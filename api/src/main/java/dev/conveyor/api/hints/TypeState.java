@@ -72,8 +72,8 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
 
   /**
    * The waits at each tenth of {@code count} jobs waiting {@code tenths} (oldest first; between two, taken as due
-   * evenly) and {@code added} younger ones that all waited {@code addedWaitMs}; {@code tenths} unchanged if they are
-   * not known for a queue that held jobs.
+   * evenly) and {@code added} younger ones that all waited {@code addedWaitMs} (at least that each, oldest first);
+   * {@code tenths} unchanged if they are not known for a queue that held jobs.
    */
   static List<Long> withAdded(long count, List<Long> tenths, long added, long addedWaitMs) {
     if (count > 0 && tenths.size() != TENTHS) {
@@ -89,7 +89,9 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
       } else {
         double at = rank / count * (TENTHS - 1);
         int i = Math.min(TENTHS - 2, (int) at);
-        merged.add(Math.round(tenths.get(i) + (tenths.get(i + 1) - tenths.get(i)) * (at - i)));
+        // Counted jobs younger than the added ones (made after them, counted before they were accepted) are taken
+        // as due with them: the waits must not rise again towards the youngest, or the added would count as older.
+        merged.add(Math.max(addedWaitMs, Math.round(tenths.get(i) + (tenths.get(i + 1) - tenths.get(i)) * (at - i))));
       }
     }
     return merged;

@@ -246,8 +246,8 @@ class HintEstimatorTest {
         burst.queued(Priority.NORMAL).waitTenthsMs(), "the youngest third of the queue is the burst");
     assertEquals(1_510 * 10 + MARGIN + HintEstimator.COLD_START_MS, hint(queued(Priority.NORMAL), burst),
         "one of the burst, due now: everything counted and the burst ahead");
-    assertEquals(0.9 + 0.1 * (1_540 - 1_466 + 100) / 1_340.0,
-        HintEstimator.dueBefore(1_466, burst.queued(Priority.NORMAL), 0) * 1_510 / 1_010, 0.02,
+    assertEquals(0.9 + 0.1 * (1_540 - 1_466) / 1_340.0,
+        HintEstimator.dueBefore(1_466, burst.queued(Priority.NORMAL), 0) * 1_510 / 1_010, 0.005,
         "one of the 10 counted: behind nearly all the backlog, and none of the burst");
   }
 
@@ -265,6 +265,23 @@ class HintEstimatorTest {
         "the batch's earliest job has the rest of it ahead");
     assertEquals(0, HintEstimator.dueBefore(950, batch.queued(Priority.NORMAL), 1_000),
         "a job made before the batch has none of it ahead");
+  }
+
+  @Test
+  void aBatchMadeBeforeTheCountButAcceptedAfterItIsAheadOfTheJobsMadeAfterIt() {
+    // 2,000 counted, due evenly over the 2 s before the count; a batch of 500 made 150 ms before it, not in it.
+    List<Long> evenly = List.of(2_000L, 1_800L, 1_600L, 1_400L, 1_200L, 1_000L, 800L, 600L, 400L, 200L, 0L);
+    TypeState batch = new TypeState(NONE, UNREPORTED, 100, 0,
+        Map.of(Priority.NORMAL, new JobStore.Queued(2_000, 2_000, evenly)), IDLE, NOW)
+        .plus(Map.of(Priority.NORMAL, 500L), NOW.minusMillis(150));
+    List<Long> tenths = batch.queued(Priority.NORMAL).waitTenthsMs();
+    for (int i = 1; i < tenths.size(); i++) {
+      assertTrue(tenths.get(i) <= tenths.get(i - 1), "oldest first, never rising: " + tenths);
+    }
+    assertEquals(1, HintEstimator.dueBefore(150, batch.queued(Priority.NORMAL), 0), "one of the batch: all ahead");
+    assertEquals(1, HintEstimator.dueBefore(50, batch.queued(Priority.NORMAL), 0), "one made after: all ahead");
+    assertEquals(0.2, HintEstimator.dueBefore(1_500, batch.queued(Priority.NORMAL), 0), 0.01,
+        "counted after the oldest quarter: those 500 of the 2,500 ahead, none of the batch");
   }
 
   @Test
