@@ -186,6 +186,9 @@ public final class JobStore {
    * tenth of them exceed, and so on to the youngest's; empty when not known).
    */
   public record Queued(long count, long oldestWaitMs, List<Long> waitTenthsMs) {
+    /** How many waits {@code waitTenthsMs} holds when known: one per percentile the count asks PostgreSQL for. */
+    public static final int WAIT_POINTS = 11;
+
     public Queued {
       waitTenthsMs = List.copyOf(waitTenthsMs);
     }
@@ -196,7 +199,7 @@ public final class JobStore {
     }
   }
 
-  /** The waits at each tenth of a queue, oldest first: percentile 1 of the waits is the oldest's. */
+  /** The waits at each tenth of a queue, oldest first ({@link Queued#WAIT_POINTS}): percentile 1 is the oldest's. */
   private static final String WAIT_TENTHS = "percentile_cont(ARRAY[1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0])"
       + " WITHIN GROUP (ORDER BY extract(epoch FROM now() - due) * 1000)";
 

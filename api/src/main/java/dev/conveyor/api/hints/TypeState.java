@@ -26,8 +26,7 @@ public record TypeState(DurationHistory durations, FirstReports firstReports, do
     JobStore.Running running, Instant countedAt, long leftSinceCount, Instant leftCountedAt,
     boolean capacityLearnt) {
   private static final JobStore.Queued NONE = new JobStore.Queued(0, 0);
-  /** The waits of a queue counted in PostgreSQL: at its oldest, at each tenth, and at its youngest. */
-  private static final int TENTHS = 11;
+  private static final int TENTHS = JobStore.Queued.WAIT_POINTS;
 
   /** A type with no backlog measured now. */
   public TypeState(DurationHistory durations, FirstReports firstReports, double drainPerSecond,
